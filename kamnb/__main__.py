@@ -1,0 +1,4 @@
+"""``python -m kamnb`` runs the command line."""
+from kamnb.cli import main
+
+raise SystemExit(main())

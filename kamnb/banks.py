@@ -1,0 +1,151 @@
+"""The question bank, the indicator bank and the settings: YAML data files.
+
+Defaults ship inside ``kamnb/defaults/``. A workbook folder may hold a file of
+the same name (``questions.yaml``, ``indicators.yaml``, ``settings.yaml``):
+a questions or indicators file replaces the default bank whole; a settings file
+is merged over the defaults key by key, so a team only writes what it changes.
+For an ``.xlsx`` workbook the files are looked for in the folder beside it.
+"""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from kamnb.errors import Problem
+
+DEFAULTS = resources.files("kamnb") / "defaults"
+
+
+def _override_dir(workbook: Path) -> Path:
+    return workbook.parent if workbook.is_file() else workbook
+
+
+def _read_yaml(text: str, label: str, problems: list[Problem]) -> Any:
+    try:
+        return yaml.safe_load(text) or {}
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        row = mark.line + 1 if mark is not None else None
+        problems.append(Problem(label, row, None, None, f"valid YAML ({getattr(err, 'problem', err)})"))
+        return {}
+
+
+def _source(workbook: Path | None, name: str) -> tuple[str, str]:
+    if workbook is not None:
+        own = _override_dir(workbook) / name
+        if own.exists():
+            return own.read_text(encoding="utf-8-sig"), str(own.name)
+    return (DEFAULTS / name).read_text(encoding="utf-8"), f"kamnb/defaults/{name}"
+
+
+def _bank(workbook: Path | None, name: str, key: str, id_name: str, fields: dict[str, type], problems: list[Problem]) -> pd.DataFrame:
+    text, label = _source(workbook, name)
+    doc = _read_yaml(text, label, problems)
+    entries = doc.get(key) if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        problems.append(Problem(label, None, key, None, f"a list under '{key}:'"))
+        entries = []
+    rows = []
+    seen: set[str] = set()
+    for n, entry in enumerate(entries, start=1):
+        where = f"{key} entry {n}"
+        if not isinstance(entry, dict) or not entry.get("id"):
+            problems.append(Problem(label, None, where, None, "an entry with an id"))
+            continue
+        ident = str(entry["id"])
+        if ident in seen:
+            problems.append(Problem(label, None, where, ident, "a unique id"))
+            continue
+        seen.add(ident)
+        row: dict[str, Any] = {id_name: ident}
+        for fname, ftype in fields.items():
+            value = entry.get(fname)
+            if ftype is float:
+                try:
+                    value = float(1.0 if value is None else value)
+                except (TypeError, ValueError):
+                    problems.append(Problem(label, None, f"{where} ({ident}).{fname}", str(value), "a number"))
+                    value = 0.0
+                if value < 0:
+                    problems.append(Problem(label, None, f"{where} ({ident}).{fname}", str(value), "a weight of 0 or more"))
+            elif ftype is bool:
+                value = bool(value)
+            else:
+                value = "" if value is None else str(value)
+            row[fname] = value
+        rows.append(row)
+    frame = pd.DataFrame(rows, columns=[id_name, *fields])
+    frame.index = pd.Index(frame[id_name], name=None)
+    return frame
+
+
+def load_questions(workbook: Path | None = None, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """The question bank in force: one row per question, indexed by ``question_id``.
+
+    >>> load_questions().loc["budget", "text"]
+    'Is there a realistic budget?'
+    """
+    fields = {"text": str, "help": str, "weight": float, "probes": str, "litmus": bool}
+    return _bank(workbook, "questions.yaml", "questions", "question_id", fields, problems if problems is not None else [])
+
+
+def load_indicators(workbook: Path | None = None, problems: list[Problem] | None = None) -> pd.DataFrame:
+    """The relationship indicator bank in force, indexed by ``indicator_id``.
+
+    >>> load_indicators().loc["prompt_payment", "side"]
+    'customer'
+    """
+    fields = {"name": str, "text": str, "side": str, "weight": float}
+    return _bank(workbook, "indicators.yaml", "indicators", "indicator_id", fields, problems if problems is not None else [])
+
+
+def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in over.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def load_settings(workbook: Path | None = None, problems: list[Problem] | None = None) -> dict[str, Any]:
+    """The settings in force: the defaults with the workbook's own settings.yaml merged over them.
+
+    >>> load_settings()["currency"]
+    'EUR'
+    """
+    problems = problems if problems is not None else []
+    defaults = _read_yaml((DEFAULTS / "settings.yaml").read_text(encoding="utf-8"), "kamnb/defaults/settings.yaml", problems)
+    if workbook is not None and (_override_dir(workbook) / "settings.yaml").exists():
+        own = _override_dir(workbook) / "settings.yaml"
+        over = _read_yaml(own.read_text(encoding="utf-8-sig"), own.name, problems)
+        if isinstance(over, dict):
+            defaults = _merge(defaults, over)
+        else:
+            problems.append(Problem(own.name, None, None, None, "a mapping of setting names to values"))
+    as_of = defaults.get("as_of")
+    if isinstance(as_of, str):
+        try:
+            defaults["as_of"] = dt.date.fromisoformat(as_of)
+        except ValueError:
+            problems.append(Problem("settings.yaml", None, "as_of", as_of, "a date such as 2026-11-01"))
+            defaults["as_of"] = None
+    return defaults
+
+
+def as_of(settings: dict[str, Any]) -> pd.Timestamp:
+    """The date a review is written as of: ``settings['as_of']`` or today."""
+    value = settings.get("as_of")
+    return pd.Timestamp(value) if value else pd.Timestamp(dt.date.today())
+
+
+def load_banks(workbook: Path, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Questions, indicators and settings for ``workbook``, problems appended to ``problems``."""
+    return load_questions(workbook, problems), load_indicators(workbook, problems), load_settings(workbook, problems)

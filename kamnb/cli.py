@@ -1,0 +1,103 @@
+"""The ``kamnb`` command line.
+
+Exit codes, for every sub-command: 0 success, 1 the work found errors (an
+invalid workbook, a failed account), 2 a usage error (bad arguments, a path
+that does not exist).
+
+Example:
+    $ kamnb validate data/sample
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from kamnb import __version__
+from kamnb.formatting import money
+from kamnb.workbook import Workbook, check_workbook
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits with 2 already; keep the message short
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def portfolio_summary(wb: Workbook) -> str:
+    """A few lines a person reads after validation: counts and the biggest accounts."""
+    cur = wb.settings.get("currency", "EUR")
+    acc = wb.accounts
+    total = acc["revenue_12m"].sum()
+    lines = [
+        f"{len(acc)} accounts, {len(wb.stakeholders)} stakeholders, {len(wb.opportunities)} opportunities, "
+        f"{len(wb.qualification)} qualification answers, {len(wb.relationship)} relationship scores, {len(wb.actions)} actions",
+        f"revenue last 12 months: {money(total, cur)}",
+    ]
+    top = acc.sort_values(["revenue_12m", "account_id"], ascending=[False, True]).head(5)
+    for _, row in top.iterrows():
+        share = row["revenue_12m"] / total * 100 if total else 0.0
+        lines.append(f"  {row['account_id']:<10} {row['name'][:32]:<32} {money(row['revenue_12m'], cur):>14}  {share:4.1f}%")
+    return "\n".join(lines)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    path = Path(args.workbook)
+    if not path.exists():
+        print(f"kamnb validate: no workbook at {path}", file=sys.stderr)
+        return EXIT_USAGE
+    wb, problems = check_workbook(path, journal=not args.no_journal)
+    errors = [p for p in problems if p.level == "error"]
+    warnings = [p for p in problems if p.level == "warning"]
+    for p in errors:
+        print(f"error: {p}")
+    for p in warnings:
+        print(f"warning: {p}")
+    if errors or wb is None:
+        print(f"{path}: {len(errors)} error(s), {len(warnings)} warning(s)")
+        return EXIT_ERRORS
+    print(f"{path}: valid ({len(warnings)} warning(s))")
+    if not args.quiet:
+        print(portfolio_summary(wb))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kamnb",
+        description="Key-account review workbook: validate a workbook, write every account's review, run a live workshop.",
+        epilog="Example: kamnb validate data/sample",
+    )
+    parser.add_argument("--version", action="version", version=f"kamnb {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    p = sub.add_parser(
+        "validate",
+        help="check a workbook and report every problem with file, row and column",
+        description="Check every sheet, column and cell of a workbook; list all problems in one pass. Exit 0 clean, 1 errors, 2 usage.",
+        epilog="Example: kamnb validate data/sample",
+    )
+    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    p.add_argument("--quiet", action="store_true", help="print problems only, no portfolio summary")
+    p.add_argument("--no-journal", action="store_true", help="check the sheets alone, without workshop answers from the journal")
+    p.set_defaults(func=cmd_validate)
+
+    # Further sub-commands register themselves here, one line each.
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return EXIT_USAGE
+    return int(args.func(args))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

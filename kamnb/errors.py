@@ -1,0 +1,57 @@
+"""Errors raised by kamnb. Every one derives from :class:`KamnbError`."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+class KamnbError(Exception):
+    """Base class for every error kamnb raises on purpose."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or worth a warning) in a workbook, located as a person sees it.
+
+    ``row`` is the row number Excel shows: the header is row 1, the first data
+    row is row 2. ``None`` means the problem concerns the whole file or column.
+
+    Example:
+        >>> str(Problem("accounts.csv", 7, "revenue_12m", "abc", "a number"))
+        "accounts.csv, row 7, column revenue_12m: found 'abc', expected a number"
+    """
+
+    file: str
+    row: int | None
+    column: str | None
+    found: str | None
+    expected: str
+    level: str = "error"
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        head = ", ".join(where)
+        if self.found is None:
+            return f"{head}: {self.expected}"
+        return f"{head}: found {self.found!r}, expected {self.expected}"
+
+
+class WorkbookError(KamnbError):
+    """The workbook has errors; ``problems`` lists every one of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.level == "error"]
+        lines = "\n".join(f"  - {p}" for p in errors)
+        super().__init__(f"the workbook has {len(errors)} error(s):\n{lines}")
+
+
+class BankError(KamnbError):
+    """A question bank, indicator bank or settings file is malformed."""
+
+
+class AccountNotFound(KamnbError):
+    """An account id was asked for that the workbook does not hold."""

@@ -1,0 +1,411 @@
+"""Load a workbook, check every cell against the contract, and hand out typed tables.
+
+The loader reads a folder of CSV files (one per sheet) or one ``.xlsx`` file
+(one tab per sheet). It never writes to the user's files. All problems are
+collected in one pass; :func:`load_workbook` raises :class:`WorkbookError`
+listing them all, :func:`check_workbook` returns them.
+
+Example:
+    >>> wb = load_workbook("data/sample")          # doctest: +SKIP
+    >>> wb.accounts.loc["ACC-001", "name"]          # doctest: +SKIP
+    'Nordlicht Logistics'
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kamnb import banks
+from kamnb.errors import AccountNotFound, Problem, WorkbookError
+from kamnb.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
+from kamnb.schema import SHEETS, Column, Sheet
+
+JOURNAL_NAME = "journal.sqlite"
+
+
+@dataclass
+class RawSheet:
+    """A sheet as read from disk: every cell as text, plus where it came from."""
+
+    label: str
+    header: list[str]
+    rows: list[list[str]]
+
+
+@dataclass
+class Workbook:
+    """Typed tables of one workbook plus the banks and settings in force for it.
+
+    Each sheet is a :class:`pandas.DataFrame` with every column of the contract
+    (optional columns missing from the file are present and empty; see
+    :attr:`missing_columns`). Sheets with an id column are indexed by it.
+    """
+
+    path: Path
+    sheets: dict[str, pd.DataFrame]
+    questions: pd.DataFrame
+    indicators: pd.DataFrame
+    settings: dict[str, Any]
+    problems: list[Problem] = field(default_factory=list)
+    missing_columns: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def accounts(self) -> pd.DataFrame:
+        return self.sheets["accounts"]
+
+    @property
+    def stakeholders(self) -> pd.DataFrame:
+        return self.sheets["stakeholders"]
+
+    @property
+    def opportunities(self) -> pd.DataFrame:
+        return self.sheets["opportunities"]
+
+    @property
+    def qualification(self) -> pd.DataFrame:
+        return self.sheets["qualification"]
+
+    @property
+    def relationship(self) -> pd.DataFrame:
+        return self.sheets["relationship"]
+
+    @property
+    def actions(self) -> pd.DataFrame:
+        return self.sheets["actions"]
+
+    @property
+    def value(self) -> pd.DataFrame:
+        return self.sheets["value"]
+
+    @property
+    def history(self) -> pd.DataFrame:
+        return self.sheets["history"]
+
+    @property
+    def stakeholder_history(self) -> pd.DataFrame:
+        return self.sheets["stakeholder_history"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+    @property
+    def journal_path(self) -> Path:
+        """Where the workshop journal of this workbook lives (it may not exist yet)."""
+        return journal_path_for(self.path)
+
+    def has_column(self, sheet: str, column: str) -> bool:
+        """True when the user's file had ``column`` (not merely filled in as empty)."""
+        return column not in self.missing_columns.get(sheet, [])
+
+    def account(self, account_id: str) -> pd.Series:
+        """One account's row, or :class:`AccountNotFound` naming the ids that exist."""
+        if account_id not in self.accounts.index:
+            known = ", ".join(list(self.accounts.index[:10]))
+            raise AccountNotFound(f"no account {account_id!r} in {self.path}; known ids include {known}")
+        return self.accounts.loc[account_id]
+
+    def for_account(self, sheet: str, account_id: str) -> pd.DataFrame:
+        """Rows of ``sheet`` belonging to one account (qualification goes through its opportunities)."""
+        df = self.sheets[sheet]
+        if sheet == "qualification":
+            opps = self.opportunities.index[self.opportunities["account_id"] == account_id]
+            return df[df["opportunity_id"].isin(opps)]
+        if sheet == "stakeholder_history":
+            people = self.stakeholders.index[self.stakeholders["account_id"] == account_id]
+            return df[df["stakeholder_id"].isin(people)]
+        return df[df["account_id"] == account_id]
+
+
+def journal_path_for(path: Path | str) -> Path:
+    """The journal beside a workbook: ``FOLDER/journal.sqlite`` or ``BOOK.journal.sqlite``."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        return path.with_suffix(".journal.sqlite")
+    return path / JOURNAL_NAME
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _decode(path: Path, problems: list[Problem]) -> str | None:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            problems.append(
+                Problem(path.name, None, None, None, f"a UTF-8 or Windows-1252 text file; byte {err.start} cannot be read in either")
+            )
+            return None
+        problems.append(
+            Problem(path.name, None, None, None, "UTF-8 text; read as Windows-1252 instead (save as 'CSV UTF-8' to silence this)", "warning")
+        )
+        return text
+
+
+def _read_csv(path: Path, problems: list[Problem]) -> RawSheet | None:
+    text = _decode(path, problems)
+    if text is None:
+        return None
+    sample = text[:4096]
+    delimiter = ","
+    if sample.count(";") > sample.count(",") and "\n" in sample:
+        first = sample.splitlines()[0]
+        if first.count(";") > first.count(","):
+            delimiter = ";"
+    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
+    if not rows:
+        return RawSheet(path.name, [], [])
+    header = [h.strip() for h in rows[0]]
+    return RawSheet(path.name, header, rows[1:])
+
+
+def _cell_text(cell: Any, number_format: str) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, (dt.datetime, dt.date)):
+        return cell.strftime("%Y-%m-%d")
+    if isinstance(cell, bool):
+        return "yes" if cell else "no"
+    if isinstance(cell, (int, float)):
+        if "%" in (number_format or ""):
+            cell = cell * 100
+        return repr(float(cell)) if isinstance(cell, float) and not float(cell).is_integer() else str(int(cell))
+    return str(cell)
+
+
+def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
+    from openpyxl import load_workbook as open_xlsx
+
+    try:
+        book = open_xlsx(path, read_only=True, data_only=False)
+    except Exception as err:  # openpyxl raises many kinds for a damaged file
+        problems.append(Problem(path.name, None, None, None, f"an .xlsx workbook Excel can open ({err})"))
+        return {}
+    sheets: dict[str, RawSheet] = {}
+    for ws in book.worksheets:
+        rows = []
+        for row in ws.iter_rows():
+            rows.append([_cell_text(c.value, getattr(c, "number_format", "")) for c in row])
+        rows = [r for r in rows if any(v.strip() for v in r)]
+        label = f"{path.name} [{ws.title}]"
+        if not rows:
+            sheets[ws.title.strip().lower()] = RawSheet(label, [], [])
+            continue
+        header = [h.strip() for h in rows[0]]
+        while header and not header[-1]:
+            header.pop()
+        sheets[ws.title.strip().lower()] = RawSheet(label, header, [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]])
+    book.close()
+    return sheets
+
+
+def read_raw(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
+    """Read every sheet of a workbook as text, without interpreting any cell."""
+    if path.is_file() and path.suffix.lower() == ".xlsx":
+        return _read_xlsx(path, problems)
+    if not path.is_dir():
+        problems.append(Problem(str(path), None, None, None, "a workbook folder of CSV files or an .xlsx file"))
+        return {}
+    raw: dict[str, RawSheet] = {}
+    for name in SHEETS:
+        file = path / f"{name}.csv"
+        if file.exists():
+            sheet = _read_csv(file, problems)
+            if sheet is not None:
+                raw[name] = sheet
+    return raw
+
+
+# --------------------------------------------------------------------------- checking
+
+
+def _typed_column(raw: RawSheet, col: Column, idx: int | None, problems: list[Problem]) -> list[Any]:
+    out: list[Any] = []
+    for n, row in enumerate(raw.rows):
+        excel_row = n + 2
+        text = row[idx].strip() if idx is not None and idx < len(row) else ""
+        if not text:
+            if col.required:
+                problems.append(Problem(raw.label, excel_row, col.name, "", f"{col.expected} (this column must be filled)"))
+            out.append(None)
+            continue
+        value: Any = text
+        reason = None
+        if col.kind in ("number", "integer", "score", "percent"):
+            value, reason = parse_number(text)
+            if reason is None and col.kind == "integer" and not float(value).is_integer():
+                reason = "not a whole number"
+            if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
+                reason = "out of range"
+        elif col.kind == "date":
+            value, reason = parse_date(text)
+        elif col.kind == "choice":
+            value, reason = normalise_choice(text, col.choices)
+        elif col.kind in ("id", "ref") and looks_like_formula(text):
+            reason = "a formula (formulas are not evaluated)"
+        if reason is not None:
+            problems.append(Problem(raw.label, excel_row, col.name, text, f"{col.expected} ({reason})"))
+            value = None
+        out.append(value)
+    return out
+
+
+def _to_frame(sheet: Sheet, raw: RawSheet | None, problems: list[Problem], missing: dict[str, list[str]]) -> pd.DataFrame:
+    header = raw.header if raw else []
+    data: dict[str, Any] = {}
+    for col in sheet.columns:
+        idx = header.index(col.name) if col.name in header else None
+        if raw is not None and idx is None:
+            if col.required:
+                problems.append(Problem(raw.label, 1, col.name, None, f"a column named {col.name} ({col.description.lower()})"))
+            missing.setdefault(sheet.name, []).append(col.name)
+        if raw is None:
+            missing.setdefault(sheet.name, []).append(col.name)
+        values = _typed_column(raw, col, idx, problems) if raw is not None else []
+        data[col.name] = _series(col, values)
+    if raw is not None:
+        known = set(sheet.column_names)
+        for i, name in enumerate(header):
+            if name and name not in known:
+                problems.append(Problem(raw.label, 1, name, None, "a known column; this one is kept but not used by kamnb", "warning"))
+                data[name] = pd.Series([r[i] if i < len(r) else "" for r in raw.rows], dtype=object)
+    frame = pd.DataFrame(data)
+    if raw is not None:
+        frame["_row"] = range(2, len(raw.rows) + 2)
+    else:
+        frame["_row"] = pd.Series(dtype="int64")
+    return frame
+
+
+def _series(col: Column, values: list[Any]) -> pd.Series:
+    if col.kind in ("number", "integer", "score", "percent"):
+        return pd.Series([float("nan") if v is None else v for v in values], dtype="float64")
+    if col.kind == "date":
+        return pd.to_datetime(pd.Series([v for v in values], dtype=object), errors="coerce").astype("datetime64[ns]")
+    return pd.Series(["" if v is None else v for v in values], dtype=object)
+
+
+def _check_ids(sheet: Sheet, frame: pd.DataFrame, label: str, problems: list[Problem]) -> None:
+    id_cols = [c for c in sheet.columns if c.kind == "id"]
+    for col in id_cols:
+        filled = frame[frame[col.name] != ""]
+        dup = filled[filled.duplicated(col.name, keep="first")]
+        for _, row in dup.iterrows():
+            first = filled.loc[filled[col.name] == row[col.name], "_row"].iloc[0]
+            problems.append(Problem(label, int(row["_row"]), col.name, row[col.name], f"a unique id (already used on row {first})"))
+
+
+def _check_refs(frames: dict[str, pd.DataFrame], labels: dict[str, str], known: dict[str, set[str]], problems: list[Problem]) -> None:
+    for name, frame in frames.items():
+        for col in SHEETS[name].columns:
+            if col.kind != "ref" or col.ref_sheet is None or col.name not in frame:
+                continue
+            ids = known.get(col.ref_sheet, set())
+            bad = frame[(frame[col.name] != "") & ~frame[col.name].isin(ids)]
+            for _, row in bad.iterrows():
+                problems.append(Problem(labels[name], int(row["_row"]), col.name, row[col.name], col.expected))
+
+
+def _check_parent_cycles(accounts: pd.DataFrame, label: str, problems: list[Problem]) -> None:
+    parent = {a: p for a, p in zip(accounts["account_id"], accounts["parent_id"]) if p}
+    rows = dict(zip(accounts["account_id"], accounts["_row"]))
+    reported: set[str] = set()
+    for start in parent:
+        seen = [start]
+        node = parent.get(start)
+        while node and node not in seen:
+            seen.append(node)
+            node = parent.get(node)
+        if node and node == start and start not in reported:
+            reported.update(seen)
+            chain = " -> ".join(seen + [start])
+            problems.append(Problem(label, int(rows[start]), "parent_id", parent[start], f"a parent that does not lead back to the account itself (cycle {chain})"))
+
+
+def _check_value_ranges(value: pd.DataFrame, label: str, problems: list[Problem]) -> None:
+    low, mid, high = value["value_low"], value["value_expected"], value["value_high"]
+    bad = (low > mid) | (mid > high) | (low > high)
+    for _, row in value[bad.fillna(False)].iterrows():
+        problems.append(Problem(label, int(row["_row"]), "value_expected", None, "value_low <= value_expected <= value_high"))
+
+
+def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook | None, list[Problem]]:
+    """Read and check a workbook; return it (``None`` when unreadable) and every problem found.
+
+    Example:
+        >>> wb, problems = check_workbook("data/sample")   # doctest: +SKIP
+        >>> [p for p in problems if p.level == "error"]     # doctest: +SKIP
+        []
+    """
+    path = Path(path)
+    problems: list[Problem] = []
+    raw = read_raw(path, problems)
+    if not path.exists():
+        return None, problems
+    where = path.name if path.is_file() else str(path)
+    questions, indicators, settings = banks.load_banks(path, problems)
+    frames: dict[str, pd.DataFrame] = {}
+    labels: dict[str, str] = {}
+    missing: dict[str, list[str]] = {}
+    for name, sheet in SHEETS.items():
+        r = raw.get(name)
+        label = r.label if r else (f"{name}.csv" if path.is_dir() else f"{where} [{name}]")
+        labels[name] = label
+        if r is None:
+            if sheet.required:
+                problems.append(Problem(label, None, None, None, f"a sheet named {name} ({sheet.description.lower()}); it is missing from {where}"))
+        elif not r.header:
+            problems.append(Problem(label, None, None, None, f"a header row naming the columns of {name}; the sheet is empty"))
+            r = None
+        elif not r.rows and sheet.required:
+            problems.append(Problem(label, None, None, None, f"at least one row of {name}; the sheet has only its header"))
+        frames[name] = _to_frame(sheet, r, problems, missing)
+        _check_ids(sheet, frames[name], label, problems)
+    known = {
+        "accounts": set(frames["accounts"]["account_id"]),
+        "opportunities": set(frames["opportunities"]["opportunity_id"]),
+        "stakeholders": set(frames["stakeholders"]["stakeholder_id"]),
+        "questions": set(questions["question_id"]),
+        "indicators": set(indicators["indicator_id"]),
+    }
+    _check_refs(frames, labels, known, problems)
+    _check_parent_cycles(frames["accounts"], labels["accounts"], problems)
+    _check_value_ranges(frames["value"], labels["value"], problems)
+    for name, sheet in SHEETS.items():
+        id_col = next((c.name for c in sheet.columns if c.kind == "id"), None)
+        frame = frames[name]
+        if id_col:
+            frame = frame[frame[id_col] != ""].drop_duplicates(id_col).set_index(id_col, drop=False)
+            frame.index.name = None
+        frames[name] = frame
+    wb = Workbook(path, frames, questions, indicators, settings, problems, missing)
+    if journal and journal_path_for(path).exists():
+        from kamnb import journal as journal_module
+
+        journal_module.apply_journal(wb)
+    return wb, problems
+
+
+def load_workbook(path: Path | str, *, journal: bool = True) -> Workbook:
+    """Load a workbook for use; raise :class:`WorkbookError` listing every error.
+
+    The workshop journal beside the workbook, when there is one, is laid over
+    the sheets so that answers given in a workshop are seen at once. Pass
+    ``journal=False`` to see the sheets alone.
+    """
+    wb, problems = check_workbook(path, journal=journal)
+    errors = [p for p in problems if p.level == "error"]
+    if wb is None or errors:
+        raise WorkbookError(problems)
+    return wb
