@@ -288,3 +288,26 @@ SHEETS: dict[str, Sheet] = {
     )
 }
 """Every sheet a workbook may hold, in the order they are documented and checked."""
+
+
+def reference_markdown() -> str:
+    """The column reference of every sheet as Markdown tables (the body of docs/workbook.md).
+
+    >>> "| account_id | id | yes |" in reference_markdown()
+    True
+    """
+    out: list[str] = []
+    for sheet in SHEETS.values():
+        need = "required" if sheet.required else "optional"
+        out.append(f"### `{sheet.name}` ({need})\n\n{sheet.description}\n")
+        out.append("| column | kind | required | expected | example | meaning |")
+        out.append("|---|---|---|---|---|---|")
+        for c in sheet.columns:
+            req = "yes" if c.required else ""
+            out.append(f"| {c.name} | {c.kind} | {req} | {c.expected} | `{c.example}` | {c.description} |")
+        out.append("")
+    return "\n".join(out)
+
+
+if __name__ == "__main__":
+    print(reference_markdown())

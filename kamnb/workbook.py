@@ -364,12 +364,14 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
         labels[name] = label
         if r is None:
             if sheet.required:
-                problems.append(Problem(label, None, None, None, f"a sheet named {name} ({sheet.description.lower()}); it is missing from {where}"))
+                problems.append(Problem(label, None, None, None, f"a sheet named {name} ({sheet.description.rstrip('.').lower()}); it is missing from {where}"))
         elif not r.header:
             problems.append(Problem(label, None, None, None, f"a header row naming the columns of {name}; the sheet is empty"))
             r = None
+        elif not r.rows and name == "accounts":
+            problems.append(Problem(label, None, None, None, "at least one account; the sheet has only its header"))
         elif not r.rows and sheet.required:
-            problems.append(Problem(label, None, None, None, f"at least one row of {name}; the sheet has only its header"))
+            problems.append(Problem(label, None, None, None, f"rows of {name}; the sheet has only its header, so that part of the review stays empty", "warning"))
         frames[name] = _to_frame(sheet, r, problems, missing)
         _check_ids(sheet, frames[name], label, problems)
     known = {
