@@ -86,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     # Further sub-commands register themselves here, one line each.
+    __import__("kamnb.crm_import", fromlist=["add_command"]).add_command(sub)
     return parser
 
 

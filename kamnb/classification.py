@@ -1,0 +1,387 @@
+"""Which accounts are key: seven definitions, a weighted key score, traps, partnership, matrix and tier.
+
+There is no single definition of a key account. Each of the seven the method
+names is computed here as its own score (0-100) from workbook columns; the
+organisation weights them in ``settings.yaml`` (``classification: weights:``)
+and the weighted mean is the *key score*. Definitions whose columns are empty
+are left out and reported by :func:`coverage`. The same code runs on a
+:class:`~kamnb.workbook.Workbook` or on a bare accounts DataFrame.
+
+Example:
+    >>> import pandas as pd
+    >>> acc = pd.DataFrame({"name": ["A", "B", "C"], "revenue_12m": [900.0, 80.0, 20.0],
+    ...                     "gross_margin_pct": [30.0, 40.0, 10.0]}, index=["A", "B", "C"])
+    >>> out = classify(acc)
+    >>> out[["big", "must_not_lose", "key_score", "is_key"]].round(1).values.tolist()
+    [[100.0, 100.0, 100.0, True], [66.7, 66.7, 66.7, True], [33.3, 33.3, 33.3, False]]
+    >>> explain(acc, "C").contributions.loc["big", "contribution"].round(1)
+    np.float64(11.1)
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamnb import banks, pareto
+from kamnb.classification_rules import TIER_KEYS, TRAPS, resource_codes, tier_codes, trap_labels
+from kamnb.errors import KamnbError
+from kamnb.partnership import (
+    PARTNERSHIP_KEYS,
+    QUADRANT_KEYS,
+    column,
+    matrix_axes,
+    partnership_codes,
+    previous_judgements,
+    quadrant_codes,
+    side_means,
+)
+from kamnb.ranking import ascending_order, judgement, percentile, rank_max, weighted_mean
+
+
+class ClassificationSettingsError(KamnbError):
+    """The ``classification:`` section of settings.yaml holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One definition of a key account: what it asks, how it is measured, the trap it warns about."""
+
+    id: str
+    title: str
+    question: str
+    measure: str
+    trap: str
+    inputs: tuple[str, ...]
+
+
+DEFINITIONS: tuple[Definition, ...] = (
+    Definition("big", "The big ones", "Are they among our biggest customers?",
+               "revenue over the last 12 months, as a percentile of the portfolio",
+               "Big but unprofitable - and letting sales figures decide misses tomorrow's oak trees.", ("revenue_12m",)),
+    Definition("must_not_lose", "Must not lose", "Would losing them hurt our profit most?",
+               "gross profit (revenue x gross margin), as a percentile",
+               "Kept at any price: what if pleasing them costs more than they earn us?", ("revenue_12m", "gross_margin_pct")),
+    Definition("future_profit", "Future profit", "Will they bring profit tomorrow?",
+               "room to grow (3-year potential minus today's revenue) as a percentile, averaged with the growth-potential judgement",
+               "Small today but high potential: today's profit comes from elsewhere, and potential can be over-valued before it pays off.",
+               ("revenue_potential_3y", "growth_potential")),
+    Definition("focus", "Team focus", "Is this where our team spends its effort?",
+               "team effort days, as a percentile",
+               "Effort is not a reason: why does the team focus there, and what happens to the rest?", ("team_effort_days",)),
+    Definition("extra_return", "Extra effort, extra return", "Does extra effort bring extra business?",
+               "responsiveness judgement averaged with revenue growth over the year (percentile)",
+               "How many accounts like this can the team afford, and at what cost to the others?", ("responsiveness", "revenue_prev_12m")),
+    Definition("demanding", "Demanding", "Do they demand more of us than others?",
+               "service-demand judgement averaged with cost to serve (percentile)",
+               "Demanding but not important: loud is not the same as key.", ("service_demand", "cost_to_serve")),
+    Definition("strategic", "Strategic direction", "Do they take our business where we want it to go?",
+               "strategic-fit judgement",
+               "Strategic on paper only: the future is never clear and plans change, ours included.", ("strategic_fit",)),
+)
+DEFINITION_IDS = tuple(d.id for d in DEFINITIONS)
+BY_ID = {d.id: d for d in DEFINITIONS}
+
+
+# --------------------------------------------------------------------------- settings
+
+
+def classification_settings(settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``classification:`` section in force, checked; defaults when ``settings`` is None."""
+    settings = banks.load_settings() if settings is None else settings
+    cfg = settings.get("classification")
+    if not isinstance(cfg, dict):
+        cfg = banks.load_settings()["classification"]
+    weights = cfg.get("weights") or {}
+    unknown = sorted(set(weights) - set(DEFINITION_IDS))
+    if unknown:
+        raise ClassificationSettingsError(
+            f"settings.yaml, classification.weights: found {', '.join(unknown)}, expected only {', '.join(DEFINITION_IDS)}"
+        )
+    for key, value in weights.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+            raise ClassificationSettingsError(f"settings.yaml, classification.weights.{key}: found {value!r}, expected a number of 0 or more")
+    if not any(weights.get(d, 0) for d in DEFINITION_IDS):
+        raise ClassificationSettingsError("settings.yaml, classification.weights: every weight is 0; expected at least one definition to count")
+    return cfg
+
+
+def _available(frame: pd.DataFrame, name: str) -> bool:
+    return name in frame.columns and bool(frame[name].notna().any())
+
+
+# --------------------------------------------------------------------------- the seven definitions
+
+
+def definition_parts(frame: pd.DataFrame, orders: dict[str, np.ndarray] | None = None) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """For each definition, its named parts (0-100 arrays); a part is left out when its columns are empty."""
+    orders = {} if orders is None else orders
+
+    def pct(key: str, values: np.ndarray) -> np.ndarray:
+        orders[key] = ascending_order(values)
+        return percentile(values, orders[key])
+
+    revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
+    margin = column(frame, "gross_margin_pct")
+    parts: dict[str, list[tuple[str, np.ndarray]]] = {d: [] for d in DEFINITION_IDS}
+    parts["big"].append(("revenue", pct("revenue", revenue)))
+    if _available(frame, "gross_margin_pct"):
+        parts["must_not_lose"].append(("gross profit", pct("gross_profit", np.nan_to_num(revenue * margin / 100.0, nan=0.0))))
+    if _available(frame, "revenue_potential_3y"):
+        room = np.clip(column(frame, "revenue_potential_3y") - revenue, 0, None)
+        parts["future_profit"].append(("room to grow", pct("room", room)))
+    for definition, col, label in (
+        ("future_profit", "growth_potential", "growth potential"),
+        ("extra_return", "responsiveness", "responsiveness"),
+        ("demanding", "service_demand", "service demand"),
+        ("strategic", "strategic_fit", "strategic fit"),
+    ):
+        if _available(frame, col):
+            parts[definition].append((label, judgement(column(frame, col))))
+    if _available(frame, "team_effort_days"):
+        parts["focus"].append(("team effort", pct("effort", column(frame, "team_effort_days"))))
+    if _available(frame, "revenue_prev_12m"):
+        prev = column(frame, "revenue_prev_12m")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            growth = np.where(prev > 0, revenue / prev - 1.0, np.where(revenue > 0, np.inf, np.nan))
+        growth_pct = pct("growth", np.where(np.isnan(prev), np.nan, growth))
+        growth_pct[growth <= 0] = 0.0
+        parts["extra_return"].append(("revenue growth", growth_pct))
+    if _available(frame, "cost_to_serve"):
+        parts["demanding"].append(("cost to serve", pct("cost_to_serve", column(frame, "cost_to_serve"))))
+    return parts
+
+
+def coverage(source: Any, settings: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Which definitions could be computed from the columns that hold data, and which could not.
+
+    One row per definition: title, weight, status (``computed`` / ``partly`` /
+    ``not computed``) and a note naming the empty columns.
+    """
+    frame, settings, _ = _inputs(source, settings)
+    cfg = classification_settings(settings)
+    rows = []
+    for d in DEFINITIONS:
+        empty = [c for c in d.inputs if not _available(frame, c)]
+        needs_all = d.id in ("big", "must_not_lose", "focus", "strategic")
+        if not empty:
+            status, note = "computed", ""
+        elif needs_all or len(empty) == len(d.inputs):
+            status, note = "not computed", f"no data in {', '.join(empty)}"
+        else:
+            status, note = "partly", f"computed without {', '.join(empty)} (no data)"
+        rows.append({"definition": d.id, "title": d.title, "weight": float(cfg["weights"].get(d.id, 0) or 0), "status": status, "note": note})
+    return pd.DataFrame(rows).set_index("definition")
+
+
+# --------------------------------------------------------------------------- classify
+
+
+def _inputs(source: Any, settings: dict[str, Any] | None) -> tuple[pd.DataFrame, dict[str, Any], pd.DataFrame | None]:
+    if isinstance(source, pd.DataFrame):
+        frame = source
+        if "account_id" in frame.columns and frame.index.name != "account_id" and not frame.index.equals(pd.Index(frame["account_id"])):
+            frame = frame.set_index("account_id", drop=False)
+            frame.index.name = None
+        return frame, banks.load_settings() if settings is None else settings, None
+    return source.accounts, source.settings if settings is None else settings, source.history
+
+
+def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd.DataFrame | None = None, by_group: bool = False) -> pd.DataFrame:
+    """Classify every account (or, with ``by_group``, every parent/subsidiary group).
+
+    ``source`` is a Workbook or an accounts DataFrame (indexed by account id or
+    with an ``account_id`` column). Returns one row per account, in the input
+    order, with: name, group_id, revenue and gross-profit Pareto columns, one
+    0-100 score per definition (``big`` ... ``strategic``, NaN where not
+    computable) and ``key_by_<definition>``, ``key_score``, ``is_key``,
+    ``key_rank``, ``disputed`` (some definitions call it key, others not),
+    ``traps``, the partnership side means and label, matrix axes, quadrant,
+    the previous position where the history sheet has one, ``tier``,
+    ``tier_reason``, ``resources`` and ``resource_change``. Text columns are
+    categoricals.
+    """
+    frame, settings, wb_history = _inputs(source, settings)
+    history = wb_history if history is None else history
+    cfg = classification_settings(settings)
+    if by_group:
+        from kamnb.groups import roll_up
+
+        frame = roll_up(frame)
+    n = len(frame)
+    out: dict[str, Any] = {}
+    out["name"] = frame["name"].to_numpy() if "name" in frame.columns else frame.index.to_numpy()
+    if by_group:
+        out["members"] = frame["members"].to_numpy()
+    else:
+        from kamnb.groups import group_ids
+
+        out["group_id"] = group_ids(frame).to_numpy()
+
+    orders: dict[str, np.ndarray] = {}
+    parts = definition_parts(frame, orders)
+    share = float(cfg.get("pareto_share", 80))
+    revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
+    gross_profit = revenue * column(frame, "gross_margin_pct") / 100.0
+    rev = pareto._arrays(revenue, share, orders.get("revenue"))
+    out.update(revenue_12m=revenue, revenue_share_pct=rev["share_pct"], revenue_rank=rev["rank"].astype("int64"), revenue_core=rev["in_core"])
+    out["gross_profit"] = gross_profit
+    if "gross_profit" in orders:
+        gp = pareto._arrays(np.nan_to_num(gross_profit, nan=0.0), share, orders["gross_profit"])
+        out.update(profit_share_pct=gp["share_pct"], profit_rank=gp["rank"].astype("float64"), profit_core=gp["in_core"])
+        gap = np.abs(out["revenue_rank"] - gp["rank"]) >= float(cfg.get("rank_gap", 5))
+        out["rank_disagreement"] = (rev["in_core"] != gp["in_core"]) | gap
+    else:
+        out.update(profit_share_pct=np.full(n, np.nan), profit_rank=np.full(n, np.nan), profit_core=np.zeros(n, bool), rank_disagreement=np.zeros(n, bool))
+
+    # the seven definitions and the key score
+    scores = {}
+    for d in DEFINITION_IDS:
+        ps = parts[d]
+        scores[d] = weighted_mean([p for _, p in ps], [1.0] * len(ps))[0] if ps else np.full(n, np.nan)
+        out[d] = scores[d]
+    weights = [float(cfg["weights"].get(d, 0) or 0) for d in DEFINITION_IDS]
+    key_score, _ = weighted_mean([scores[d] for d in DEFINITION_IDS], weights)
+    out["key_score"] = key_score
+    key = key_score >= float(cfg.get("key_at", 60))
+    key_rank = n - rank_max(np.nan_to_num(key_score, nan=-1.0))[0] + 1 if n else np.zeros(0)
+    limit = cfg.get("max_key_accounts")
+    if limit not in (None, ""):
+        key &= key_rank <= float(limit)
+    out["is_key"] = key
+    out["key_rank"] = key_rank.astype("int64")
+    cut = float(cfg.get("definition_key_at", 75))
+    key_by = np.zeros(n, dtype="int64")
+    computed = np.zeros(n, dtype="int64")
+    for d in DEFINITION_IDS:
+        flag = scores[d] >= cut
+        out[f"key_by_{d}"] = flag
+        key_by += flag
+        computed += ~np.isnan(scores[d])
+    out["key_by_count"] = key_by
+    out["definitions_computed"] = computed
+    out["disputed"] = (key_by > 0) & (key_by < computed)
+
+    # partnership and matrix
+    theirs, ours = side_means(frame)
+    p_cfg = cfg["partnership"]
+    p_codes = partnership_codes(theirs, ours, float(p_cfg.get("willing_at", 3.5)))
+    out["their_willingness"], out["our_willingness"] = theirs, ours
+    out["partnership"] = pd.Categorical.from_codes(p_codes, [p_cfg["labels"][k] for k in PARTNERSHIP_KEYS])
+    cache: dict[str, np.ndarray] = {}
+    attract, strength = matrix_axes(frame, cfg, cache)
+    split = float(cfg["matrix"].get("split", 50))
+    out["attractiveness"], out["strength"] = attract, strength
+    q_names = [cfg["matrix"]["quadrants"].get(k, k) for k in QUADRANT_KEYS[:4]] + ["not placed"]
+    out["quadrant"] = pd.Categorical.from_codes(quadrant_codes(attract, strength, split), q_names)
+    prev_frame, has_prev, prev_when = previous_judgements(frame, history, banks.as_of(settings) if settings.get("as_of") else None)
+    if has_prev.any():
+        pa, ps_ = matrix_axes(prev_frame, cfg, cache)
+        out["prev_attractiveness"] = np.where(has_prev, pa, np.nan)
+        out["prev_strength"] = np.where(has_prev, ps_, np.nan)
+    else:
+        out["prev_attractiveness"] = out["prev_strength"] = np.full(n, np.nan)
+    out["prev_assessed_on"] = prev_when
+
+    # traps, tier, resources
+    trap_bits = trap_labels(scores, out, frame, cfg)
+    out["traps"] = trap_bits
+    willing = (theirs >= float(p_cfg.get("willing_at", 3.5))) | np.isnan(theirs)
+    t_codes, r_codes = tier_codes(key, attract, willing, split, bool(cfg["tiers"].get("invest_needs_partner", True)))
+    out["tier"] = pd.Categorical.from_codes(t_codes, list(TIER_KEYS))
+    out["tier_reason"] = r_codes
+    out["resources"] = pd.Categorical.from_codes(t_codes, [cfg["tiers"]["resources"][k] for k in TIER_KEYS])
+    out["resource_change"] = resource_codes(t_codes, scores["focus"], cfg["tiers"])
+    return pd.DataFrame(out, index=frame.index.copy())
+
+
+# --------------------------------------------------------------------------- explain
+
+
+@dataclass
+class Explanation:
+    """Why one account got its key score and tier: contributions per definition and reasons in words."""
+
+    account_id: str
+    name: str
+    contributions: pd.DataFrame
+    key_score: float
+    key_at: float
+    is_key: bool
+    tier: str
+    reasons: list[str]
+
+    def _repr_html_(self) -> str:
+        items = "".join(f"<li>{r}</li>" for r in self.reasons)
+        table = self.contributions.to_html(float_format=lambda v: f"{v:.1f}", na_rep="–")
+        return f"<p><b>{self.account_id} {self.name}</b></p><ul>{items}</ul>{table}"
+
+    def __str__(self) -> str:
+        return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])
+
+
+def explain(source: Any, account_id: str, settings: dict[str, Any] | None = None, *, result: pd.DataFrame | None = None) -> Explanation:
+    """The contributions that made one account's key score, and the reasons for its tier.
+
+    ``contributions`` has one row per definition: its score, weight, the share
+    of the weight it carried for this account and the points it added (the
+    points add up to the key score), whether it alone calls the account key,
+    and a note when it could not be computed. Pass ``result`` (from
+    :func:`classify`) to avoid classifying twice.
+    """
+    from kamnb.classification_rules import reasons_for
+
+    frame, settings, _ = _inputs(source, settings)
+    cfg = classification_settings(settings)
+    if account_id not in frame.index:
+        from kamnb.errors import AccountNotFound
+
+        known = ", ".join(map(str, frame.index[:10]))
+        raise AccountNotFound(f"no account {account_id!r} to explain; known ids include {known}")
+    res = classify(source, settings) if result is None else result
+    row = res.loc[account_id]
+    cov = coverage(frame, settings)
+    weights = pd.Series({d: float(cfg["weights"].get(d, 0) or 0) for d in DEFINITION_IDS})
+    scores = pd.Series({d: float(row[d]) for d in DEFINITION_IDS})
+    used = weights.where(scores.notna(), 0.0)
+    total = used.sum()
+    table = pd.DataFrame(
+        {
+            "definition": [BY_ID[d].title for d in DEFINITION_IDS],
+            "score": scores.to_numpy(),
+            "weight": weights.to_numpy(),
+            "weight_share_pct": (used / total * 100.0 if total else used * 0).to_numpy(),
+            "contribution": (scores.fillna(0) * used / total if total else used * 0).to_numpy(),
+            "calls_key": [bool(row[f"key_by_{d}"]) for d in DEFINITION_IDS],
+            "note": [cov.loc[d, "note"] if np.isnan(scores[d]) or cov.loc[d, "status"] != "computed" else "" for d in DEFINITION_IDS],
+        },
+        index=pd.Index(DEFINITION_IDS, name="definition_id"),
+    )
+    return Explanation(
+        account_id, str(row["name"]), table, float(row["key_score"]), float(cfg.get("key_at", 60)), bool(row["is_key"]), str(row["tier"]),
+        reasons_for(row, frame.loc[account_id], res, cfg, settings.get("currency", "EUR")),
+    )
+
+
+# --------------------------------------------------------------------------- portfolio index
+
+
+def portfolio_columns(source: Any, settings: dict[str, Any] | None = None) -> pd.DataFrame:
+    """Raw classification columns for the portfolio index, indexed by account id, snake_case.
+
+    Columns: tier, is_key, key_score, key_rank, revenue_rank, revenue_core,
+    profit_core, partnership, quadrant, attractiveness, strength, traps,
+    resource_change. Text columns are plain strings.
+    """
+    res = classify(source, settings)
+    cols = ["tier", "is_key", "key_score", "key_rank", "revenue_rank", "revenue_core", "profit_core", "partnership", "quadrant",
+            "attractiveness", "strength", "traps", "resource_change"]
+    out = res[cols].copy()
+    for c in ("tier", "partnership", "quadrant", "traps", "resource_change"):
+        out[c] = out[c].astype(object).astype(str)
+    return out
+
+
+__all__ = ["DEFINITIONS", "TRAPS", "Definition", "Explanation", "classify", "coverage", "explain", "portfolio_columns"]

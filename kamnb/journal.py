@@ -1,0 +1,570 @@
+"""The workshop journal: every change made in a workshop, kept the moment it is made.
+
+The journal is a SQLite database beside the workbook (``FOLDER/journal.sqlite``
+or ``BOOK.journal.sqlite``) with one table::
+
+    changes(seq, at, who, sheet, key, column, old, new, op, undoes)
+
+One row per change: who made it, when, which cell (``sheet`` + ``key``, the
+JSON of the row key, + ``column``), the old and the new value as text, and the
+kind of change (``op``): ``set`` a cell, ``add`` a row, ``remove`` a row, or
+``undo`` an earlier change (``undoes`` names its ``seq``). Nothing is ever
+deleted: an undo is itself a change.
+
+The database runs in WAL mode with a busy timeout, and each change is its own
+short ``BEGIN IMMEDIATE`` transaction, so two facilitators in two processes on
+the same workbook never lose a write, and killing a kernel loses nothing that
+was already shown as saved.
+
+:func:`apply_journal` lays the journal over a loaded workbook's sheets (the
+loader calls it), re-checking every value against the workbook contract, so a
+bad journal row becomes a :class:`~kamnb.errors.Problem` instead of a crash.
+
+Qualification answers and relationship scores are histories: a workshop answer
+does not overwrite the sheet's row but adds a new one dated the day of the
+change and signed by the participant (later changes by the same person on the
+same day update that row).
+
+Example:
+    >>> import tempfile, pathlib
+    >>> j = Journal(pathlib.Path(tempfile.mkdtemp()) / "journal.sqlite")
+    >>> c = j.set("accounts", {"account_id": "A1"}, "growth_potential", "3", "4", who="Ann")
+    >>> (c.seq, c.old, c.new, c.who)
+    (1, '3', '4', 'Ann')
+    >>> j.undo("Ann").undoes
+    1
+    >>> [ch.seq for ch in j.effective()]
+    []
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sqlite3
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kamnb.errors import KamnbError, Problem
+from kamnb.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
+from kamnb.schema import SHEETS, Column
+
+if TYPE_CHECKING:  # pragma: no cover
+    import pandas as pd
+
+    from kamnb.workbook import Workbook
+
+JOURNAL_FILE = "journal.sqlite"
+OPS = ("set", "add", "remove", "undo")
+HISTORY_SHEETS = {
+    # sheet: the columns that name the item being assessed
+    "qualification": ("opportunity_id", "question_id"),
+    "relationship": ("account_id", "indicator_id"),
+}
+"""Sheets where a workshop answer adds a dated, signed row instead of overwriting one."""
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS changes (
+    seq     INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    who     TEXT NOT NULL,
+    sheet   TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    "column" TEXT NOT NULL DEFAULT '',
+    old     TEXT,
+    new     TEXT,
+    op      TEXT NOT NULL CHECK (op IN ('set', 'add', 'remove', 'undo')),
+    undoes  INTEGER NULL REFERENCES changes(seq)
+);
+CREATE INDEX IF NOT EXISTS changes_item ON changes(sheet, key, "column");
+"""
+
+
+class JournalError(KamnbError):
+    """The journal cannot be opened or written (locked for too long, not a database, read-only)."""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One row of the journal."""
+
+    seq: int
+    at: str
+    who: str
+    sheet: str
+    key: dict[str, str]
+    column: str
+    old: str | None
+    new: str | None
+    op: str
+    undoes: int | None = None
+
+    @property
+    def day(self) -> dt.date:
+        """The calendar day of the change (used as ``assessed_on`` for history sheets)."""
+        return dt.datetime.fromisoformat(self.at).date()
+
+    @property
+    def item(self) -> tuple[str, str, str]:
+        """What was changed: sheet, key JSON, column; the same item for every rater."""
+        return (self.sheet, json.dumps(self.key, sort_keys=True), self.column)
+
+
+# --------------------------------------------------------------------------- values
+
+
+def to_text(value: Any) -> str:
+    """The text the journal stores for a typed value (the form a person would type in a sheet).
+
+    >>> to_text(4.0), to_text(4.5), to_text(float("nan")), to_text(dt.date(2026, 12, 1))
+    ('4', '4.5', '', '2026-12-01')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    if hasattr(value, "strftime"):  # pandas Timestamp / NaT
+        try:
+            return value.strftime("%Y-%m-%d")
+        except ValueError:
+            return ""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    text = str(value)
+    return "" if text in ("NaT", "nan") else text
+
+
+def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
+    """Check one typed value against its column, as the workbook loader does.
+
+    Returns ``(value, None)`` (``None`` for an empty optional cell) or
+    ``(None, message)`` where the message says what was expected.
+
+    >>> from kamnb.schema import SHEETS
+    >>> parse_cell(SHEETS["relationship"].column("score"), "4")
+    (4.0, None)
+    >>> parse_cell(SHEETS["relationship"].column("score"), "7")[1]
+    'a score from 1 to 5 (out of range)'
+    >>> parse_cell(SHEETS["actions"].column("due"), "31.02.2026")[1]
+    'a date such as 2026-03-31 (not a date)'
+    """
+    text = (text or "").strip()
+    if not text:
+        if col.required:
+            return None, f"{col.expected} (this must be filled)"
+        return None, None
+    value: Any = text
+    reason = None
+    if col.kind in ("number", "integer", "score", "percent"):
+        value, reason = parse_number(text)
+        if reason is None and col.kind == "integer" and not float(value).is_integer():
+            reason = "not a whole number"
+        if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
+            reason = "out of range"
+    elif col.kind == "date":
+        value, reason = parse_date(text)
+    elif col.kind == "choice":
+        value, reason = normalise_choice(text, col.choices)
+    elif col.kind in ("id", "ref") and looks_like_formula(text):
+        reason = "a formula (formulas are not evaluated)"
+    if reason is not None:
+        return None, f"{col.expected} ({reason})"
+    return value, None
+
+
+# --------------------------------------------------------------------------- the store
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).astimezone().isoformat(timespec="milliseconds")
+
+
+class Journal:
+    """The journal of one workbook, opened for reading and writing.
+
+    Each write is one short transaction; readers never block writers (WAL).
+    A ``Journal`` may be used from several threads of one process.
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = 30.0):
+        self.path = Path(path)
+        self.timeout = timeout
+        self._conn: sqlite3.Connection | None = None
+
+    # -- connection
+    def connect(self) -> sqlite3.Connection:
+        """Open the database (creating it and its table when new)."""
+        if self._conn is not None:
+            return self._conn
+        try:
+            conn = sqlite3.connect(self.path, timeout=self.timeout, isolation_level=None, check_same_thread=False)
+            conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute("PRAGMA synchronous = FULL")
+            conn.execute("BEGIN IMMEDIATE")
+            for statement in _SCHEMA.split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as err:
+            raise JournalError(f"{self.path}: cannot open the workshop journal ({err})") from err
+        if str(mode).lower() != "wal":  # e.g. a file system without shared memory
+            conn.close()
+            raise JournalError(f"{self.path}: the journal needs SQLite WAL mode, got {mode!r}")
+        self._conn = conn
+        return conn
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Journal:
+        self.connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _write(self, who: str, sheet: str, key: dict[str, Any], column: str, old: str | None, new: str | None, op: str, undoes: int | None = None) -> Change:
+        if op not in OPS:
+            raise ValueError(f"op must be one of {OPS}, not {op!r}")
+        conn = self.connect()
+        at = _now()
+        key_json = json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                cur = conn.execute(
+                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                    (at, who, sheet, key_json, column, old, new, op, undoes),
+                )
+                seq = int(cur.lastrowid or 0)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as err:
+            raise JournalError(f"{self.path}: the change could not be saved ({err})") from err
+        return Change(seq, at, who, sheet, json.loads(key_json), column, old, new, op, undoes)
+
+    # -- writing
+    def set(self, sheet: str, key: dict[str, Any], column: str, old: Any, new: Any, *, who: str) -> Change:
+        """Record that ``column`` of the row ``key`` of ``sheet`` went from ``old`` to ``new``."""
+        return self._write(who, sheet, key, column, to_text(old), to_text(new), "set")
+
+    def add(self, sheet: str, key: dict[str, Any], row: dict[str, Any], *, who: str) -> Change:
+        """Record a new row (``row`` maps column names to values)."""
+        body = json.dumps({k: to_text(v) for k, v in row.items()}, sort_keys=True)
+        return self._write(who, sheet, key, "", None, body, "add")
+
+    def remove(self, sheet: str, key: dict[str, Any], row: dict[str, Any] | None = None, *, who: str) -> Change:
+        """Record that a row was removed (``row``, its values, is kept as the old value)."""
+        body = json.dumps({k: to_text(v) for k, v in (row or {}).items()}, sort_keys=True)
+        return self._write(who, sheet, key, "", body, None, "remove")
+
+    def undo(self, who: str, *, by: str | None = None) -> Change | None:
+        """Undo the last change still in force (the last one ``by`` that person, when given).
+
+        Returns the undo row, or ``None`` when there is nothing left to undo.
+        The check and the write happen in one transaction, so two people
+        pressing undo at once undo two different changes.
+        """
+        conn = self.connect()
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                sql = (
+                    'SELECT seq, sheet, key, "column", old, new, op FROM changes c WHERE op != \'undo\' '
+                    "AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.op = 'undo' AND u.undoes = c.seq)"
+                )
+                args: tuple[Any, ...] = ()
+                if by is not None:
+                    sql += " AND who = ?"
+                    args = (by,)
+                row = conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+                if row is None:
+                    conn.execute("COMMIT")
+                    return None
+                seq, sheet, key, column, old, new, _op = row
+                at = _now()
+                cur = conn.execute(
+                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, \'undo\', ?)',
+                    (at, who, sheet, key, column, new, old, seq),
+                )
+                new_seq = int(cur.lastrowid or 0)
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+        except sqlite3.DatabaseError as err:
+            raise JournalError(f"{self.path}: the undo could not be saved ({err})") from err
+        return Change(new_seq, at, who, sheet, json.loads(key), column, new, old, "undo", seq)
+
+    # -- reading
+    def changes(self, since: int = 0) -> list[Change]:
+        """Every change with ``seq > since``, oldest first (undo rows included)."""
+        rows = self.connect().execute(
+            'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes FROM changes WHERE seq > ? ORDER BY seq', (since,)
+        ).fetchall()
+        return [_change(r) for r in rows]
+
+    def effective(self, changes: Iterable[Change] | None = None) -> list[Change]:
+        """The changes still in force: undo rows and the changes they undo left out."""
+        return effective(self.changes() if changes is None else changes)
+
+    def last_seq(self) -> int:
+        row = self.connect().execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
+        return int(row[0])
+
+
+def _change(row: tuple[Any, ...]) -> Change:
+    seq, at, who, sheet, key, column, old, new, op, undoes = row
+    try:
+        key_dict = json.loads(key)
+        if not isinstance(key_dict, dict):
+            raise ValueError
+    except (TypeError, ValueError):
+        key_dict = {"?": str(key)}
+    return Change(int(seq), str(at), str(who), str(sheet), key_dict, str(column or ""), old, new, str(op), undoes)
+
+
+def effective(changes: Iterable[Change]) -> list[Change]:
+    """Drop undo rows and the changes they cancel; keep the rest in ``seq`` order."""
+    changes = list(changes)
+    undone = {c.undoes for c in changes if c.op == "undo"}
+    return sorted((c for c in changes if c.op != "undo" and c.seq not in undone), key=lambda c: c.seq)
+
+
+# --------------------------------------------------------------------------- replay
+
+
+def _problem(change: Change, found: str | None, expected: str, column: str | None = None) -> Problem:
+    where = f"(change by {change.who} at {change.at[:16]})"
+    return Problem(JOURNAL_FILE, change.seq, column if column is not None else (change.column or None), found, f"{expected} {where}")
+
+
+def _mask(frame: pd.DataFrame, key: dict[str, str]) -> pd.Series:
+    import pandas as pd
+
+    mask = pd.Series(True, index=frame.index)
+    for k, v in key.items():
+        if k not in frame.columns:
+            return pd.Series(False, index=frame.index)
+        col = frame[k]
+        mask &= (col == v) if col.dtype == object else (col.map(to_text) == v)
+    return mask
+
+
+def _typed_row(sheet: str, values: dict[str, str], change: Change) -> tuple[dict[str, Any], list[Problem]]:
+    spec = SHEETS[sheet]
+    row: dict[str, Any] = {}
+    problems = []
+    for col in spec.columns:
+        value, reason = parse_cell(col, values.get(col.name, ""))
+        if reason is not None:
+            problems.append(_problem(change, values.get(col.name, ""), reason, col.name))
+        row[col.name] = value
+    return row, problems
+
+
+def _empty(col: Column) -> Any:
+    if col.kind in ("number", "integer", "score", "percent"):
+        return float("nan")
+    if col.kind == "date":
+        import pandas as pd
+
+        return pd.NaT
+    return ""
+
+
+def _store(col: Column, value: Any) -> Any:
+    if value is None:
+        return _empty(col)
+    if col.kind == "date":
+        import pandas as pd
+
+        return pd.Timestamp(value)
+    return value
+
+
+def _append(wb: Workbook, sheet: str, row: dict[str, Any]) -> None:
+    import pandas as pd
+
+    spec = SHEETS[sheet]
+    frame = wb.sheets[sheet]
+    record = {c.name: _store(c, row.get(c.name)) for c in spec.columns}
+    for extra in frame.columns:
+        if extra not in record:
+            record[extra] = "" if extra != "_row" else None
+    rows = frame["_row"] if "_row" in frame.columns and len(frame) else None
+    record["_row"] = int(rows.max()) + 1 if rows is not None else 2
+    new = pd.DataFrame([record])
+    id_col = next((c.name for c in spec.columns if c.kind == "id"), None)
+    if id_col:
+        new = new.set_index(pd.Index([record[id_col]]))
+    for name in frame.columns:
+        if name in new.columns and len(frame):
+            try:
+                new[name] = new[name].astype(frame[name].dtype)
+            except (TypeError, ValueError):
+                pass
+    parts = [frame, new[frame.columns]] if len(frame) else [new[[c for c in frame.columns if c in new.columns]]]
+    combined = pd.concat(parts) if id_col else pd.concat(parts, ignore_index=True)
+    if not len(frame):
+        for name in frame.columns:
+            if name in combined.columns:
+                try:
+                    combined[name] = combined[name].astype(frame[name].dtype)
+                except (TypeError, ValueError):
+                    pass
+    wb.sheets[sheet] = combined
+
+
+def _check_refs(wb: Workbook, sheet: str, values: dict[str, Any], change: Change) -> list[Problem]:
+    problems = []
+    for col in SHEETS[sheet].columns:
+        if col.kind != "ref" or not values.get(col.name):
+            continue
+        if col.ref_sheet in ("questions", "indicators"):
+            bank = wb.questions if col.ref_sheet == "questions" else wb.indicators
+            known = set(bank.index)
+        else:
+            id_col = next(c.name for c in SHEETS[col.ref_sheet].columns if c.kind == "id")
+            known = set(wb.sheets[col.ref_sheet][id_col])
+        if values[col.name] not in known:
+            problems.append(_problem(change, str(values[col.name]), col.expected, col.name))
+    return problems
+
+
+def apply_change(wb: Workbook, change: Change) -> list[Problem]:
+    """Lay one change over ``wb.sheets`` in place; return the problems it has (then it is skipped).
+
+    Undo rows are not applied here; use :func:`effective` first.
+    """
+    sheet = change.sheet
+    if sheet not in SHEETS or sheet not in wb.sheets:
+        return [_problem(change, sheet, "a sheet of the workbook", "sheet")]
+    spec = SHEETS[sheet]
+    frame = wb.sheets[sheet]
+    if change.op == "add":
+        try:
+            values = json.loads(change.new or "{}")
+            if not isinstance(values, dict):
+                raise ValueError
+        except ValueError:
+            return [_problem(change, change.new, "a row written as JSON", "new")]
+        row, problems = _typed_row(sheet, {**change.key, **values}, change)
+        problems += _check_refs(wb, sheet, row, change)
+        id_col = next((c.name for c in spec.columns if c.kind == "id"), None)
+        if id_col and row.get(id_col) in set(frame[id_col]):
+            problems.append(_problem(change, row[id_col], "a new, unused id", id_col))
+        if problems:
+            return problems
+        _append(wb, sheet, row)
+        return []
+    if change.op == "remove":
+        mask = _mask(frame, change.key)
+        if not mask.any():
+            return [_problem(change, json.dumps(change.key), "a row that exists (it was already removed)", "key")]
+        wb.sheets[sheet] = frame[~mask.to_numpy()]
+        return []
+    if change.op != "set":
+        return [_problem(change, change.op, "one of set, add, remove, undo", "op")]
+    if change.column not in spec.column_names:
+        return [_problem(change, change.column, f"a column of the {sheet} sheet")]
+    col = spec.column(change.column)
+    value, reason = parse_cell(col, change.new)
+    if reason is not None:
+        return [_problem(change, change.new, reason)]
+    if col.kind == "ref":
+        problems = _check_refs(wb, sheet, {col.name: value}, change)
+        if problems:
+            return problems
+    missing = [k for k in change.key if k not in spec.column_names]
+    if missing:
+        return [_problem(change, json.dumps(change.key), f"a key made of columns of the {sheet} sheet", "key")]
+    if sheet in HISTORY_SHEETS:
+        return _set_history(wb, change, col, value)
+    mask = _mask(frame, change.key)
+    if not mask.any():
+        return [_problem(change, json.dumps(change.key), f"a row of the {sheet} sheet that exists", "key")]
+    frame.loc[mask.to_numpy(), col.name] = _store(col, value)
+    return []
+
+
+def _set_history(wb: Workbook, change: Change, col: Column, value: Any) -> list[Problem]:
+    """A history answer: update today's row by the same person, or add one copied from the latest."""
+    import pandas as pd
+
+    sheet = change.sheet
+    frame = wb.sheets[sheet]
+    item = {k: change.key[k] for k in HISTORY_SHEETS[sheet] if k in change.key}
+    if len(item) != len(HISTORY_SHEETS[sheet]):
+        return [_problem(change, json.dumps(change.key), "a key naming " + " and ".join(HISTORY_SHEETS[sheet]), "key")]
+    problems = _check_refs(wb, sheet, item, change)
+    if problems:
+        return problems
+    day = pd.Timestamp(change.day)
+    mask = _mask(frame, item).to_numpy()
+    same = mask & (frame["assessed_on"] == day).to_numpy() & (frame["assessed_by"] == change.who).to_numpy()
+    if same.any():
+        pos = int(same.nonzero()[0][-1])
+        row = frame.iloc[pos].to_dict()
+        keep = [True] * len(frame)
+        keep[pos] = False
+        frame = frame[keep]
+    else:
+        earlier = frame[mask]
+        if len(earlier):
+            latest = earlier.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").iloc[-1]
+            row = latest.to_dict()
+        else:
+            row = {c.name: _empty(c) for c in SHEETS[sheet].columns}
+            row.update(item)
+        row["assessed_on"] = day
+        row["assessed_by"] = change.who
+    row[col.name] = _store(col, value)
+    wb.sheets[sheet] = frame
+    typed = {c.name: (None if (c.name not in row or _is_empty(row[c.name])) else row[c.name]) for c in SHEETS[sheet].columns}
+    extras = {k: v for k, v in row.items() if k not in typed and k != "_row"}
+    _append(wb, sheet, {**extras, **typed})
+    return []
+
+
+def _is_empty(value: Any) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    return to_text(value) == ""
+
+
+def apply_journal(wb: Workbook, changes: Iterable[Change] | None = None) -> list[Problem]:
+    """Lay the journal beside ``wb`` over its sheets, in ``seq`` order, respecting undo.
+
+    Bad rows are skipped and reported in ``wb.problems`` (file ``journal.sqlite``,
+    row = the change's ``seq``). Returns the new problems.
+    """
+    problems: list[Problem] = []
+    if changes is None:
+        path = wb.journal_path
+        if not path.exists():
+            return []
+        try:
+            with Journal(path) as journal:
+                changes = journal.changes()
+        except (JournalError, sqlite3.DatabaseError) as err:
+            problems.append(Problem(JOURNAL_FILE, None, None, None, f"a workshop journal kamnb can read ({err})"))
+            wb.problems.extend(problems)
+            return problems
+    for change in effective(changes):
+        problems.extend(apply_change(wb, change))
+    wb.problems.extend(problems)
+    return problems

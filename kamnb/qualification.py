@@ -1,0 +1,704 @@
+"""Qualification: will an opportunity's revenue really come, and how likely is it?
+
+Each opportunity is tested against the question bank (``wb.questions``). The
+latest answer per question counts (earlier ones are history). An answer earns
+points (``yes`` 1, ``partly`` 0.5, ``no`` 0, ``unknown`` 0 by default: not
+knowing is a risk, not a neutral middle), an answer without evidence keeps only
+part of its distance from ``unknown``, and the weighted points make a score
+from 0 to 100. A curve from ``settings.yaml`` turns the score into the
+likelihood of winning or retaining the opportunity. ``docs/qualification.md``
+walks through the formula with a worked example.
+
+Every likelihood can be taken apart: :func:`explain_likelihood` says how many
+score points and likelihood points each answer added or took away, starting
+from "every answer neutral".
+
+Example:
+    >>> cfg = qualification_settings({})
+    >>> float(likelihood_from_score(100.0, cfg)) > float(likelihood_from_score(50.0, cfg))
+    True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from kamnb import banks
+from kamnb.errors import KamnbError
+from kamnb.formatting import money, percent
+from kamnb.schema import ANSWERS
+
+CLOSED_STAGES = ("won", "lost")
+STATUSES = ("qualified", "not qualified", "qualify out")
+
+
+class QualificationSettingsError(KamnbError):
+    """The ``qualification:`` section of settings.yaml (or the question bank) cannot be used."""
+
+
+# --------------------------------------------------------------------------- settings
+
+_DEFAULTS: dict[str, Any] = {
+    "answer_points": {"yes": 1.0, "partly": 0.5, "no": 0.0, "unknown": 0.0},
+    "evidence_discount": 0.5,
+    "likelihood_curve": [[0, 0.02], [20, 0.05], [40, 0.15], [60, 0.40], [80, 0.70], [100, 0.90]],
+    "min_answers": 1,
+    "qualify_out": {
+        "knockout_questions": ["budget"],
+        "knockout_needs_evidence": True,
+        "litmus_no_below": 0.25,
+        "max_no_share": 0.4,
+        "min_likelihood": 0.05,
+        "min_firm_share": 0.5,
+    },
+    "likelihood_bands": [0.25, 0.5, 0.75],
+}
+
+
+@dataclass(frozen=True)
+class QualificationSettings:
+    """The ``qualification:`` settings in force, checked. See ``kamnb/defaults/settings.yaml``."""
+
+    points: dict[str, float]
+    evidence_discount: float
+    curve_x: np.ndarray
+    curve_y: np.ndarray
+    min_answers: int
+    knockout_questions: tuple[str, ...]
+    knockout_needs_evidence: bool
+    litmus_no_below: float
+    max_no_share: float
+    min_likelihood: float
+    min_firm_share: float
+    bands: tuple[float, ...]
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def neutral(self) -> float:
+        """Points of a neutral answer: halfway between ``no`` and ``yes``."""
+        return (self.points["yes"] + self.points["no"]) / 2
+
+
+def _bad(key: str, found: Any, expected: str) -> QualificationSettingsError:
+    return QualificationSettingsError(f"settings.yaml, qualification.{key}: found {found!r}, expected {expected}")
+
+
+def _number(section: dict[str, Any], key: str, lo: float, hi: float, prefix: str = "") -> float:
+    value = section.get(key)
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise _bad(prefix + key, value, f"a number from {lo:g} to {hi:g}") from None
+    if not lo <= number <= hi:
+        raise _bad(prefix + key, value, f"a number from {lo:g} to {hi:g}")
+    return number
+
+
+def qualification_settings(settings: dict[str, Any]) -> QualificationSettings:
+    """Read and check the ``qualification:`` section (missing keys take the built-in defaults).
+
+    >>> cfg = qualification_settings({"qualification": {"evidence_discount": 0.25}})
+    >>> cfg.evidence_discount, cfg.points["partly"]
+    (0.25, 0.5)
+    >>> qualification_settings({"qualification": {"evidence_discount": 2}})
+    Traceback (most recent call last):
+    ...
+    kamnb.qualification.QualificationSettingsError: settings.yaml, qualification.evidence_discount: found 2, expected a number from 0 to 1
+    """
+    own = settings.get("qualification") or {}
+    if not isinstance(own, dict):
+        raise _bad("", own, "a mapping of qualification settings")
+    sec = banks._merge(_DEFAULTS, own)
+    pts_in = sec["answer_points"]
+    if not isinstance(pts_in, dict):
+        raise _bad("answer_points", pts_in, "a mapping answer: points")
+    points = {a: _number(pts_in, a, 0.0, 1.0, "answer_points.") for a in ANSWERS}
+    if points["yes"] != 1.0:
+        raise _bad("answer_points.yes", points["yes"], "1 (a yes is full marks)")
+    if not points["no"] <= points["partly"] <= points["yes"]:
+        raise _bad("answer_points.partly", points["partly"], "points between those of no and yes")
+    if points["unknown"] > points["partly"]:
+        raise _bad("answer_points.unknown", points["unknown"], "no more points than partly (unknown is a risk, not neutral)")
+    curve = sec["likelihood_curve"]
+    try:
+        arr = np.asarray(curve, dtype=float)
+        ok = arr.ndim == 2 and arr.shape[1] == 2 and len(arr) >= 2
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise _bad("likelihood_curve", curve, "a list of at least two [score, likelihood] pairs")
+    xs, ys = arr[:, 0], arr[:, 1]
+    if xs[0] != 0 or xs[-1] != 100 or np.any(np.diff(xs) <= 0):
+        raise _bad("likelihood_curve", curve, "scores rising from 0 to 100")
+    if np.any(np.diff(ys) < 0) or ys.min() < 0 or ys.max() > 1:
+        raise _bad("likelihood_curve", curve, "likelihoods from 0 to 1 that never fall as the score rises")
+    qo = sec["qualify_out"] if isinstance(sec["qualify_out"], dict) else {}
+    knock = qo.get("knockout_questions") or []
+    if not isinstance(knock, list):
+        raise _bad("qualify_out.knockout_questions", knock, "a list of question ids")
+    bands = sec["likelihood_bands"]
+    if not isinstance(bands, list) or any(not isinstance(b, (int, float)) for b in bands) or sorted(bands) != bands or not all(0 < b < 1 for b in bands):
+        raise _bad("likelihood_bands", bands, "a rising list of band limits between 0 and 1, such as [0.25, 0.5, 0.75]")
+    return QualificationSettings(
+        points=points,
+        evidence_discount=_number(sec, "evidence_discount", 0.0, 1.0),
+        curve_x=xs,
+        curve_y=ys,
+        min_answers=int(_number(sec, "min_answers", 1, 1000)),
+        knockout_questions=tuple(str(k) for k in knock),
+        knockout_needs_evidence=bool(qo.get("knockout_needs_evidence")),
+        litmus_no_below=_number(qo, "litmus_no_below", 0.0, 1.0, "qualify_out."),
+        max_no_share=_number(qo, "max_no_share", 0.0, 1.0, "qualify_out."),
+        min_likelihood=_number(qo, "min_likelihood", 0.0, 1.0, "qualify_out."),
+        min_firm_share=_number(qo, "min_firm_share", 0.0, 1.0, "qualify_out."),
+        bands=tuple(float(b) for b in bands),
+        raw=sec,
+    )
+
+
+def likelihood_from_score(score: Any, cfg: QualificationSettings) -> np.ndarray:
+    """The likelihood (0..1) for a score (0..100): straight lines between the curve's points.
+
+    NaN stays NaN (an opportunity without answers has no likelihood).
+
+    >>> cfg = qualification_settings({})
+    >>> [round(float(x), 3) for x in likelihood_from_score([0, 50, 70, 100], cfg)]
+    [0.02, 0.275, 0.55, 0.9]
+    """
+    s = np.asarray(score, dtype=float)
+    return np.where(np.isnan(s), np.nan, np.interp(s, cfg.curve_x, cfg.curve_y))
+
+
+# --------------------------------------------------------------------------- answers -> credit
+
+
+def _bank(wb) -> pd.DataFrame:
+    q = wb.questions
+    if q.empty:
+        raise QualificationSettingsError("questions.yaml: found no questions, expected at least one question with a weight above 0")
+    if float(q["weight"].sum()) <= 0:
+        raise QualificationSettingsError("questions.yaml: found every weight 0, expected at least one question with a weight above 0")
+    return q
+
+
+def credit(answer: Any, has_evidence: Any, cfg: QualificationSettings) -> np.ndarray:
+    """Points an answer earns: its points, pulled towards ``unknown`` when it has no evidence.
+
+    ``credit = unknown + (points - unknown) x (1 if evidence else 1 - evidence_discount)``
+
+    >>> cfg = qualification_settings({})
+    >>> credit(["yes", "yes", "partly", "unknown"], [True, False, True, False], cfg).tolist()
+    [1.0, 0.5, 0.5, 0.0]
+    """
+    ans = pd.Series(np.asarray(answer, dtype=object))
+    pts = ans.map(cfg.points).astype(float).to_numpy()
+    ev = np.asarray(has_evidence, dtype=bool)
+    u = cfg.points["unknown"]
+    factor = np.where(ev, 1.0, 1.0 - cfg.evidence_discount)
+    return u + (pts - u) * factor
+
+
+def _prepared(rows: pd.DataFrame, wb, cfg: QualificationSettings) -> pd.DataFrame:
+    out = rows.copy()
+    if wb.has_column("qualification", "evidence"):
+        out["has_evidence"] = out["evidence"].astype(str).str.strip() != ""
+    else:
+        out["has_evidence"] = False
+    out["credit"] = credit(out["answer"], out["has_evidence"], cfg)
+    return out
+
+
+def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Keep the latest row per key by ``assessed_on`` (undated rows count as oldest; later rows win ties)."""
+    order = rows.assign(_dated=rows["assessed_on"].notna(), _when=rows["assessed_on"].fillna(pd.Timestamp.min))
+    order = order.sort_values(["_dated", "_when", "_row"], kind="mergesort")
+    return order.drop_duplicates(keys, keep="last").drop(columns=["_dated", "_when"])
+
+
+def current_answers(wb) -> pd.DataFrame:
+    """The answer in force per (opportunity, question): the latest by ``assessed_on``.
+
+    Columns: opportunity_id, question_id, answer, evidence, assessed_on,
+    assessed_by, has_evidence, credit. Questions no longer in the bank are left out.
+    """
+    cfg = qualification_settings(wb.settings)
+    bank = _bank(wb)
+    rows = wb.qualification[wb.qualification["question_id"].isin(bank.index) & (wb.qualification["opportunity_id"] != "")]
+    latest = _latest(rows, ["opportunity_id", "question_id"])
+    out = _prepared(latest, wb, cfg)
+    return out.sort_values(["opportunity_id", "question_id"]).reset_index(drop=True)
+
+
+def _score_matrix(ans: pd.DataFrame, key: str | list[str], bank: pd.DataFrame, cfg: QualificationSettings) -> pd.DataFrame:
+    """Per ``key`` value: score, number answered, weighted shares of firm / no answers."""
+    w = bank["weight"].astype(float)
+    total = float(w.sum())
+    u = cfg.points["unknown"]
+    cred = ans.pivot_table(index=key, columns="question_id", values="credit", aggfunc="last").reindex(columns=bank.index)
+    cred = cred.fillna(u)
+    answer = ans.pivot_table(index=key, columns="question_id", values="answer", aggfunc="last").reindex(columns=bank.index).fillna("")
+    firm = answer.isin(["yes", "partly", "no"]).astype(float)
+    no = (answer == "no").astype(float)
+    out = pd.DataFrame(index=cred.index)
+    out["score"] = 100.0 * (cred * w).sum(axis=1) / total
+    out["answered"] = (answer != "").sum(axis=1)
+    out["unknown"] = len(bank) - firm.sum(axis=1)
+    out["firm_share"] = (firm * w).sum(axis=1) / total
+    out["no_share"] = (no * w).sum(axis=1) / total
+    return out
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def _reasons(opps: pd.DataFrame, cur: pd.DataFrame, bank: pd.DataFrame, cfg: QualificationSettings) -> pd.Series:
+    """Why each open opportunity should be qualified out ("" when it should not), rule by rule."""
+    reasons: dict[str, list[str]] = {o: [] for o in opps.index}
+    is_open = ~opps["closed"]
+    no = cur[(cur["answer"] == "no") & cur["opportunity_id"].map(is_open).fillna(False).astype(bool)]
+    knock = no[no["question_id"].isin(cfg.knockout_questions)]
+    if cfg.knockout_needs_evidence:
+        knock = knock[knock["has_evidence"]]
+    for _, r in knock.sort_values(["opportunity_id", "question_id"]).iterrows():
+        ev = str(r["evidence"]).strip()
+        reasons[r["opportunity_id"]].append(f"no to '{bank.loc[r['question_id'], 'text']}'" + (f" ({ev})" if ev else " (no evidence given)"))
+    litmus = set(bank.index[bank["litmus"]]) if "litmus" in bank else set()
+    for _, r in no[no["question_id"].isin(litmus) & no["has_evidence"]].iterrows():
+        lk = opps.loc[r["opportunity_id"], "likelihood"]
+        if lk < cfg.litmus_no_below:
+            reasons[r["opportunity_id"]].append(
+                f"the team says we would not win today ({str(r['evidence']).strip()}) and the likelihood is {percent(lk * 100)}"
+            )
+    for o, row in opps[is_open & (opps["status"] == "qualified")].iterrows():
+        if row["no_share"] >= cfg.max_no_share > 0:
+            reasons[o].append(f"'no' to {percent(row['no_share'] * 100)} of the weighted questions (limit {percent(cfg.max_no_share * 100)})")
+        if row["likelihood"] < cfg.min_likelihood and row["firm_share"] >= cfg.min_firm_share:
+            reasons[o].append(f"likelihood {percent(row['likelihood'] * 100)} is below the floor of {percent(cfg.min_likelihood * 100)}")
+    return pd.Series({o: "; ".join(r) for o, r in reasons.items()}, dtype=object)
+
+
+def score_opportunities(wb) -> pd.DataFrame:
+    """Score every opportunity of the workbook: the qualification table.
+
+    Indexed by opportunity_id, sorted by account then opportunity. Columns:
+    account_id, name, kind, stage, value, expected_close, answered (questions
+    with an answer), unknown (questions unknown or not asked), unevidenced
+    (answers without evidence), score (0-100), likelihood (0..1; NaN when not
+    qualified; 1 for won, 0 for lost), status ("qualified", "not qualified",
+    "qualify out"), reasons, factored_value (value x likelihood; NaN when not
+    qualified), closed (won or lost), previous_likelihood and likelihood_change
+    (from the assessment before the latest, NaN without history), last_assessed.
+
+    Example:
+        >>> t = score_opportunities(wb)                      # doctest: +SKIP
+        >>> t.loc["OP-001", ["score", "likelihood", "status"]]  # doctest: +SKIP
+    """
+    cfg = qualification_settings(wb.settings)
+    bank = _bank(wb)
+    opps = wb.opportunities
+    cur = current_answers(wb)
+    cur = cur[cur["opportunity_id"].isin(opps.index)]
+    mat = _score_matrix(cur, "opportunity_id", bank, cfg) if not cur.empty else pd.DataFrame(
+        columns=["score", "answered", "unknown", "firm_share", "no_share"], dtype=float
+    )
+    cols = ["account_id", "name", "kind", "stage", "value", "expected_close"]
+    out = opps[cols].copy()
+    out = out.join(mat, how="left")
+    out["answered"] = out["answered"].fillna(0).astype(int)
+    out["unknown"] = out["unknown"].fillna(len(bank)).astype(int)
+    unev = cur[(cur["answer"] != "unknown") & ~cur["has_evidence"]].groupby("opportunity_id").size()
+    out["unevidenced"] = unev.reindex(out.index).fillna(0).astype(int)
+    qualified = out["answered"] >= cfg.min_answers
+    out.loc[~qualified, "score"] = np.nan
+    out["likelihood"] = likelihood_from_score(out["score"], cfg)
+    out["closed"] = out["stage"].isin(CLOSED_STAGES)
+    out.loc[out["stage"] == "won", "likelihood"] = 1.0
+    out.loc[out["stage"] == "lost", "likelihood"] = 0.0
+    out["status"] = np.where(qualified | out["closed"], "qualified", "not qualified")
+    out["reasons"] = _reasons(out, cur, bank, cfg).reindex(out.index).fillna("")
+    lost = out["stage"] == "lost"
+    out.loc[lost, "reasons"] = "stage is lost"
+    out.loc[out["reasons"] != "", "status"] = "qualify out"
+    out["factored_value"] = out["value"] * out["likelihood"]
+    hist = _history(wb, cfg, bank, out.index)
+    prev = hist.groupby("opportunity_id")["likelihood"].apply(lambda s: s.iloc[-2] if len(s) > 1 else np.nan)
+    out["previous_likelihood"] = prev.reindex(out.index).astype(float)
+    answer_l = likelihood_from_score(out["score"], cfg)
+    out["likelihood_change"] = answer_l - out["previous_likelihood"]
+    out["last_assessed"] = cur.groupby("opportunity_id")["assessed_on"].max().reindex(out.index)
+    out.index.name = "opportunity_id"
+    out = out.sort_values(["account_id", "opportunity_id"], kind="mergesort")
+    out.index.name = None
+    return out
+
+
+def _history(wb, cfg: QualificationSettings, bank: pd.DataFrame, opp_ids) -> pd.DataFrame:
+    rows = wb.qualification[wb.qualification["question_id"].isin(bank.index) & wb.qualification["opportunity_id"].isin(opp_ids)]
+    cols = ["opportunity_id", "assessed_on", "score", "likelihood"]
+    if rows.empty:
+        return pd.DataFrame(columns=cols)
+    dates = rows[rows["assessed_on"].notna()][["opportunity_id", "assessed_on"]].drop_duplicates().rename(columns={"assessed_on": "as_at"})
+    if dates.empty:
+        return pd.DataFrame(columns=cols)
+    pairs = rows.merge(dates, on="opportunity_id")
+    pairs = pairs[pairs["assessed_on"].isna() | (pairs["assessed_on"] <= pairs["as_at"])]
+    latest = _prepared(_latest(pairs, ["opportunity_id", "as_at", "question_id"]), wb, cfg)
+    mat = _score_matrix(latest, ["opportunity_id", "as_at"], bank, cfg)
+    hist = pd.DataFrame({
+        "opportunity_id": mat.index.get_level_values(0),
+        "assessed_on": mat.index.get_level_values(1),
+        "score": mat["score"].to_numpy(),
+    })
+    hist["likelihood"] = likelihood_from_score(hist["score"], cfg)
+    return hist.sort_values(["opportunity_id", "assessed_on"]).reset_index(drop=True)
+
+
+def likelihood_history(wb, account_id: str | None = None) -> pd.DataFrame:
+    """How each opportunity's score and likelihood moved: one row per opportunity and assessment date.
+
+    At each date the latest answer per question up to that date counts.
+    Columns: opportunity_id, name, assessed_on, score, likelihood, change
+    (likelihood points against the previous date).
+    """
+    cfg = qualification_settings(wb.settings)
+    opps = wb.opportunities if account_id is None else wb.opportunities[wb.opportunities["account_id"] == account_id]
+    hist = _history(wb, cfg, _bank(wb), opps.index)
+    hist.insert(1, "name", hist["opportunity_id"].map(opps["name"]))
+    hist["change"] = hist.groupby("opportunity_id")["likelihood"].diff()
+    return hist
+
+
+# --------------------------------------------------------------------------- explanation
+
+
+def explain_likelihood(wb, opportunity_id: str) -> pd.DataFrame:
+    """Which answers raised or lowered one opportunity's likelihood, and by how much.
+
+    One row per question of the bank, in bank order. The start is "every
+    answer neutral" (score 50 with the default points); ``score_effect`` is
+    what the answer adds to or takes from that start in score points,
+    ``likelihood_effect`` the share of the likelihood change it carries (the
+    change from the start is split in proportion to the score effects, so the
+    effects add up exactly). ``df.attrs`` holds start_score, start_likelihood,
+    score and likelihood; ``start_likelihood + likelihood_effect.sum() ==
+    likelihood`` for a qualified opportunity.
+
+    Columns: question_id, question, probes, weight, answer ("not asked" when
+    missing), evidence, points (credit after the evidence discount),
+    score_effect, likelihood_effect, upside (likelihood gain if the answer
+    became a yes with evidence).
+    """
+    cfg = qualification_settings(wb.settings)
+    bank = _bank(wb)
+    if opportunity_id not in wb.opportunities.index:
+        known = ", ".join(list(wb.opportunities.index[:10]))
+        raise KamnbError(f"no opportunity {opportunity_id!r} in {wb.path}; known ids include {known}")
+    cur = current_answers(wb)
+    out = _explain(cur[cur["opportunity_id"] == opportunity_id], bank, cfg)
+    out.attrs["stage"] = wb.opportunities.loc[opportunity_id, "stage"]
+    return out
+
+
+def _explain(cur: pd.DataFrame, bank: pd.DataFrame, cfg: QualificationSettings) -> pd.DataFrame:
+    """The explanation of one opportunity from its current answers (no workbook access)."""
+    cur = cur.set_index("question_id")
+    w = bank["weight"].astype(float)
+    total = float(w.sum())
+    u = cfg.points["unknown"]
+    out = pd.DataFrame({"question_id": bank.index, "question": bank["text"], "probes": bank["probes"], "weight": w})
+    out["answer"] = cur["answer"].reindex(bank.index).fillna("not asked")
+    out["evidence"] = cur["evidence"].reindex(bank.index).fillna("")
+    out["points"] = cur["credit"].reindex(bank.index).fillna(u)
+    out["score_effect"] = 100.0 * w * (out["points"] - cfg.neutral) / total
+    start = 100.0 * cfg.neutral
+    answered = len(cur) >= cfg.min_answers
+    score = start + float(out["score_effect"].sum()) if answered else np.nan
+    l_start = float(likelihood_from_score(start, cfg))
+    l_score = float(likelihood_from_score(score, cfg))
+    if not answered:
+        slope = np.nan
+    elif abs(score - start) > 1e-9:
+        slope = (l_score - l_start) / (score - start)
+    else:
+        slope = float(likelihood_from_score(start + 0.5, cfg)) - float(likelihood_from_score(start - 0.5, cfg))
+    out["likelihood_effect"] = out["score_effect"] * slope
+    full = 100.0 * w * (1.0 - out["points"]) / total
+    out["upside"] = likelihood_from_score(score + full, cfg) - l_score if answered else np.nan
+    out = out.reset_index(drop=True)
+    out.attrs.update(start_score=start, start_likelihood=l_start, score=score, likelihood=l_score, stage="")
+    return out
+
+
+def explanation_table(wb, opportunity_id: str) -> pd.DataFrame:
+    """:func:`explain_likelihood` as a person reads it: start, each answer's effect, result."""
+    ex = explain_likelihood(wb, opportunity_id)
+    a = ex.attrs
+    opp = wb.opportunities.loc[opportunity_id]
+    if np.isnan(a["score"]):
+        return pd.DataFrame({"": [f"{opp['name']}: not qualified yet, no answers recorded"]})
+    rows = [{"step": "Start: every answer neutral", "answer": "", "evidence": "", "score": f"{a['start_score']:.0f}",
+             "likelihood": percent(a["start_likelihood"] * 100, 1)}]
+    order = ex.reindex(ex["likelihood_effect"].abs().sort_values(ascending=False, kind="mergesort").index)
+    for _, r in order.iterrows():
+        rows.append({
+            "step": r["question"],
+            "answer": r["answer"],
+            "evidence": r["evidence"] if r["evidence"] else ("none" if r["answer"] not in ("unknown", "not asked") else ""),
+            "score": f"{r['score_effect']:+.1f}",
+            "likelihood": f"{r['likelihood_effect'] * 100:+.1f} pts",
+        })
+    rows.append({"step": "Result from the answers", "answer": "", "evidence": "", "score": f"{a['score']:.0f}",
+                 "likelihood": percent(a["likelihood"] * 100, 1)})
+    if a["stage"] in CLOSED_STAGES:
+        rows.append({"step": f"Stage is {a['stage']}: likelihood set to {'100%' if a['stage'] == 'won' else '0%'}",
+                     "answer": "", "evidence": "", "score": "", "likelihood": ""})
+    return pd.DataFrame(rows)
+
+
+def _top(ex: pd.DataFrame, positive: bool, n: int = 3) -> str:
+    eff = ex["likelihood_effect"]
+    pick = ex[eff > 0.0005] if positive else ex[eff < -0.0005]
+    pick = pick.reindex(pick["likelihood_effect"].abs().sort_values(ascending=False, kind="mergesort").index).head(n)
+    return ", ".join(f"{q} {e * 100:+.0f}" for q, e in zip(pick["question_id"], pick["likelihood_effect"])) or "–"
+
+
+def explain_account(wb, account_id: str) -> pd.DataFrame:
+    """One line per opportunity of an account: likelihood and the answers that moved it most (likelihood points)."""
+    cfg = qualification_settings(wb.settings)
+    bank = _bank(wb)
+    scores = score_opportunities(wb)
+    cur = current_answers(wb)
+    mine = scores[scores["account_id"] == account_id].sort_values(["value"], ascending=False, kind="mergesort")
+    rows = []
+    for oid, r in mine.iterrows():
+        if r["status"] == "not qualified" or (r["closed"] and r["answered"] == 0):
+            rows.append({"opportunity": r["name"], "status": r["status"] if not r["closed"] else r["stage"], "start": "", "raised by": "",
+                         "lowered by": "", "likelihood": "not qualified" if not r["closed"] else percent(r["likelihood"] * 100)})
+            continue
+        ex = _explain(cur[cur["opportunity_id"] == oid], bank, cfg)
+        rows.append({
+            "opportunity": r["name"],
+            "status": r["status"] if not r["closed"] else r["stage"],
+            "start": percent(ex.attrs["start_likelihood"] * 100),
+            "raised by": _top(ex, True),
+            "lowered by": _top(ex, False),
+            "likelihood": percent(r["likelihood"] * 100),
+        })
+    return pd.DataFrame(rows, columns=["opportunity", "status", "start", "raised by", "lowered by", "likelihood"])
+
+
+# --------------------------------------------------------------------------- tables for the notebook
+
+
+def question_bank(wb) -> pd.DataFrame:
+    """The question bank in force, as a person reads it (weights as a share of the total)."""
+    q = _bank(wb)
+    total = float(q["weight"].sum())
+    return pd.DataFrame({
+        "id": q.index,
+        "question": q["text"],
+        "probes": q["probes"],
+        "weight": [f"{w:g} ({w / total * 100:.0f}%)" for w in q["weight"]],
+        "a good answer": q["help"],
+    }).reset_index(drop=True)
+
+
+def opportunity_table(wb, account_id: str) -> pd.DataFrame:
+    """The account's opportunities with score, likelihood, status and factored value, formatted."""
+    cur = wb.settings.get("currency", "EUR")
+    t = score_opportunities(wb)
+    t = t[t["account_id"] == account_id].sort_values(["value"], ascending=False, kind="mergesort")
+
+    def lk(row) -> str:
+        if row["status"] == "not qualified":
+            return "not qualified"
+        return percent(row["likelihood"] * 100)
+
+    def moved(row) -> str:
+        if np.isnan(row["likelihood_change"]):
+            return ""
+        return f"{row['likelihood_change'] * 100:+.0f} pts (from {percent(row['previous_likelihood'] * 100)})"
+
+    return pd.DataFrame({
+        "id": t.index,
+        "opportunity": t["name"],
+        "kind": t["kind"],
+        "stage": t["stage"],
+        "value": [money(v, cur) for v in t["value"]],
+        "answered": [f"{a} of {len(wb.questions)}" for a in t["answered"]],
+        "unknown": t["unknown"],
+        "without evidence": t["unevidenced"],
+        "score": ["–" if np.isnan(s) else f"{s:.0f}" for s in t["score"]],
+        "likelihood": [lk(r) for _, r in t.iterrows()],
+        "moved": [moved(r) for _, r in t.iterrows()],
+        "status": t["status"],
+        "factored value": [money(v, cur) if s == "qualified" else "–" for v, s in zip(t["factored_value"], t["status"])],
+    }).reset_index(drop=True)
+
+
+def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
+    """Open opportunities qualified out, with the reasons and the value no longer chased (freed capacity).
+
+    Lost opportunities are history, not a qualification result, and are left out.
+
+    Raw numbers: opportunity_id, account_id, name, kind, value, reasons.
+    """
+    t = score_opportunities(wb)
+    t = t[(t["status"] == "qualify out") & ~t["closed"]]
+    if account_id is not None:
+        t = t[t["account_id"] == account_id]
+    t = t.sort_values(["value"], ascending=False, kind="mergesort")
+    return t.reset_index(names="opportunity_id")[["opportunity_id", "account_id", "name", "kind", "stage", "value", "reasons"]]
+
+
+def qualified_out_table(wb, account_id: str) -> pd.DataFrame:
+    """:func:`qualified_out` formatted, with a total line: the capacity freed is a result."""
+    cur = wb.settings.get("currency", "EUR")
+    t = qualified_out(wb, account_id)
+    if t.empty:
+        return pd.DataFrame({"": ["No opportunity of this account is qualified out."]})
+    out = pd.DataFrame({
+        "id": t["opportunity_id"], "opportunity": t["name"], "kind": t["kind"],
+        "value no longer chased": [money(v, cur) for v in t["value"]], "why": t["reasons"],
+    })
+    total = {"id": "", "opportunity": f"Total: {len(t)} opportunit{'y' if len(t) == 1 else 'ies'}", "kind": "",
+             "value no longer chased": money(t["value"].sum(), cur), "why": "effort freed for what will convert"}
+    return pd.concat([out, pd.DataFrame([total])], ignore_index=True)
+
+
+# --------------------------------------------------------------------------- agenda
+
+
+_WEAK_ORDER = ["no", "unknown", "not asked", "partly", "partly without evidence", "yes without evidence"]
+
+
+def question_gaps(wb) -> pd.DataFrame:
+    """Every weak answer of every open, qualified opportunity, with what fixing it is worth.
+
+    One row per (opportunity, question) whose answer earns less than full
+    marks. Columns: opportunity_id, account_id, question_id, label (the kind of
+    weakness), points_missing (score points), upside (money: value x the
+    likelihood gained if that one answer became a yes with evidence).
+    """
+    cfg = qualification_settings(wb.settings)
+    bank = _bank(wb)
+    scores = score_opportunities(wb)
+    mine = scores[(scores["status"] == "qualified") & ~scores["closed"]]
+    cols = ["opportunity_id", "account_id", "question_id", "label", "points_missing", "upside"]
+    if mine.empty:
+        return pd.DataFrame(columns=cols)
+    cur = current_answers(wb)
+    cur = cur[cur["opportunity_id"].isin(mine.index)]
+    w = bank["weight"].astype(float)
+    total = float(w.sum())
+    grid = pd.MultiIndex.from_product([mine.index, bank.index], names=["opportunity_id", "question_id"]).to_frame(index=False)
+    g = grid.merge(cur[["opportunity_id", "question_id", "answer", "has_evidence", "credit"]], how="left", on=["opportunity_id", "question_id"])
+    g["answer"] = g["answer"].fillna("not asked")
+    g["credit"] = g["credit"].fillna(cfg.points["unknown"])
+    g["has_evidence"] = g["has_evidence"].fillna(False).astype(bool)
+    g["weight"] = g["question_id"].map(w)
+    g = g[(g["credit"] < 1.0 - 1e-12) & (g["weight"] > 0)].copy()
+    g["points_missing"] = 100.0 * g["weight"] * (1.0 - g["credit"]) / total
+    score = g["opportunity_id"].map(mine["score"])
+    gain = likelihood_from_score(score + g["points_missing"], cfg) - likelihood_from_score(score, cfg)
+    g["upside"] = gain * g["opportunity_id"].map(mine["value"]).fillna(0.0)
+    weak_ev = g["answer"].isin(["yes", "partly"]) & ~g["has_evidence"]
+    g["label"] = np.where(weak_ev, g["answer"] + " without evidence", g["answer"])
+    g["account_id"] = g["opportunity_id"].map(mine["account_id"])
+    return g[cols].reset_index(drop=True)
+
+
+def _weakest(gaps: pd.DataFrame, bank: pd.DataFrame) -> pd.DataFrame:
+    cols = ["question_id", "question", "probes", "opportunities", "weak_answers", "points_missing", "upside", "ask"]
+    if gaps.empty:
+        return pd.DataFrame(columns=cols)
+    counts = gaps.groupby(["question_id", "label"]).size()
+    agg = gaps.groupby("question_id").agg(opportunities=("opportunity_id", "nunique"), points_missing=("points_missing", "sum"),
+                                          upside=("upside", "sum"))
+    agg["weak_answers"] = [
+        ", ".join(f"{int(counts[(q, k)])} {k}" for k in _WEAK_ORDER if (q, k) in counts.index) for q in agg.index
+    ]
+    agg["question"] = bank["text"].reindex(agg.index)
+    agg["probes"] = bank["probes"].reindex(agg.index)
+    agg["ask"] = bank["help"].reindex(agg.index)
+    agg["_pos"] = agg.index.map({q: i for i, q in enumerate(bank.index)})
+    agg = agg.sort_values(["upside", "points_missing", "_pos"], ascending=[False, False, True], kind="mergesort")
+    return agg.reset_index(names="question_id")[cols]
+
+
+def weakest_questions(wb, account_id: str) -> pd.DataFrame:
+    """The questions answered worst across an account's open, qualified opportunities: the next agenda.
+
+    Ranked by ``upside``: the factored value gained if the question were
+    answered yes with evidence on every opportunity where it is weak (each
+    opportunity on its own, summed). Columns: question_id, question, probes,
+    opportunities (how many have a weak answer), weak_answers (a count per
+    kind), points_missing (score points lost, summed), upside (money), ask
+    (what a good answer looks like).
+    """
+    gaps = question_gaps(wb)
+    return _weakest(gaps[gaps["account_id"] == account_id], _bank(wb))
+
+
+def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
+    """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda."""
+    cur = wb.settings.get("currency", "EUR")
+    t = weakest_questions(wb, account_id).head(n)
+    if t.empty:
+        return pd.DataFrame({"": ["No open, qualified opportunity with a weak answer: nothing to ask."]})
+    return pd.DataFrame({
+        "#": range(1, len(t) + 1),
+        "ask about": t["question"],
+        "probes": t["probes"],
+        "weak answers": t["weak_answers"],
+        "worth (factored)": [money(v, cur) for v in t["upside"]],
+        "a good answer": t["ask"],
+    })
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+def portfolio_columns(wb) -> pd.DataFrame:
+    """Qualification and forecast figures per account for the portfolio index (raw numbers).
+
+    Indexed by account_id (every account, also those without opportunities).
+    Columns: opportunities, pipeline_value (open), factored_value,
+    factored_retention, factored_growth, not_qualified_value,
+    qualified_out_value, qualified_out_count, weighted_likelihood (factored /
+    qualified open value), weakest_question (id, "" when none).
+    """
+    from kamnb.forecast import account_forecast
+
+    fc = account_forecast(wb)
+    gaps = question_gaps(wb)
+    if gaps.empty:
+        fc["weakest_question"] = ""
+    else:
+        per = gaps.groupby(["account_id", "question_id"], as_index=False)[["upside", "points_missing"]].sum()
+        per["_pos"] = per["question_id"].map({q: i for i, q in enumerate(wb.questions.index)})
+        per = per.sort_values(["account_id", "upside", "points_missing", "_pos"], ascending=[True, False, False, True], kind="mergesort")
+        top = per.drop_duplicates("account_id").set_index("account_id")["question_id"]
+        fc["weakest_question"] = top.reindex(fc.index).fillna("")
+    keep = ["opportunities", "pipeline_value", "factored_value", "factored_retention", "factored_growth", "not_qualified_value",
+            "qualified_out_value", "qualified_out_count", "weighted_likelihood", "weakest_question"]
+    return fc[keep]
+
+
+def notes(wb, account_id: str | None = None) -> list[str]:
+    """What could not be computed as intended for this workbook, in words (empty when all is well)."""
+    out = []
+    if not wb.has_column("qualification", "evidence"):
+        out.append("The qualification sheet has no evidence column: every answer counts as given without evidence.")
+    if not wb.has_column("qualification", "assessed_on"):
+        out.append("The qualification sheet has no assessed_on column: the last row per question counts, and there is no history.")
+    if not wb.has_column("opportunities", "expected_close"):
+        out.append("The opportunities sheet has no expected_close column: the pipeline cannot be split by quarter.")
+    if account_id is not None:
+        opps = wb.opportunities[wb.opportunities["account_id"] == account_id]
+        if opps.empty:
+            out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
+    return out

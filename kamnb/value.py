@@ -1,0 +1,604 @@
+"""Value ratio and the price-pressure simulator (moments of truth).
+
+When a customer asks for lower daily rates, cutting the rate and refusing
+flat are both poor answers. The first step is to show what the customer gains
+through our work against what it pays us (the *value ratio*); the second is to
+put better answers on the table: the same result with fewer people, a
+fixed-price package, reusable modules. This module computes both from the
+``value`` sheet and the ``value:`` settings.
+
+Money is computed exactly (:class:`decimal.Decimal`) and rounded once, to whole
+currency units, per amount a person reads. Every derived amount (a margin, a
+saving, a contract total) is computed from those rounded amounts, so that a
+margin shown equals the revenue shown minus the cost shown.
+
+Example:
+    >>> whole(2.5), whole(1234.49), whole(float("nan"))
+    (3, 1234, None)
+"""
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import pandas as pd
+
+from kamnb.formatting import money, number, percent
+from kamnb.workbook import Workbook
+
+RANGE_LABELS = {"value_low": "cautious", "value_expected": "expected", "value_high": "optimistic"}
+SIMULATOR_COLUMNS = ("team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct")
+OPTION_LABELS = {
+    "today": "Today (before the request)",
+    "rate_cut": "Straight rate cut",
+    "refusal": "Flat refusal",
+    "productivity": "Higher productivity",
+    "fixed_price": "Fixed-price package",
+    "reuse": "Reusable modules",
+}
+DEFAULTS = {
+    "refusal_churn_pct": 25.0,
+    "productivity_saving_pct": 5.0,
+    "fixed_price_discount_pct": 7.0,
+    "fixed_price_overrun_pct": 5.0,
+    "reuse_share_pct": 20.0,
+    "reuse_price_pct": 60.0,
+    "reuse_upkeep_pct": 10.0,
+}
+
+
+# --------------------------------------------------------------------------- exact money
+
+
+def dec(value: Any) -> Decimal | None:
+    """A number as an exact :class:`~decimal.Decimal` (``None`` when empty).
+
+    >>> dec(0.1) + dec(0.2) == dec(0.3)
+    True
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    return Decimal(str(value))
+
+
+def whole(value: Any) -> int | None:
+    """Round an amount once, half away from zero, to whole currency units (``None`` when empty)."""
+    d = value if isinstance(value, Decimal) else dec(value)
+    if d is None:
+        return None
+    return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+# --------------------------------------------------------------------------- display helpers
+
+
+def html_table(frame: pd.DataFrame, *, right: Sequence[str] = (), row_styles: Sequence[str] | None = None, bold_first: bool = True) -> str:
+    """A plain, deterministic HTML table from a frame of display strings.
+
+    ``right`` names the columns aligned right (numbers); ``row_styles`` gives an
+    inline CSS style per row (``""`` for none), used to highlight rows.
+
+    >>> print(html_table(pd.DataFrame({"a": ["x"]})))
+    <table class="kamnb-table" style="border-collapse:collapse;font-size:0.9em"><thead><tr><th style="text-align:left;padding:2px 8px;border-bottom:1px solid #7b8794">a</th></tr></thead><tbody><tr><td style="text-align:left;padding:2px 8px;font-weight:600">x</td></tr></tbody></table>
+    """
+    pad = "padding:2px 8px"
+    head = "".join(
+        f'<th style="text-align:{"right" if c in right else "left"};{pad};border-bottom:1px solid #7b8794">{html.escape(str(c))}</th>'
+        for c in frame.columns
+    )
+    rows = []
+    for i, (_, row) in enumerate(frame.iterrows()):
+        style = row_styles[i] if row_styles is not None and row_styles[i] else ""
+        cells = []
+        for j, c in enumerate(frame.columns):
+            weight = ";font-weight:600" if bold_first and j == 0 else ""
+            cells.append(f'<td style="text-align:{"right" if c in right else "left"};{pad}{weight}">{html.escape(str(row[c]))}</td>')
+        attr = f' style="{style}"' if style else ""
+        rows.append(f"<tr{attr}>{''.join(cells)}</tr>")
+    return (
+        '<table class="kamnb-table" style="border-collapse:collapse;font-size:0.9em">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+def html_notes(notes: Sequence[str], *, title: str | None = None) -> str:
+    """Notes as a short HTML list (empty string when there are none)."""
+    if not notes:
+        return ""
+    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
+    head = f"<strong>{html.escape(title)}</strong>" if title else ""
+    return f'<div style="font-size:0.9em;color:#1f2933">{head}<ul style="margin:2px 0 6px 0">{items}</ul></div>'
+
+
+def _ratio_text(ratio: float) -> str:
+    """A value ratio as a person says it: ``'5.4 : 1'``."""
+    if ratio is None or (isinstance(ratio, float) and math.isnan(ratio)):
+        return "–"
+    return f"{ratio:.1f} : 1"
+
+
+def _people_text(people: float) -> str:
+    return number(people, 0 if float(people).is_integer() else 1)
+
+
+# --------------------------------------------------------------------------- inputs
+
+
+@dataclass
+class ValueInputs:
+    """One account's row of the value sheet, with where each gap is.
+
+    ``values`` maps column name to a number (``None`` when empty) or text;
+    ``gaps`` maps a column name to why it is not available.
+    """
+
+    account_id: str
+    name: str
+    currency: str
+    values: dict[str, Any]
+    gaps: dict[str, str]
+    row: int | None
+    notes: list[str] = field(default_factory=list)
+
+    def missing(self, columns: Sequence[str]) -> list[str]:
+        """The columns among ``columns`` that are not available for this account."""
+        return [c for c in columns if c in self.gaps]
+
+    def explain_missing(self, columns: Sequence[str], purpose: str) -> str | None:
+        """One sentence naming exactly which of ``columns`` are missing, or ``None``."""
+        gone = self.missing(columns)
+        if not gone:
+            return None
+        if self.row is None:
+            return (
+                f"{purpose} needs a row for {self.account_id} on the value sheet with the columns "
+                f"{', '.join(gone)}; the workbook has no value row for this account."
+            )
+        reasons = "; ".join(f"{c} ({self.gaps[c]})" for c in gone)
+        return f"{purpose} cannot be computed for {self.account_id}: missing {reasons}."
+
+
+def value_inputs(wb: Workbook, account_id: str) -> ValueInputs:
+    """Read one account's value row; the yearly fees default to ``revenue_12m``.
+
+    Example:
+        >>> vi = value_inputs(wb, "ACC-001")     # doctest: +SKIP
+        >>> vi.values["team_size"]               # doctest: +SKIP
+        40.0
+    """
+    account = wb.account(account_id)
+    currency = str(wb.settings.get("currency") or "EUR")
+    rows = wb.for_account("value", account_id)
+    notes: list[str] = []
+    numeric = [c for c in wb.value.columns if c not in ("account_id", "pricing_model", "_row")]
+    values: dict[str, Any] = {}
+    gaps: dict[str, str] = {}
+    row_no: int | None = None
+    if rows.empty:
+        for c in numeric:
+            gaps[c] = "no value row"
+        values["pricing_model"] = ""
+    else:
+        first = rows.iloc[0]
+        row_no = int(first["_row"])
+        if len(rows) > 1:
+            others = ", ".join(str(int(r)) for r in rows["_row"].iloc[1:])
+            notes.append(f"The value sheet has {len(rows)} rows for {account_id}; row {row_no} is used, rows {others} are ignored.")
+        values["pricing_model"] = str(first.get("pricing_model", ""))
+        for c in numeric:
+            v = first.get(c)
+            if not wb.has_column("value", c):
+                gaps[c] = "the value sheet has no such column"
+                values[c] = None
+            elif v is None or (isinstance(v, float) and math.isnan(v)):
+                gaps[c] = f"empty on value sheet row {row_no}"
+                values[c] = None
+            else:
+                values[c] = float(v)
+    if values.get("annual_fees") is None:
+        revenue = account.get("revenue_12m")
+        if revenue is not None and not (isinstance(revenue, float) and math.isnan(revenue)):
+            values["annual_fees"] = float(revenue)
+            gaps.pop("annual_fees", None)
+            notes.append("Yearly fees are taken from revenue_12m on the accounts sheet (annual_fees is not given).")
+    return ValueInputs(account_id, str(account.get("name", account_id)), currency, values, gaps, row_no, notes)
+
+
+def value_settings(settings: dict[str, Any]) -> dict[str, float]:
+    """The simulator's assumptions: the ``value:`` settings over the built-in defaults.
+
+    >>> value_settings({"value": {"refusal_churn_pct": 40}})["refusal_churn_pct"]
+    40.0
+    """
+    own = settings.get("value") or {}
+    out = dict(DEFAULTS)
+    for key in DEFAULTS:
+        if own.get(key) is not None:
+            out[key] = float(own[key])
+    return out
+
+
+# --------------------------------------------------------------------------- value ratio
+
+
+@dataclass
+class ValueRatio:
+    """What the customer gains through our work against what it pays us.
+
+    ``table`` is indexed by estimate (cautious, expected, optimistic) with whole
+    currency units: ``value_per_year``, ``fees_per_year``, ``ratio``, and over
+    the contract ``value_contract``, ``fees_contract``, ``net_gain_contract``
+    (value minus fees). ``message`` says what is missing when nothing could be
+    computed.
+    """
+
+    inputs: ValueInputs
+    table: pd.DataFrame
+    contract_years: float | None
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def expected(self) -> float:
+        """The expected value ratio (NaN when unknown)."""
+        if "expected" in self.table.index:
+            return float(self.table.loc["expected", "ratio"])
+        return float("nan")
+
+    def display_frame(self) -> pd.DataFrame:
+        cur = self.inputs.currency
+        t = self.table
+        years = self.contract_years
+        out = pd.DataFrame(
+            {
+                "Estimate": [str(i) for i in t.index],
+                "Customer gains per year": [money(v, cur) for v in t["value_per_year"]],
+                "Customer pays us per year": [money(v, cur) for v in t["fees_per_year"]],
+                "Value ratio": [_ratio_text(v) for v in t["ratio"]],
+            }
+        )
+        if years:
+            label = f"over {number(years, 0 if float(years).is_integer() else 1)} years"
+            out[f"Gains {label}"] = [money(v, cur) for v in t["value_contract"]]
+            out[f"Pays {label}"] = [money(v, cur) for v in t["fees_contract"]]
+            out[f"Net gain {label}"] = [money(v, cur) for v in t["net_gain_contract"]]
+        return out
+
+    def _repr_html_(self) -> str:
+        if self.message:
+            return f"<p><em>{html.escape(self.message)}</em></p>" + html_notes(self.notes)
+        frame = self.display_frame()
+        lead = ""
+        if "expected" in self.table.index and not math.isnan(self.expected):
+            row, cur = self.table.loc["expected"], self.inputs.currency
+            lead = (
+                f"<p>Expected estimate: {html.escape(self.inputs.name)} gains {self.expected:.1f} for every 1 it pays us "
+                f"({html.escape(money(row['value_per_year'], cur))} a year against {html.escape(money(row['fees_per_year'], cur))}).</p>"
+            )
+        return lead + html_table(frame, right=list(frame.columns[1:])) + html_notes(self.notes)
+
+    def __repr__(self) -> str:
+        if self.message:
+            return self.message
+        return self.display_frame().to_string(index=False)
+
+
+def value_ratio(wb: Workbook, account_id: str) -> ValueRatio:
+    """The value ratio of one account, for each estimate given (cautious, expected, optimistic).
+
+    ratio = yearly value to the customer / yearly fees; over the contract both
+    are multiplied by ``contract_years``.
+
+    Example:
+        >>> vr = value_ratio(wb, "ACC-001")        # doctest: +SKIP
+        >>> vr.table.loc["expected", "ratio"]      # doctest: +SKIP
+        1.28
+    """
+    vi = value_inputs(wb, account_id)
+    notes = list(vi.notes)
+    cols = ["value_per_year", "fees_per_year", "ratio", "value_contract", "fees_contract", "net_gain_contract"]
+    given = [c for c in RANGE_LABELS if c not in vi.gaps]
+    fees = dec(vi.values.get("annual_fees"))
+    message = None
+    if "annual_fees" in vi.gaps:
+        message = vi.explain_missing(["annual_fees"], "The value ratio") + " (revenue_12m is empty too)"
+    elif not given:
+        message = vi.explain_missing(list(RANGE_LABELS), "The value ratio")
+    elif fees == 0:
+        message = f"The value ratio cannot be computed for {account_id}: the yearly fees are 0."
+    if message:
+        return ValueRatio(vi, pd.DataFrame(columns=cols), None, message, notes)
+    missing_range = [c for c in RANGE_LABELS if c in vi.gaps]
+    if missing_range:
+        notes.append(f"Only part of the range is given; not shown: {', '.join(missing_range)}.")
+    years = vi.values.get("contract_years")
+    if years is None:
+        notes.append("Contract totals are not shown: contract_years is not given.")
+    rows = {}
+    fees_year = whole(fees)
+    for col in given:
+        v = whole(dec(vi.values[col]))
+        row: dict[str, Any] = {"value_per_year": v, "fees_per_year": fees_year, "ratio": v / fees_year if fees_year else float("nan")}
+        if years:
+            vc, fc = whole(Decimal(v) * dec(years)), whole(Decimal(fees_year) * dec(years))
+            row.update(value_contract=vc, fees_contract=fc, net_gain_contract=vc - fc)
+        else:
+            row.update(value_contract=None, fees_contract=None, net_gain_contract=None)
+        rows[RANGE_LABELS[col]] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")[cols]
+    return ValueRatio(vi, table, years or None, None, notes)
+
+
+# --------------------------------------------------------------------------- price-pressure simulator
+
+
+def _rate_text(rate: Decimal, currency: str) -> str:
+    """A daily rate: whole units when whole, cents otherwise (a rate is never silently rounded)."""
+    if rate == rate.to_integral_value():
+        return money(int(rate), currency)
+    from kamnb.formatting import SYMBOLS
+
+    symbol = SYMBOLS.get(currency, currency + " ")
+    return f"{symbol}{rate.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+
+def _pct_text(value: float) -> str:
+    return percent(value, 0 if float(value).is_integer() else 1)
+
+
+@dataclass
+class PricePressure:
+    """The answers to a rate-cut request, side by side, for the customer and for us.
+
+    ``table`` is indexed by option key (``today``, ``rate_cut``, ``refusal``,
+    ``productivity``, ``fixed_price``, ``reuse``); money columns are whole
+    currency units per year: ``customer_cost``, ``customer_saving`` (against
+    today), ``our_revenue``, ``our_cost``, ``our_margin`` (= revenue - cost),
+    ``margin_change`` (against today); plus ``people``, ``margin_pct``,
+    ``value_ratio`` and, when ``contract_years`` is given,
+    ``customer_cost_contract`` and ``our_margin_contract``. For the refusal,
+    revenue, cost and margin are expected amounts: (1 - churn risk) x today's.
+    """
+
+    inputs: ValueInputs
+    assumptions: dict[str, float]
+    table: pd.DataFrame
+    message: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def options(self) -> pd.DataFrame:
+        """The five answers, without today's reference row."""
+        return self.table.drop(index="today", errors="ignore")
+
+    def _best(self, column: str, lowest: bool) -> list[str]:
+        opts = self.options
+        if opts.empty:
+            return []
+        target = opts[column].min() if lowest else opts[column].max()
+        return [k for k in opts.index if opts.loc[k, column] == target]
+
+    @property
+    def cheapest_for_customer(self) -> list[str]:
+        """Option keys with the lowest yearly cost for the customer (several when tied)."""
+        return self._best("customer_cost", lowest=True)
+
+    @property
+    def best_for_margin(self) -> list[str]:
+        """Option keys with the highest yearly margin for us (several when tied)."""
+        return self._best("our_margin", lowest=False)
+
+    @property
+    def both_gain(self) -> list[str]:
+        """Options where the customer pays less and our margin does not fall."""
+        opts = self.options
+        return [k for k in opts.index if opts.loc[k, "customer_saving"] > 0 and opts.loc[k, "margin_change"] >= 0]
+
+    def assumption_lines(self) -> list[str]:
+        """Every input and assumption behind the table, in words."""
+        v, a, cur = self.inputs.values, self.assumptions, self.inputs.currency
+        lines = [
+            f"Team today: {_people_text(v['team_size'])} people × {_rate_text(dec(v['daily_rate']), cur)} a day × "
+            f"{number(v['days_per_year'])} billable days a year; our cost {_rate_text(dec(v['daily_cost']), cur)} per person-day (value sheet).",
+            f"Requested rate cut: {_pct_text(v['requested_rate_cut_pct'])} (value sheet).",
+            f"Flat refusal: {_pct_text(a['refusal_churn_pct'])} chance the customer moves the work elsewhere; if it does, "
+            "the team is redeployed and the margin on this work is lost. Amounts shown are the expected ones.",
+            f"Higher productivity: the same result needs {_pct_text(a['productivity_saving_pct'])} fewer people "
+            f"({_people_text(self.table.loc['productivity', 'people'])} instead of {_people_text(v['team_size'])}) "
+            "through smarter processes and automation; the daily rate stays.",
+            f"Fixed-price package: priced {_pct_text(a['fixed_price_discount_pct'])} below today's yearly bill, delivered by the "
+            f"more productive team; we carry the risk, counted as a {_pct_text(a['fixed_price_overrun_pct'])} cost overrun.",
+            f"Reusable modules: they cover {_pct_text(a['reuse_share_pct'])} of today's work; the customer pays "
+            f"{_pct_text(a['reuse_price_pct'])} of what those days cost and only customisation as days; keeping the modules "
+            f"costs us {_pct_text(a['reuse_upkeep_pct'])} of the cost of the days they replace.",
+        ]
+        if v.get("value_expected") is not None:
+            lines.append(f"Value ratio = the customer's expected yearly gain ({money(v['value_expected'], cur)}) / what it pays per year.")
+        if v.get("contract_years") is not None:
+            lines.append(f"Contract totals: yearly amounts × {number(v['contract_years'], 0 if float(v['contract_years']).is_integer() else 1)} years.")
+        lines.append("Assumptions come from the value: section of the settings; a workbook's settings.yaml can change them.")
+        return lines
+
+    def verdict_lines(self) -> list[str]:
+        """What the arithmetic says: cheapest for the customer, best for our margin, good for both."""
+        t, cur = self.table, self.inputs.currency
+
+        def names(keys: list[str]) -> str:
+            return " and ".join(OPTION_LABELS[k] for k in keys)
+
+        cheap, best, both = self.cheapest_for_customer, self.best_for_margin, self.both_gain
+        lines = [
+            f"Cheapest for the customer: {names(cheap)} ({money(t.loc[cheap[0], 'customer_cost'], cur)} a year, "
+            f"saving {money(t.loc[cheap[0], 'customer_saving'], cur)}).",
+            f"Best for our margin: {names(best)} ({money(t.loc[best[0], 'our_margin'], cur)} a year, "
+            f"{'+' if t.loc[best[0], 'margin_change'] >= 0 else ''}{money(t.loc[best[0], 'margin_change'], cur)} against today).",
+        ]
+        if both:
+            lines.append(f"The customer pays less and our margin holds with: {names(both)}.")
+        else:
+            lines.append("No option both lowers the customer's cost and keeps our margin at today's level with these assumptions.")
+        return lines
+
+    def display_frame(self) -> pd.DataFrame:
+        t, cur = self.table, self.inputs.currency
+
+        def signed(v: int) -> str:
+            return ("+" if v > 0 else "") + money(v, cur) if v else money(0, cur)
+
+        out = pd.DataFrame(
+            {
+                "Option": [OPTION_LABELS[k] for k in t.index],
+                "How it is priced": list(t["how_priced"]),
+                "Customer pays per year": [money(v, cur) for v in t["customer_cost"]],
+                "Customer saves": [money(v, cur) for v in t["customer_saving"]],
+                "Our revenue": [money(v, cur) for v in t["our_revenue"]],
+                "Our cost": [money(v, cur) for v in t["our_cost"]],
+                "Our margin": [money(v, cur) for v in t["our_margin"]],
+                "Margin %": [percent(v, 1) for v in t["margin_pct"]],
+                "Margin vs today": [signed(v) for v in t["margin_change"]],
+            }
+        )
+        years = self.inputs.values.get("contract_years")
+        if years:
+            label = f"over {number(years, 0 if float(years).is_integer() else 1)} years"
+            out[f"Customer pays {label}"] = [money(v, cur) for v in t["customer_cost_contract"]]
+            out[f"Our margin {label}"] = [money(v, cur) for v in t["our_margin_contract"]]
+        if t["value_ratio"].notna().any():
+            out["Value ratio"] = [_ratio_text(v) for v in t["value_ratio"]]
+        return out
+
+    def _repr_html_(self) -> str:
+        if self.message:
+            return f"<p><em>{html.escape(self.message)}</em></p>" + html_notes(self.notes)
+        frame = self.display_frame()
+        styles = ["color:#7b8794;font-style:italic" if k == "today" else "" for k in self.table.index]
+        return (
+            html_table(frame, right=list(frame.columns[2:]), row_styles=styles)
+            + html_notes(self.verdict_lines(), title="What the arithmetic says")
+            + html_notes(self.assumption_lines(), title="Assumptions")
+            + html_notes(self.notes)
+        )
+
+    def __repr__(self) -> str:
+        if self.message:
+            return self.message
+        text = self.display_frame().to_string(index=False)
+        return "\n".join([text, "", *self.verdict_lines(), "", "Assumptions:", *(f"- {line}" for line in self.assumption_lines())])
+
+
+def price_pressure(wb: Workbook, account_id: str) -> PricePressure:
+    """Compare the answers to a rate-cut request on the customer's cost and on our margin.
+
+    Needs, on the value sheet: team_size, daily_rate, days_per_year, daily_cost
+    and requested_rate_cut_pct. When any is missing the result says exactly
+    which (``message``) instead of failing.
+
+    Example:
+        >>> pp = price_pressure(wb, "ACC-001")            # doctest: +SKIP
+        >>> pp.table.loc["productivity", "people"]         # doctest: +SKIP
+        38.0
+    """
+    vi = value_inputs(wb, account_id)
+    a = value_settings(wb.settings)
+    notes = list(vi.notes)
+    message = vi.explain_missing(SIMULATOR_COLUMNS, "The price-pressure simulator")
+    if message:
+        return PricePressure(vi, a, pd.DataFrame(), message, notes)
+    model = vi.values.get("pricing_model") or ""
+    if model not in ("time_material", "mixed"):
+        shown = model or "not given"
+        notes.append(f"The simulator models a team paid by the day; this account's pricing model is {shown}.")
+    v, cur = vi.values, vi.currency
+    n, rate, days, cost_day, cut = (dec(v[c]) for c in SIMULATOR_COLUMNS)
+    pct = {k: dec(x) / 100 for k, x in a.items()}
+    years = dec(v.get("contract_years"))
+    expected_value = dec(v.get("value_expected"))
+
+    fees_today = n * rate * days
+    cost_today = n * cost_day * days
+    lean = n * (1 - pct["productivity_saving_pct"])
+    stay = 1 - pct["refusal_churn_pct"]
+    share = pct["reuse_share_pct"]
+    rate_cut = rate * (1 - cut / 100)
+    options: dict[str, tuple[Decimal, Decimal, Decimal, Decimal, str]] = {
+        # key: (people, what the customer pays, our revenue, our cost, how it is priced)
+        "today": (n, fees_today, fees_today, cost_today, f"{_people_text(n)} × {_rate_text(rate, cur)} × {number(days)} days"),
+        "rate_cut": (n, n * rate_cut * days, n * rate_cut * days, cost_today, f"{_people_text(n)} × {_rate_text(rate_cut, cur)} × {number(days)} days"),
+        "refusal": (n, fees_today, fees_today * stay, cost_today * stay, f"rates unchanged; {_pct_text(a['refusal_churn_pct'])} risk the work moves"),
+        "productivity": (lean, lean * rate * days, lean * rate * days, lean * cost_day * days, f"{_people_text(lean)} × {_rate_text(rate, cur)} × {number(days)} days"),
+        "fixed_price": (
+            lean,
+            fees_today * (1 - pct["fixed_price_discount_pct"]),
+            fees_today * (1 - pct["fixed_price_discount_pct"]),
+            lean * cost_day * days * (1 + pct["fixed_price_overrun_pct"]),
+            f"fixed price, {_pct_text(a['fixed_price_discount_pct'])} below today's bill",
+        ),
+        "reuse": (
+            n * (1 - share),
+            fees_today * (1 - share) + fees_today * share * pct["reuse_price_pct"],
+            fees_today * (1 - share) + fees_today * share * pct["reuse_price_pct"],
+            cost_today * (1 - share) + cost_today * share * pct["reuse_upkeep_pct"],
+            f"{_pct_text(100 - a['reuse_share_pct'])} as days, {_pct_text(a['reuse_share_pct'])} as modules at {_pct_text(a['reuse_price_pct'])}",
+        ),
+    }
+    rows = {}
+    for key, (people, pays, revenue, cost, how) in options.items():
+        row: dict[str, Any] = {"how_priced": how, "people": float(people), "customer_cost": whole(pays), "our_revenue": whole(revenue), "our_cost": whole(cost)}
+        row["our_margin"] = row["our_revenue"] - row["our_cost"]
+        row["margin_pct"] = row["our_margin"] / row["our_revenue"] * 100 if row["our_revenue"] else float("nan")
+        row["value_ratio"] = float(expected_value / row["customer_cost"]) if expected_value is not None and row["customer_cost"] else float("nan")
+        if years:
+            row["customer_cost_contract"] = whole(row["customer_cost"] * years)
+            row["our_margin_contract"] = whole(row["our_revenue"] * years) - whole(row["our_cost"] * years)
+        else:
+            row["customer_cost_contract"] = row["our_margin_contract"] = None
+        rows[key] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table["customer_saving"] = table.loc["today", "customer_cost"] - table["customer_cost"]
+    table["customer_saving_pct"] = table["customer_saving"] / table.loc["today", "customer_cost"] * 100
+    table["margin_change"] = table["our_margin"] - table.loc["today", "our_margin"]
+    if "contract_years" in vi.gaps:
+        notes.append("Contract totals are not shown: contract_years is not given.")
+    return PricePressure(vi, a, table, None, notes)
+
+
+# --------------------------------------------------------------------------- portfolio
+
+
+def value_ratios(wb: Workbook) -> pd.DataFrame:
+    """Value ratios of every account at once (vectorised), indexed by account_id.
+
+    Columns ``value_ratio_low``, ``value_ratio``, ``value_ratio_high`` (NaN where
+    a figure is missing) and ``annual_fees`` (``revenue_12m`` when not given).
+    """
+    acc = wb.accounts
+    val = wb.value.drop_duplicates("account_id", keep="first").set_index("account_id")
+    val = val.reindex(acc.index)
+    fees = val["annual_fees"].fillna(acc["revenue_12m"]).where(lambda s: s > 0)
+    out = pd.DataFrame(index=acc.index)
+    out["annual_fees"] = fees
+    out["value_ratio_low"] = val["value_low"] / fees
+    out["value_ratio"] = val["value_expected"] / fees
+    out["value_ratio_high"] = val["value_high"] / fees
+    out.index.name = "account_id"
+    return out
+
+
+def portfolio_columns(wb: Workbook) -> pd.DataFrame:
+    """Value-and-plan columns for the portfolio index, one row per account.
+
+    ``value_ratio`` (expected; ``value_ratio_low``/``value_ratio_high`` for the
+    range), ``annual_fees``, ``goal_ok`` (bool), ``goal_issues`` (text),
+    ``open_actions`` and ``overdue_actions`` (workbook actions only).
+
+    Example:
+        >>> portfolio_columns(wb).loc["ACC-001", "overdue_actions"]   # doctest: +SKIP
+        2
+    """
+    from kamnb import plan
+
+    return value_ratios(wb).join(plan.portfolio_columns(wb))

@@ -1,0 +1,174 @@
+"""The workshop screen: pick an account, work through the tabs, watch the summary move.
+
+Usable in JupyterLab and, with no code visible, through ``kamnb workshop``
+(Voila). Every entry is saved to the workbook's journal the moment it is made.
+
+Example:
+    >>> app = workshop_app("data/sample")      # doctest: +SKIP
+    >>> app                                     # doctest: +SKIP
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs
+
+import ipywidgets as w
+
+from kamnb.formatting import number
+from kamnb.widgets import tabs
+from kamnb.widgets.fields import error_html
+from kamnb.widgets.style import CSS
+from kamnb.widgets.summary import render
+
+__all__ = ["WorkshopApp", "workshop_app"]
+
+
+class WorkshopApp:
+    """The whole screen for one :class:`~kamnb.workshop.WorkshopSession`."""
+
+    def __init__(self, session: Any, account_id: str | None = None):
+        self.session = session
+        wb = session.wb
+        self.last_update_ms = float("nan")
+        ids = list(wb.accounts.index)
+        account_id = account_id if account_id in ids else (ids[0] if ids else None)
+        self.account = w.Dropdown(
+            options=[(f"{name}  ({aid})", aid) for aid, name in zip(wb.accounts.index, wb.accounts["name"])],
+            value=account_id,
+            description="Account",
+            layout=w.Layout(width="520px"),
+        )
+        self.account.add_class("kamnb-account")
+        names = sorted({*wb.accounts["account_manager"], *wb.opportunities["owner"], *wb.actions["owner"], session.who} - {""})
+        self.who = w.Combobox(value=session.who, options=names, description="Speaking", placeholder="Who is speaking?", ensure_option=False, layout=w.Layout(width="330px"))
+        self.who.add_class("kamnb-who")
+        self.undo = w.Button(description="Undo last change", icon="undo", layout=w.Layout(width="200px"))
+        self.undo.add_class("kamnb-undo")
+        self.refresh = w.Button(description="Show others' changes", icon="refresh", layout=w.Layout(width="230px"))
+        self.review = w.Button(description="Write this account's review", button_style="success", icon="file", layout=w.Layout(width="300px"))
+        self.review.add_class("kamnb-review")
+        self.status = w.HTML("All changes are saved as you make them.")
+        self.status.add_class("kamnb-status")
+        self.tabs = w.Tab(layout=w.Layout(width="62%"))
+        self.summary = w.HTML(layout=w.Layout(width="38%", margin="0 0 0 12px"))
+        self.summary.add_class("kamnb-summary")
+        title = w.HTML(f"<h1>Key-account workshop</h1><div class='kamnb-muted'>{session.path.name} · saved to {session.journal.path.name}</div>")
+        title.add_class("kamnb-title")
+        bar1 = w.HBox([title])
+        bar2 = w.HBox([self.account, self.who, self.undo, self.refresh, self.review])
+        bar2.add_class("kamnb-bar")
+        self.root = w.VBox([w.HTML(CSS), bar1, bar2, self.status, w.HBox([self.tabs, self.summary])])
+        self.root.add_class("kamnb-app")
+
+        self.account.observe(lambda ch: self.show(), names="value")
+        self.who.observe(self._who_changed, names="value")
+        self.undo.on_click(self._undo)
+        self.refresh.on_click(self._refresh)
+        self.review.on_click(self._review)
+        session.listeners.append(self._on_change)
+        self.show()
+
+    # -- display
+    def _ipython_display_(self) -> None:  # pragma: no cover - Jupyter only
+        from IPython.display import display
+
+        display(self.root)
+
+    def show(self) -> None:
+        """Build the tabs for the current account and redraw the summary."""
+        aid = self.account.value
+        if aid is None:
+            self.tabs.children = [w.HTML("<p>The workbook has no accounts.</p>")]
+            return
+        s = self.session
+        selected = self.tabs.selected_index or 0
+        children = [
+            tabs.classification_tab(s, aid),
+            tabs.qualification_tab(s, aid),
+            tabs.stakeholders_tab(s, aid, self._rebuild),
+            tabs.relationship_tab(s, aid),
+            tabs.actions_tab(s, aid, self._rebuild),
+        ]
+        self.tabs.children = children
+        self.tabs.titles = list(tabs.TAB_TITLES)
+        self.tabs.selected_index = selected
+        self.update_summary()
+
+    def _rebuild(self) -> None:
+        self.show()
+
+    def update_summary(self) -> float:
+        """Recompute and redraw the summary; return the time it took in milliseconds."""
+        from kamnb.workshop import summary
+
+        start = time.perf_counter()
+        data = summary(self.session, self.account.value)
+        self.summary.value = render(data, self.session.wb.settings.get("currency", "EUR"))
+        self.last_update_ms = (time.perf_counter() - start) * 1000
+        return self.last_update_ms
+
+    # -- events
+    def _on_change(self, change: Any) -> None:
+        if change is not None:
+            what = change.column or change.op
+            where = " / ".join(str(v) for v in change.key.values())
+            verb = {"set": f"set {what} to “{change.new}”", "add": "added a row", "remove": "removed a row", "undo": f"undid change #{change.undoes}"}[change.op]
+            self.status.value = f"✔ Saved change #{change.seq}: {change.who} {verb} ({where})."
+        self.update_summary()
+
+    def _who_changed(self, change: dict[str, Any]) -> None:
+        self.session.who = (change["new"] or "").strip()
+        if not self.session.who:
+            self.status.value = error_html("Type who is speaking: every entry is signed with a name.")
+        else:
+            self.status.value = f"Entries are now signed by {self.session.who}."
+
+    def _undo(self, _: Any) -> None:
+        try:
+            ch = self.session.undo()
+        except Exception as err:  # shown to the room rather than lost in a log
+            self.status.value = error_html(str(err))
+            return
+        if ch is None:
+            self.status.value = "Nothing to undo."
+        self.show()
+
+    def _refresh(self, _: Any) -> None:
+        before = self.session.seen
+        self.session.sync()
+        self.show()
+        self.status.value = f"Up to date: {number(self.session.seen - before)} new change(s) from others."
+
+    def _review(self, _: Any) -> None:
+        from kamnb.workshop import write_review
+
+        self.status.value = "Writing the review…"
+        try:
+            path = write_review(self.session, self.account.value)
+        except Exception as err:
+            self.status.value = error_html(f"The review could not be written: {err}")
+            return
+        self.status.value = f"✔ Review written: <code>{path}</code>"
+
+
+def _from_query(name: str) -> str | None:
+    values = parse_qs(os.environ.get("QUERY_STRING", "")).get(name)
+    return values[0] if values else None
+
+
+def workshop_app(workbook: str | Path, account_id: str | None = None, who: str | None = None) -> WorkshopApp:
+    """Open the workshop on ``workbook``; ``kamnb workshop`` overrides it via ``KAMNB_WORKBOOK``.
+
+    The account to open first comes from ``account_id``, the ``?account=`` query
+    parameter (Voila) or ``KAMNB_ACCOUNT``; the participant from ``who``,
+    ``?who=`` or ``KAMNB_PARTICIPANT``.
+    """
+    from kamnb.workshop import ENV_ACCOUNT, ENV_WORKBOOK, WorkshopSession
+
+    path = os.environ.get(ENV_WORKBOOK) or str(workbook)
+    account_id = _from_query("account") or os.environ.get(ENV_ACCOUNT) or account_id
+    who = who or _from_query("who") or os.environ.get("KAMNB_PARTICIPANT") or "facilitator"
+    return WorkshopApp(WorkshopSession(path, who=who), account_id)

@@ -1,0 +1,65 @@
+"""Input fields that save themselves: each change is checked, journaled, or refused with a red message.
+
+Example:
+    >>> from kamnb.widgets.fields import error_html
+    >>> error_html("due: expected a date such as 2026-03-31 (not a date); not saved")[:30]
+    '<span class="kamnb-error">⚠ d'
+"""
+from __future__ import annotations
+
+import html
+from collections.abc import Callable
+from typing import Any
+
+import ipywidgets as w
+
+from kamnb.journal import to_text
+
+Saver = Callable[[Any], tuple[Any, str | None]]
+
+
+def error_html(message: str) -> str:
+    return f'<span class="kamnb-error">⚠ {html.escape(message)}</span>' if message else ""
+
+
+class SavingField:
+    """Wrap a value widget: on every change call ``save(value)``; on refusal show why and put the old value back."""
+
+    def __init__(self, widget: w.ValueWidget, save: Saver, *, css: str = ""):
+        self.widget = widget
+        self.save = save
+        self.message = w.HTML("", layout=w.Layout(margin="0 0 0 8px"))
+        self.message.add_class("kamnb-error")
+        self._last = widget.value
+        self._quiet = False
+        if css:
+            widget.add_class(css)
+        widget.observe(self._changed, names="value")
+
+    def _changed(self, change: dict[str, Any]) -> None:
+        if self._quiet:
+            return
+        new = change["new"]
+        _, error = self.save(new)
+        if error:
+            self.message.value = error_html(error)
+            self._quiet = True
+            try:
+                self.widget.value = self._last
+            finally:
+                self._quiet = False
+            return
+        self.message.value = ""
+        self._last = new
+
+
+def text_field(value: Any, save: Saver, *, placeholder: str = "", width: str = "100%", css: str = "", area: bool = False) -> SavingField:
+    """A text box saved when the person presses Enter or leaves it."""
+    cls = w.Textarea if area else w.Text
+    widget = cls(value=to_text(value), placeholder=placeholder, continuous_update=False, layout=w.Layout(width=width))
+    return SavingField(widget, save, css=css)
+
+
+def score_field(value: Any, save: Saver, *, css: str = "", low: int = 1, high: int = 5) -> SavingField:
+    """A score typed as a number; anything outside low..high is refused with a message."""
+    return text_field(value, save, placeholder=f"{low}–{high}", width="90px", css=css)

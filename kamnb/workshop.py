@@ -1,0 +1,523 @@
+"""The live workshop: one session on a workbook, its summary, and ``kamnb workshop``.
+
+A :class:`WorkshopSession` holds the workbook in memory (sheets with the
+journal laid over them) and the journal itself. Every change a participant
+makes goes through :meth:`WorkshopSession.change`: it is checked against the
+workbook contract, written to the journal at once, and then laid over the
+in-memory sheets, together with whatever another facilitator wrote in the
+meantime. Nothing waits for a "save" button.
+
+:func:`summary` recomputes the figures the room watches (tier, likelihoods,
+relationship score, red flags, what changed since the last assessment, where
+participants disagree) for ONE account, reusing cached portfolio-wide results
+for sheets that did not change.
+
+``kamnb workshop WORKBOOK`` serves ``notebooks/workshop.ipynb`` with Voila on
+127.0.0.1, code hidden, and prints the address on its own line.
+
+Example:
+    >>> s = WorkshopSession("data/sample", who="Jana")          # doctest: +SKIP
+    >>> s.change("accounts", {"account_id": "ACC-001"}, "growth_potential", "5")  # doctest: +SKIP
+    (Change(seq=1, ...), None)
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from kamnb.errors import KamnbError
+from kamnb.journal import HISTORY_SHEETS, Change, Journal, apply_change, effective, parse_cell, to_text
+from kamnb.schema import SHEETS
+from kamnb.workbook import Workbook, journal_path_for, load_workbook
+
+ENV_WORKBOOK = "KAMNB_WORKBOOK"
+ENV_ACCOUNT = "KAMNB_ACCOUNT"
+JUDGEMENTS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position")
+"""The classification judgements the room scores (columns of the accounts sheet)."""
+ANSWER_POINTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
+"""How answers are put on one scale to show how far apart participants are ('unknown' is left out)."""
+
+
+class WorkshopError(KamnbError):
+    """The workshop cannot start (no notebook, no workbook, Voila missing)."""
+
+
+def _optional(module: str, name: str) -> Callable[..., Any] | None:
+    """A scoring function from another part of kamnb, or None while it does not exist."""
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError):
+        return None
+
+
+class WorkshopSession:
+    """A workbook open for a workshop: in-memory sheets + the journal, kept in step."""
+
+    def __init__(self, workbook: Path | str, who: str = "facilitator"):
+        self.path = Path(workbook).resolve()
+        if not self.path.exists():
+            raise WorkshopError(f"no workbook at {self.path}")
+        self.journal = Journal(journal_path_for(self.path))
+        self.who = who
+        self.listeners: list[Callable[[Change | None], None]] = []
+        self._cache: dict[str, Any] = {}
+        self._versions: dict[str, int] = {}
+        self._ratings: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.reload()
+
+    # -- state
+    def reload(self) -> None:
+        """Read the sheets and the whole journal again (after an undo, or on request)."""
+        seen = self.journal.last_seq()
+        self.wb: Workbook = load_workbook(self.path)
+        self.seen = seen
+        self.sync()
+        self._ratings = {}
+        for c in effective(self.journal.changes()):
+            self._rate(c)
+        self._cache.clear()
+
+    def _rate(self, c: Change) -> None:
+        if c.op == "set" and c.column in ("answer", "score", "influence", "support", *JUDGEMENTS):
+            self._ratings.setdefault(c.item, {})[c.who] = c.new or ""
+
+    def sync(self) -> bool:
+        """Lay changes written by anyone since we last looked over the sheets; True if any."""
+        news = self.journal.changes(since=self.seen)
+        if not news:
+            return False
+        if any(c.op == "undo" for c in news):
+            self.reload()
+            return True
+        for c in news:
+            apply_change(self.wb, c)
+            self._rate(c)
+            self._versions[c.sheet] = self._versions.get(c.sheet, 0) + 1
+            self.seen = c.seq
+        return True
+
+    def _notify(self, change: Change | None) -> None:
+        for listener in list(self.listeners):
+            listener(change)
+
+    def _who(self) -> str:
+        who = (self.who or "").strip()
+        if not who:
+            raise WorkshopError("say who is speaking first (the name box at the top)")
+        return who
+
+    def current(self, sheet: str, key: dict[str, Any], column: str) -> Any:
+        """The value in force for one cell (for history sheets: the latest answer)."""
+        frame = self.wb.sheets[sheet]
+        mask = pd.Series(True, index=frame.index)
+        for k, v in key.items():
+            mask &= frame[k] == v
+        rows = frame[mask.to_numpy()]
+        if rows.empty:
+            return None
+        if sheet in HISTORY_SHEETS:
+            rows = rows.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first")
+        return rows.iloc[-1][column]
+
+    # -- changes
+    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any) -> tuple[Change | None, str | None]:
+        """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message)."""
+        col = SHEETS[sheet].column(column)
+        value, reason = parse_cell(col, to_text(text) if not isinstance(text, str) else text)
+        if reason is not None:
+            return None, f"{col.name.replace('_', ' ')}: expected {reason}; not saved"
+        try:
+            who = self._who()
+        except WorkshopError as err:
+            return None, str(err)
+        old = self.current(sheet, key, column)
+        if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
+            return None, None
+        ch = self.journal.set(sheet, key, column, old, value, who=who)
+        self.sync()
+        self._notify(ch)
+        return ch, None
+
+    def add_row(self, sheet: str, values: dict[str, Any]) -> tuple[Change | None, str | None]:
+        """Add a row (a stakeholder, an action); a fresh id is made when the sheet has one."""
+        spec = SHEETS[sheet]
+        id_col = next((c.name for c in spec.columns if c.kind == "id"), None)
+        values = dict(values)
+        if id_col and not values.get(id_col):
+            prefix = {"stakeholders": "ST", "actions": "AC", "opportunities": "OP"}.get(sheet, sheet[:2].upper())
+            values[id_col] = f"{prefix}-W{uuid.uuid4().hex[:5].upper()}"
+        for col in spec.columns:
+            _, reason = parse_cell(col, to_text(values.get(col.name)))
+            if reason is not None:
+                return None, f"{col.name.replace('_', ' ')}: expected {reason}; not saved"
+        try:
+            who = self._who()
+        except WorkshopError as err:
+            return None, str(err)
+        key = {id_col: values[id_col]} if id_col else {}
+        ch = self.journal.add(sheet, key, values, who=who)
+        self.sync()
+        self._notify(ch)
+        return ch, None
+
+    def remove_row(self, sheet: str, key: dict[str, Any]) -> tuple[Change | None, str | None]:
+        """Remove a row; its values stay in the journal as the old value."""
+        try:
+            who = self._who()
+        except WorkshopError as err:
+            return None, str(err)
+        frame = self.wb.sheets[sheet]
+        mask = pd.Series(True, index=frame.index)
+        for k, v in key.items():
+            mask &= frame[k] == v
+        rows = frame[mask.to_numpy()]
+        old = {k: to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
+        ch = self.journal.remove(sheet, key, old, who=who)
+        self.sync()
+        self._notify(ch)
+        return ch, None
+
+    def undo(self) -> Change | None:
+        """Undo the last change in force on this workbook (by anyone); None if nothing is left."""
+        ch = self.journal.undo(self._who())
+        if ch is not None:
+            self.reload()
+            self._notify(ch)
+        return ch
+
+    # -- participants
+    def spread(self, account_id: str) -> pd.DataFrame:
+        """Items of one account that 2+ participants rated, with each one's latest value and the spread."""
+        rows = []
+        opps = set(self.wb.opportunities.index[self.wb.opportunities["account_id"] == account_id])
+        people = self.wb.stakeholders.set_index("stakeholder_id")["name"] if len(self.wb.stakeholders) else pd.Series(dtype=object)
+        mine = set(people.index[self.wb.stakeholders["account_id"].to_numpy() == account_id]) if len(people) else set()
+        for (sheet, key_json, column), by_who in self._ratings.items():
+            if len(by_who) < 2:
+                continue
+            key = _unkey(key_json)
+            if sheet == "accounts" and key.get("account_id") == account_id:
+                item = column.replace("_", " ")
+            elif sheet == "relationship" and key.get("account_id") == account_id:
+                item = _label(self.wb.indicators, key.get("indicator_id", ""), "name")
+            elif sheet == "qualification" and key.get("opportunity_id") in opps:
+                item = f"{self.wb.opportunities.loc[key['opportunity_id'], 'name']}: {_label(self.wb.questions, key.get('question_id', ''), 'text')}"
+            elif sheet == "stakeholders" and key.get("stakeholder_id") in mine:
+                item = f"{people.get(key['stakeholder_id'], key['stakeholder_id'])}: {column}"
+            else:
+                continue
+            points = [ANSWER_POINTS.get(v) if column == "answer" else _num(v) for v in by_who.values()]
+            points = [p for p in points if p is not None]
+            lo, hi = (min(points), max(points)) if points else (float("nan"), float("nan"))
+            rows.append(
+                {
+                    "item": item,
+                    "ratings": "; ".join(f"{w}: {v}" for w, v in sorted(by_who.items())),
+                    "lowest": lo,
+                    "highest": hi,
+                    "spread": hi - lo,
+                    "scale": "answer" if column == "answer" else "score",
+                }
+            )
+        frame = pd.DataFrame(rows, columns=["item", "ratings", "lowest", "highest", "spread", "scale"])
+        return frame.sort_values(["spread", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+    # -- scoring, cached per sheet
+    def cached(self, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()``, recomputed only when one of ``sheets`` changed since the last call."""
+        stamp = tuple(self._versions.get(s, 0) for s in sheets)
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[name] = (stamp, value)
+        return value
+
+
+def _key(key: dict[str, Any]) -> str:
+    import json
+
+    return json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+
+
+def _unkey(text: str) -> dict[str, str]:
+    import json
+
+    return json.loads(text)
+
+
+def _label(bank: pd.DataFrame, ident: str, column: str) -> str:
+    return str(bank.loc[ident, column]) if ident in bank.index else ident
+
+
+def _num(text: str | None) -> float | None:
+    try:
+        return float(text) if text not in (None, "") else None
+    except ValueError:
+        return None
+
+
+# --------------------------------------------------------------------------- summary
+
+
+def one_account(wb: Workbook, account_id: str) -> Workbook:
+    """A view of ``wb`` holding only one account's rows: scoring it costs what one account costs."""
+    sheets = {name: wb.for_account(name, account_id) for name in SHEETS if name != "accounts"}
+    sheets["accounts"] = wb.accounts.loc[[account_id]]
+    return Workbook(wb.path, sheets, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
+
+
+def _answer_tally(wb: Workbook, account_id: str) -> pd.DataFrame:
+    """Per opportunity of the account: how many questions have each current answer."""
+    opps = wb.opportunities[wb.opportunities["account_id"] == account_id]
+    q = wb.qualification[wb.qualification["opportunity_id"].isin(opps.index)]
+    q = q.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first")
+    latest = q.drop_duplicates(["opportunity_id", "question_id"], keep="last")
+    latest = latest[latest["question_id"].isin(wb.questions.index)]
+    counts = pd.crosstab(latest["opportunity_id"], latest["answer"]).reindex(index=opps.index, columns=["yes", "partly", "no", "unknown"], fill_value=0)
+    counts.insert(0, "name", opps["name"])
+    counts.insert(1, "value", opps["value"])
+    counts["open"] = len(wb.questions) - counts[["yes", "partly", "no", "unknown"]].sum(axis=1)
+    return counts
+
+
+def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None, list[str]]:
+    """What differs from the last recorded assessment: judgements, people's placement, answers given since."""
+    lines: list[str] = []
+    hist = wb.history[wb.history["account_id"] == account_id].sort_values("assessed_on", kind="stable")
+    last_date = None
+    if len(hist):
+        last = hist.iloc[-1]
+        last_date = last["assessed_on"]
+        acc = wb.accounts.loc[account_id]
+        for col in JUDGEMENTS:
+            before, now = last[col], acc[col]
+            if pd.notna(before) and pd.notna(now) and before != now:
+                arrow = "up" if now > before else "down"
+                lines.append(f"{col.replace('_', ' ')} {arrow}: {before:g} → {now:g}")
+    people = wb.stakeholders[wb.stakeholders["account_id"] == account_id]
+    sh = wb.stakeholder_history[wb.stakeholder_history["stakeholder_id"].isin(people.index)]
+    if len(sh):
+        prev = sh.sort_values("assessed_on", kind="stable").drop_duplicates("stakeholder_id", keep="last").set_index("stakeholder_id")
+        for sid, row in people.iterrows():
+            if sid in prev.index:
+                p = prev.loc[sid]
+                moves = [f"{c} {p[c]:g} → {row[c]:g}" for c in ("influence", "support") if pd.notna(p[c]) and pd.notna(row[c]) and p[c] != row[c]]
+                if moves:
+                    lines.append(f"{row['name']}: " + ", ".join(moves))
+    new_people = [n for sid, n in zip(people.index, people["name"]) if str(sid).startswith("ST-W")]
+    if new_people:
+        lines.append("new on the grid: " + ", ".join(new_people))
+    if last_date is not None and pd.notna(last_date):
+        q = wb.for_account("qualification", account_id)
+        n = int((q["assessed_on"] > last_date).sum())
+        r = wb.for_account("relationship", account_id)
+        m = int((r["assessed_on"] > last_date).sum())
+        if n:
+            lines.append(f"{n} qualification answer(s) given since then")
+        if m:
+            lines.append(f"{m} relationship score(s) given since then")
+    return (None if last_date is None or pd.isna(last_date) else pd.Timestamp(last_date).strftime("%Y-%m-%d")), lines
+
+
+def summary(session: WorkshopSession, account_id: str) -> dict[str, Any]:
+    """The figures the summary panel shows for one account, recomputed from the current state.
+
+    Keys: name, tier, key_score, opportunities (DataFrame), relationship_score,
+    indicators_scored, red_flags (DataFrame or None), last_assessed, changes,
+    spread (DataFrame), missing (list of parts not available), errors.
+    """
+    wb = session.wb
+    acc = wb.account(account_id)
+    out: dict[str, Any] = {"account_id": account_id, "name": acc["name"], "missing": [], "errors": []}
+    view = one_account(wb, account_id)
+
+    classify = _optional("kamnb.classification", "classify")
+    out["tier"], out["key_score"] = None, None
+    if classify is None:
+        out["missing"].append("tier (classification)")
+    else:
+        try:
+            cls = session.cached("classify", ("accounts", "value", "history"), lambda: classify(wb))
+            out["tier"] = cls.loc[account_id, "tier"]
+            out["key_score"] = cls.loc[account_id, "key_score"]
+        except Exception as err:  # a live room must not lose the panel over one figure
+            out["errors"].append(f"tier: {err}")
+
+    tally = _answer_tally(wb, account_id)
+    score_opps = _optional("kamnb.qualification", "score_opportunities")
+    tally["likelihood"] = float("nan")
+    tally["status"] = ""
+    if score_opps is None:
+        out["missing"].append("likelihoods (qualification)")
+    else:
+        try:
+            scored = score_opps(view)
+            tally["likelihood"] = scored["likelihood"].reindex(tally.index)
+            tally["status"] = scored["status"].reindex(tally.index).fillna("")
+        except Exception as err:
+            out["errors"].append(f"likelihood: {err}")
+    out["opportunities"] = tally
+
+    rel = wb.for_account("relationship", account_id)
+    rel = rel.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
+    out["indicators_scored"] = int(rel["score"].notna().sum())
+    out["relationship_score"] = None
+    rel_scores = _optional("kamnb.relationship_score", "relationship_scores")
+    if rel_scores is None:
+        out["missing"].append("relationship score")
+    else:
+        try:
+            out["relationship_score"] = rel_scores(view)["score"].get(account_id)
+        except Exception as err:
+            out["errors"].append(f"relationship score: {err}")
+
+    out["red_flags"] = None
+    flags = _optional("kamnb.redflags", "red_flags")
+    if flags is None:
+        out["missing"].append("red flags")
+    else:
+        try:
+            out["red_flags"] = flags(view, account_id)
+        except Exception as err:
+            out["errors"].append(f"red flags: {err}")
+
+    out["last_assessed"], out["changes"] = _changes_since_assessment(wb, account_id)
+    out["spread"] = session.spread(account_id)
+    out["journal_changes"] = session.seen
+    return out
+
+
+# --------------------------------------------------------------------------- review
+
+
+def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> Path:
+    """Write one account's review with the batch's own single-account function; return the HTML path.
+
+    The batch (``kamnb.batch``) owns the review; the workshop only asks it for one account,
+    so the page is the same the batch writes.
+    """
+    batch = _optional("kamnb.batch", "write_account_review")
+    if batch is None:
+        raise WorkshopError("the review writer (kamnb.batch.write_account_review) is not installed in this version")
+    out_dir = out_dir or (session.path.parent if session.path.is_file() else session.path.parent) / "reports" / session.path.stem
+    return Path(batch(session.path, account_id, out_dir))
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def notebook_path() -> Path:
+    """The workshop notebook: ``notebooks/workshop.ipynb`` of the (editable) install."""
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "workshop.ipynb"
+    if not path.exists():
+        raise WorkshopError(f"the workshop notebook is missing: {path} (install kamnb with 'pip install -e .' from its repository)")
+    return path
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+def voila_command(notebook: Path, port: int, *, open_browser: bool = False) -> list[str]:
+    """The Voila command line: localhost only, code hidden, lab template, exactly this port."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "voila",
+        str(notebook),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
+        "--Voila.port_retries=0",
+        "--strip_sources=True",
+        "--template=lab",
+        "--show_tracebacks=True",
+    ]
+    if not open_browser:
+        cmd.append("--no-browser")
+    return cmd
+
+
+def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> bool:
+    """True once something accepts connections on 127.0.0.1:port."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
+        with socket.socket() as s:
+            s.settimeout(0.5)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.1)
+    return False
+
+
+def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool = False, account_id: str | None = None, **popen: Any) -> tuple[subprocess.Popen, str]:
+    """Start Voila on the workshop notebook for ``workbook``; return the process and the URL once it answers."""
+    port = port or free_port()
+    env = {**os.environ, ENV_WORKBOOK: str(Path(workbook).resolve())}
+    if account_id:
+        env[ENV_ACCOUNT] = account_id
+    proc = subprocess.Popen(voila_command(notebook_path(), port, open_browser=open_browser), env=env, **popen)
+    if not wait_for_port(port, proc=proc):
+        proc.terminate()
+        raise WorkshopError(f"Voila did not start on port {port} (exit code {proc.poll()})")
+    return proc, f"http://127.0.0.1:{port}/"
+
+
+def cmd_workshop(args: argparse.Namespace) -> int:
+    path = Path(args.workbook)
+    if not path.exists():
+        print(f"kamnb workshop: no workbook at {path}", file=sys.stderr)
+        return 2
+    try:
+        load_workbook(path)
+    except KamnbError as err:
+        print(f"kamnb workshop: {err}", file=sys.stderr)
+        return 1
+    try:
+        proc, url = start_voila(path, args.port, open_browser=not args.no_browser, account_id=args.account)
+    except KamnbError as err:
+        print(f"kamnb workshop: {err}", file=sys.stderr)
+        return 1
+    print("The workshop is open at:", flush=True)
+    print(url, flush=True)
+    print("Every change is saved the moment it is made. Press Ctrl+C to stop.", flush=True)
+    try:
+        return proc.wait()
+    except KeyboardInterrupt:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        return 0
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    """Register ``kamnb workshop``."""
+    p = sub.add_parser(
+        "workshop",
+        help="run the live workshop in the browser (Voila, this computer only)",
+        description="Serve the workshop on 127.0.0.1 with Voila, code hidden. Every change is written at once to the journal beside the workbook.",
+        epilog="Example: kamnb workshop data/sample --port 8866 --no-browser",
+    )
+    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    p.add_argument("--port", type=int, default=None, help="port to serve on (default: a free one)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
+    p.add_argument("--account", default=None, help="account id to open first")
+    p.set_defaults(func=cmd_workshop)
