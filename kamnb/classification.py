@@ -115,23 +115,60 @@ def _available(frame: pd.DataFrame, name: str) -> bool:
 # --------------------------------------------------------------------------- the seven definitions
 
 
-def definition_parts(frame: pd.DataFrame, orders: dict[str, np.ndarray] | None = None) -> dict[str, list[tuple[str, np.ndarray]]]:
-    """For each definition, its named parts (0-100 arrays); a part is left out when its columns are empty."""
-    orders = {} if orders is None else orders
-
-    def pct(key: str, values: np.ndarray) -> np.ndarray:
-        orders[key] = ascending_order(values)
-        return percentile(values, orders[key])
-
+def rank_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The measures ranked as percentiles of the portfolio, for the columns that hold data."""
     revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
-    margin = column(frame, "gross_margin_pct")
-    parts: dict[str, list[tuple[str, np.ndarray]]] = {d: [] for d in DEFINITION_IDS}
-    parts["big"].append(("revenue", pct("revenue", revenue)))
+    raw = {"revenue": revenue}
     if _available(frame, "gross_margin_pct"):
-        parts["must_not_lose"].append(("gross profit", pct("gross_profit", np.nan_to_num(revenue * margin / 100.0, nan=0.0))))
+        margin = column(frame, "gross_margin_pct")
+        raw["gross_profit"] = np.nan_to_num(revenue * margin / 100.0, nan=0.0)
+        raw["gross_margin_pct"] = margin
     if _available(frame, "revenue_potential_3y"):
-        room = np.clip(column(frame, "revenue_potential_3y") - revenue, 0, None)
-        parts["future_profit"].append(("room to grow", pct("room", room)))
+        potential = column(frame, "revenue_potential_3y")
+        raw["room"] = np.clip(potential - revenue, 0, None)
+        raw["revenue_potential_3y"] = potential
+    if _available(frame, "team_effort_days"):
+        raw["effort"] = column(frame, "team_effort_days")
+    if _available(frame, "revenue_prev_12m"):
+        prev = column(frame, "revenue_prev_12m")
+        with np.errstate(invalid="ignore", divide="ignore"):
+            growth = np.where(prev > 0, revenue / prev - 1.0, np.where(revenue > 0, np.inf, np.nan))
+        raw["growth"] = np.where(np.isnan(prev), np.nan, growth)
+    if _available(frame, "cost_to_serve"):
+        raw["cost_to_serve"] = column(frame, "cost_to_serve")
+    return raw
+
+
+def rank_all(raw: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Sort order and percentile of every measure; large portfolios sort on two threads."""
+
+    def one(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        order = ascending_order(values)
+        return order, percentile(values, order)
+
+    if len(next(iter(raw.values()))) >= PARALLEL_FROM:
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = dict(zip(raw, pool.map(one, raw.values())))
+    else:
+        done = {k: one(v) for k, v in raw.items()}
+    return {k: v[0] for k, v in done.items()}, {k: v[1] for k, v in done.items()}
+
+
+PARALLEL_FROM = 50_000
+
+
+def definition_parts(frame: pd.DataFrame, pcts: dict[str, np.ndarray] | None = None) -> dict[str, list[tuple[str, np.ndarray]]]:
+    """For each definition, its named parts (0-100 arrays); a part is left out when its columns are empty."""
+    if pcts is None:
+        pcts = rank_all(rank_inputs(frame))[1]
+    parts: dict[str, list[tuple[str, np.ndarray]]] = {d: [] for d in DEFINITION_IDS}
+    parts["big"].append(("revenue", pcts["revenue"]))
+    if "gross_profit" in pcts:
+        parts["must_not_lose"].append(("gross profit", pcts["gross_profit"]))
+    if "room" in pcts:
+        parts["future_profit"].append(("room to grow", pcts["room"]))
     for definition, col, label in (
         ("future_profit", "growth_potential", "growth potential"),
         ("extra_return", "responsiveness", "responsiveness"),
@@ -140,17 +177,12 @@ def definition_parts(frame: pd.DataFrame, orders: dict[str, np.ndarray] | None =
     ):
         if _available(frame, col):
             parts[definition].append((label, judgement(column(frame, col))))
-    if _available(frame, "team_effort_days"):
-        parts["focus"].append(("team effort", pct("effort", column(frame, "team_effort_days"))))
-    if _available(frame, "revenue_prev_12m"):
-        prev = column(frame, "revenue_prev_12m")
-        with np.errstate(invalid="ignore", divide="ignore"):
-            growth = np.where(prev > 0, revenue / prev - 1.0, np.where(revenue > 0, np.inf, np.nan))
-        growth_pct = pct("growth", np.where(np.isnan(prev), np.nan, growth))
-        growth_pct[growth <= 0] = 0.0
-        parts["extra_return"].append(("revenue growth", growth_pct))
-    if _available(frame, "cost_to_serve"):
-        parts["demanding"].append(("cost to serve", pct("cost_to_serve", column(frame, "cost_to_serve"))))
+    if "effort" in pcts:
+        parts["focus"].append(("team effort", pcts["effort"]))
+    if "growth" in pcts:
+        parts["extra_return"].append(("revenue growth", pcts["growth"]))
+    if "cost_to_serve" in pcts:
+        parts["demanding"].append(("cost to serve", pcts["cost_to_serve"]))
     return parts
 
 
@@ -220,14 +252,15 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
 
         out["group_id"] = group_ids(frame).to_numpy()
 
-    orders: dict[str, np.ndarray] = {}
-    parts = definition_parts(frame, orders)
+    orders, pcts = rank_all(rank_inputs(frame))
+    parts = definition_parts(frame, pcts)
     share = float(cfg.get("pareto_share", 80))
     revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
     gross_profit = revenue * column(frame, "gross_margin_pct") / 100.0
     rev = pareto._arrays(revenue, share, orders.get("revenue"))
     out.update(revenue_12m=revenue, revenue_share_pct=rev["share_pct"], revenue_rank=rev["rank"].astype("int64"), revenue_core=rev["in_core"])
     out["gross_profit"] = gross_profit
+    out["revenue_potential_3y"] = column(frame, "revenue_potential_3y")
     if "gross_profit" in orders:
         gp = pareto._arrays(np.nan_to_num(gross_profit, nan=0.0), share, orders["gross_profit"])
         out.update(profit_share_pct=gp["share_pct"], profit_rank=gp["rank"].astype("float64"), profit_core=gp["in_core"])
@@ -270,7 +303,7 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     p_codes = partnership_codes(theirs, ours, float(p_cfg.get("willing_at", 3.5)))
     out["their_willingness"], out["our_willingness"] = theirs, ours
     out["partnership"] = pd.Categorical.from_codes(p_codes, [p_cfg["labels"][k] for k in PARTNERSHIP_KEYS])
-    cache: dict[str, np.ndarray] = {}
+    cache = {c: pcts[c] for c in ("revenue_potential_3y", "gross_margin_pct") if c in pcts}
     attract, strength = matrix_axes(frame, cfg, cache)
     split = float(cfg["matrix"].get("split", 50))
     out["attractiveness"], out["strength"] = attract, strength
@@ -322,17 +355,20 @@ class Explanation:
         return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])
 
 
-def explain(source: Any, account_id: str, settings: dict[str, Any] | None = None, *, result: pd.DataFrame | None = None) -> Explanation:
+def explain(source: Any, account_id: str | None, settings: dict[str, Any] | None = None, *, result: pd.DataFrame | None = None) -> Explanation | None:
     """The contributions that made one account's key score, and the reasons for its tier.
 
     ``contributions`` has one row per definition: its score, weight, the share
     of the weight it carried for this account and the points it added (the
     points add up to the key score), whether it alone calls the account key,
     and a note when it could not be computed. Pass ``result`` (from
-    :func:`classify`) to avoid classifying twice.
+    :func:`classify`) to avoid classifying twice. ``account_id`` None (no
+    account highlighted) gives None.
     """
     from kamnb.classification_rules import reasons_for
 
+    if account_id is None:
+        return None
     frame, settings, _ = _inputs(source, settings)
     cfg = classification_settings(settings)
     if account_id not in frame.index:

@@ -70,10 +70,12 @@ def trap_labels(scores: dict[str, np.ndarray], out: dict[str, Any], frame: pd.Da
     code = np.zeros(len(frame), dtype="int64")
     for bit, trap in enumerate(TRAPS):
         code |= flags[trap].astype("int64") << bit
-    uniq, inverse = np.unique(code, return_inverse=True)
+    present = np.flatnonzero(np.bincount(code, minlength=1 << len(TRAPS)))
+    lookup = np.zeros(1 << len(TRAPS), dtype="int64")
+    lookup[present] = np.arange(len(present))
     names = list(TRAPS)
-    labels = ["; ".join(TRAPS[names[b]][1] for b in range(len(names)) if c >> b & 1) for c in uniq]
-    return pd.Categorical.from_codes(inverse.astype("int64"), labels) if len(set(labels)) == len(labels) else pd.Categorical(np.array(labels)[inverse])
+    labels = ["; ".join(TRAPS[names[b]][1] for b in range(len(names)) if c >> b & 1) for c in present]
+    return pd.Categorical.from_codes(lookup[code], labels)
 
 
 def tier_codes(key: np.ndarray, attract: np.ndarray, willing: np.ndarray, split: float, needs_partner: bool) -> tuple[np.ndarray, pd.Categorical]:

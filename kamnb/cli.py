@@ -87,6 +87,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Further sub-commands register themselves here, one line each.
     __import__("kamnb.crm_import", fromlist=["add_command"]).add_command(sub)
+    __import__("kamnb.workshop", fromlist=["add_command"]).add_command(sub)
+    __import__("kamnb.export", fromlist=["add_command"]).add_command(sub)
+    __import__("kamnb.batch", fromlist=["add_command"]).add_command(sub)
     return parser
 
 
@@ -97,7 +100,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    return int(args.func(args))
+    try:
+        return int(args.func(args))
+    except BrokenPipeError:  # output cut short by `| head`: not an error of the work
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

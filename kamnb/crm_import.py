@@ -26,6 +26,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import hashlib
 import io
@@ -37,6 +38,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -119,7 +121,7 @@ def slug(name: str) -> str:
     >>> slug("Ölwerke Süd GmbH")
     'olwerke-sud-gmbh'
     >>> slug("東京")
-    'account-6ae5e8'
+    'account-681ee3'
     """
     ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
     s = re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")
@@ -146,7 +148,7 @@ def _factor(series: pd.Series) -> tuple[np.ndarray, list[str], np.ndarray]:
     return codes, [str(u) for u in uniques], counts
 
 
-def _take(codes: np.ndarray, values: Sequence[object], dtype: object = object) -> np.ndarray:
+def _take(codes: np.ndarray, values: Sequence[object], dtype: Any = object) -> np.ndarray:
     arr = np.asarray(list(values) + [None if dtype is object else np.nan], dtype=dtype)
     return arr[np.where(codes >= 0, codes, len(values))]
 
@@ -264,8 +266,6 @@ def _header(path: Path, mapping: Mapping) -> tuple[list[str], str]:
             with open(path, encoding=enc, newline="") as fh:
                 first = fh.readline()
                 fh.read(1 << 20)  # a wrong encoding usually shows within the first megabyte
-            import csv
-
             return [h.strip() for h in next(csv.reader([first], delimiter=mapping.separator), [])], enc
         except UnicodeDecodeError:
             continue
@@ -294,12 +294,23 @@ def read_file(export: Path, file: str, mapping: Mapping, log: _Log) -> tuple[pd.
         if col in header:
             present[fld] = col
         elif fld in NEEDED[file]:
-            raise CrmImportError(f"{name}: no column {col!r} (mapping key columns.{file}.{fld}); the file's columns are: {', '.join(header)}")
+            hint = ""
+            if len(header) == 1:
+                other = next((c for c in (";", ",", "\t", "|") if c in header[0] and c != mapping.separator), None)
+                hint = f" (the header holds {other!r}: set separator: {other!r} in the mapping)" if other else ""
+            raise CrmImportError(f"{name}: no column {col!r} (mapping key columns.{file}.{fld}); the file's columns are: {', '.join(header)}{hint}")
         else:
             log.notes.append(f"{name} has no column {col!r} (mapping key columns.{file}.{fld}): that figure stays empty.")
     wanted = set(present.values())
-    raw = pd.read_csv(path, sep=mapping.separator, encoding=enc, dtype=object, keep_default_na=False, na_filter=False,
-                      usecols=lambda c: c.strip() in wanted, skip_blank_lines=False, engine="c")
+    options: dict[str, Any] = {"sep": mapping.separator, "dtype": object, "keep_default_na": False, "na_filter": False,
+               "usecols": lambda c: c.strip() in wanted, "skip_blank_lines": False, "engine": "c"}
+    try:
+        raw = pd.read_csv(path, encoding=enc, **options)
+    except UnicodeDecodeError:
+        log.notes.append(f"{name} is not UTF-8 throughout; it was read as Windows-1252.")
+        raw = pd.read_csv(path, encoding="cp1252", **options)
+    except pd.errors.ParserError as err:
+        raise CrmImportError(f"{name}: expected a CSV file separated by {mapping.separator!r} ({err})") from None
     raw.columns = [c.strip() for c in raw.columns]
     frame = pd.DataFrame({fld: raw[col] for fld, col in present.items()}, index=raw.index)
     frame["_row"] = np.arange(2, len(raw) + 2)
@@ -320,14 +331,20 @@ def _text(frame: pd.DataFrame, fld: str) -> pd.Series:
 
 def _accounts(frame: pd.DataFrame, label: str, mapping: Mapping, log: _Log) -> pd.DataFrame:
     frame = frame.copy()
-    frame["name"] = _clean_labels(frame["name"], label, mapping.column("accounts", "name") or "name", log)
+    original = frame["name"]
+    frame["name"] = original.map(_tidy)
     frame["key"] = [name_key(n) for n in frame["name"]]
     nameless = frame["name"] == ""
     dup = ~nameless & frame.duplicated("key", keep="first")
-    reasons = np.where(nameless, "no account name", "same account name as an earlier row (first row kept)")
+    reasons = np.where(nameless, "no account name", "same account name as an earlier row, ignoring case and spacing (first row kept)")
     aside = (nameless | dup).to_numpy()
-    log.set_aside(label, frame.loc[aside, "_row"], frame.loc[aside, "name"], pd.Series(reasons[aside]))
+    log.set_aside(label, frame.loc[aside, "_row"], original[aside], pd.Series(reasons[aside]))
     frame = frame[~aside].copy()
+    tidied = original[~aside] != frame["name"]
+    changed = pd.DataFrame({"b": original[~aside][tidied], "a": frame["name"][tidied]})
+    pairs = changed.groupby(["b", "a"], sort=True).size()
+    for (before, after), n in zip(pairs.index.tolist(), pairs.tolist(), strict=True):
+        log.fix(label, mapping.column("accounts", "name") or "name", before, after, n, "spaces tidied")
     for fld, kamnb_col in (("sector", "industry"), ("country", "country")):
         col = mapping.column("accounts", fld) or fld
         frame[kamnb_col] = _clean_labels(_text(frame, fld), label, col, log, mapping.spelling.get(fld)) if fld in frame else ""
@@ -355,22 +372,26 @@ def _parents(acc: pd.DataFrame, label: str, mapping: Mapping, log: _Log) -> np.n
         return parent
     col = mapping.column("accounts", "parent") or "parent"
     by_key = dict(zip(acc["key"], range(n), strict=True))
-    texts = acc["parent"].map(_tidy)
+    names, ids = acc["name"].tolist(), acc["account_id"].tolist()
     unknown: dict[str, int] = {}
-    for i, t in enumerate(texts):
+    matched: dict[tuple[str, str], int] = {}
+    for i, raw in enumerate(acc["parent"].tolist()):
+        t = _tidy(raw)
         if not t:
             continue
         j = by_key.get(name_key(t))
         if j is None:
-            unknown[t] = unknown.get(t, 0) + 1
+            unknown[raw] = unknown.get(raw, 0) + 1
         elif j == i:
-            log.fix(label, col, t, "", 1, f"an account cannot be its own parent ({acc['name'].iat[i]}): link dropped")
+            log.fix(label, col, raw, "", 1, f"an account cannot be its own parent ({names[i]}): link dropped")
         else:
-            if acc["name"].iat[j] != t:
-                log.fix(label, col, t, acc["name"].iat[j], 1, "matched to an account name ignoring case and spacing")
+            if names[j] != raw:
+                matched[(raw, names[j])] = matched.get((raw, names[j]), 0) + 1
             parent[i] = j
-    for t, c in sorted(unknown.items()):
-        log.fix(label, col, t, "", c, "parent is not an account in the export: link dropped")
+    for (raw, name), c in sorted(matched.items()):
+        log.fix(label, col, raw, name, c, "matched to an account name ignoring case and spacing")
+    for raw, c in sorted(unknown.items()):
+        log.fix(label, col, raw, "", c, "parent is not an account in the export: link dropped")
     # break cycles: drop the link of the alphabetically first account id in each cycle
     state = np.zeros(n, dtype=np.int8)  # 0 new, 1 on the current path, 2 done
     for start in range(n):
@@ -382,9 +403,9 @@ def _parents(acc: pd.DataFrame, label: str, mapping: Mapping, log: _Log) -> np.n
             node = int(parent[node])
         if node >= 0 and state[node] == 1:
             cycle = path[path.index(node):]
-            cut = min(cycle, key=lambda k: acc["account_id"].iat[k])
-            names = " -> ".join(acc["name"].iat[k] for k in cycle)
-            log.fix(label, col, acc["name"].iat[int(parent[cut])], "", 1, f"parent links form a circle ({names}): link of {acc['name'].iat[cut]} dropped")
+            cut = min(cycle, key=lambda k: ids[k])
+            circle = " -> ".join(names[k] for k in cycle)
+            log.fix(label, col, names[int(parent[cut])], "", 1, f"parent links form a circle ({circle}): link of {names[cut]} dropped")
             parent[cut] = -1
         for k in path:
             state[k] = 2
@@ -461,13 +482,14 @@ def _pipeline(pipe: pd.DataFrame, acc: pd.DataFrame, parent: np.ndarray, product
     # accounts, matched ignoring case and spacing
     a_codes, a_uniques, a_counts = _factor(pipe["account"])
     by_key = dict(zip(acc["key"], range(len(acc)), strict=True))
+    acc_names = acc["name"].tolist()
     a_index = []
     unknown_accounts: list[tuple[str, int]] = []
     for u, c in zip(a_uniques, a_counts, strict=True):
         t = _tidy(u)
         j = by_key.get(name_key(t), -1) if t else -1
-        if j >= 0 and acc["name"].iat[j] != u:
-            log.fix(label, col("account"), u, acc["name"].iat[j], c, "matched to an account name ignoring case and spacing")
+        if j >= 0 and acc_names[j] != u:
+            log.fix(label, col("account"), u, acc_names[j], c, "matched to an account name ignoring case and spacing")
         if j < 0 and t:
             unknown_accounts.append((t, int(c)))
         a_index.append(j)
@@ -609,12 +631,12 @@ def _pipeline(pipe: pd.DataFrame, acc: pd.DataFrame, parent: np.ndarray, product
             j = int(parent[j])
     subsidiaries = np.bincount(parent[parent >= 0], minlength=na)[:na]
 
-    team = teams.set_index("key") if len(teams) else None
-    mkeys = [name_key(m) for m in manager]
-    team_manager = [team["manager"].get(k, "") if team is not None else "" for k in mkeys]
-    region = [team["region"].get(k, "") if team is not None else "" for k in mkeys]
-    if team is not None:
-        missing = sorted({o for o in o_uniques if name_key(o) not in team.index})
+    team_of = dict(zip(teams["key"], zip(teams["manager"], teams["region"], strict=True), strict=True)) if len(teams) else {}
+    mkeys = [team_of.get(name_key(m), ("", "")) for m in manager]
+    team_manager = [t[0] for t in mkeys]
+    region = [t[1] for t in mkeys]
+    if team_of:
+        missing = sorted({o for o in o_uniques if name_key(o) not in team_of})
         if missing:
             log.notes.append(f"{len(missing)} deal owner(s) are not in {labels['teams']}, e.g. {missing[:3]}: their manager and region stay empty.")
 
@@ -697,10 +719,11 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
     for key, text in OUTCOMES:
         out.append({"file": pipe, "went_to": text, "rows": int(counts.get(key, 0))})
     set_aside = aside.assign(reason=aside["reason"].str.replace(r"^stage word not in the mapping's stages: .*$", "stage word not in the mapping's stages", regex=True))
-    by_reason = set_aside.groupby(["file", "reason"], sort=False).size()
-    for (file, reason), c in by_reason.items():
-        if file == pipe:
-            out.append({"file": pipe, "went_to": f"set aside: {reason}", "rows": int(c)})
+    sizes = set_aside.groupby(["file", "reason"], sort=False).size()
+    by_reason: list[tuple[str, str, int]] = [(f, r, n) for (f, r), n in zip(sizes.index.tolist(), sizes.tolist(), strict=True)]
+    for f, reason, n in by_reason:
+        if f == pipe:
+            out.append({"file": pipe, "went_to": f"set aside: {reason}", "rows": n})
     for key, used, text in (("accounts", len(acc), "written to accounts.csv"),
                             ("products", len(products), "used as the range and list prices"),
                             ("teams", len(teams), "used for manager and region")):
@@ -708,9 +731,9 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
         if key != "accounts" and not used and file not in set(aside["file"]):
             continue
         out.append({"file": file, "went_to": text, "rows": used})
-        for (f, reason), c in by_reason.items():
+        for f, reason, n in by_reason:
             if f == file:
-                out.append({"file": file, "went_to": f"set aside: {reason}", "rows": int(c)})
+                out.append({"file": file, "went_to": f"set aside: {reason}", "rows": n})
     return pd.DataFrame(out, columns=["file", "went_to", "rows"])
 
 
@@ -719,15 +742,25 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
 
 def _write_atomic(path: Path, data: str | bytes) -> None:
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    mode = "wb" if isinstance(data, bytes) else "w"
-    with open(tmp, mode, **({} if isinstance(data, bytes) else {"encoding": "utf-8", "newline": ""})) as fh:
-        fh.write(data)
+    if isinstance(data, bytes):
+        tmp.write_bytes(data)
+    else:
+        with open(tmp, "w", encoding="utf-8", newline="") as fh:
+            fh.write(data)
     os.replace(tmp, path)
 
 
 def _csv(frame: pd.DataFrame) -> str:
+    """CSV text; whole-number float columns are written without '.0' (``1054``, not ``1054.0``)."""
+    frame = frame.copy()
+    for c in frame.columns:
+        v = frame[c]
+        if v.dtype.kind == "f":
+            finite = v[np.isfinite(v)]
+            if (finite == np.round(finite)).all() and (finite.abs() < 2**53).all():
+                frame[c] = v.astype("Int64")
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, float_format="%.15g", date_format="%Y-%m-%d", lineterminator="\n")
+    frame.to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return buf.getvalue()
 
 
@@ -777,7 +810,8 @@ def render_report(res: ImportResult) -> str:
         lines.append("Each line is one value as found in the export and what the workbook holds instead.")
         lines.append("")
         lines += _table(["file", "column", "before", "after", "rows", "why"],
-                        [(r.file, r.column, f"`{r.before}`", f"`{r.after}`" if r.after else "(empty)", f"{r.rows:,}", r.fix) for r in res.fixes.itertuples()])
+                        [(f["file"], f["column"], f"`{f['before']}`", f"`{f['after']}`" if f["after"] else "(empty)", f"{f['rows']:,}", f["fix"])
+                         for f in res.fixes.to_dict("records")])
     else:
         lines.append("None needed.")
     lines += ["", "## Rows set aside", ""]
@@ -785,9 +819,10 @@ def render_report(res: ImportResult) -> str:
         lines += [f"Every row set aside is listed with its row number and reason in `{SET_ASIDE_NAME}`.", ""]
         grouped = res.set_aside.groupby(["file", "reason"], sort=False)
         rows = []
-        for (file, reason), g in grouped:
+        for key, g in grouped:
+            source, reason = tuple(key)  # type: ignore[arg-type]
             first = ", ".join(str(r) for r in g["row"].head(5)) + (", ..." if len(g) > 5 else "")
-            rows.append((file, reason, f"{len(g):,}", first))
+            rows.append((source, reason, f"{len(g):,}", first))
         lines += _table(["file", "reason", "rows", "row numbers"], rows)
     else:
         lines.append("None.")
@@ -811,10 +846,10 @@ def render_report(res: ImportResult) -> str:
         "an open deal without an amount is valued at the product's list price.",
         f"Figures the workbook has no column for (won and lost counts, win rate, range bought, open pipeline, groups) are in `{FIGURES_NAME}`.",
     ]
-    total = res.figures["revenue_12m"].sum()
+    revenue = res.figures["revenue_12m"].sum()
     won = res.figures["won_deals"].sum()
     lost = res.figures["lost_deals"].sum()
-    lines += ["", f"Revenue over the last 12 months, all accounts: {money(total, cur)}; win rate over the export "
+    lines += ["", f"Revenue over the last 12 months, all accounts: {money(revenue, cur)}; win rate over the export "
               f"{percent(won / (won + lost) * 100 if won + lost else float('nan'), 1)} ({won:,} won, {lost:,} lost)."]
     if res.notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in res.notes]
@@ -903,7 +938,7 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
           f"{len(res.set_aside)} row(s) set aside")
     for reason, c in aside.items():
         print(f"    {c:>8,}  {reason}")
-    print(f"  report: {res.out / REPORT_NAME}")
+    print(f"  report: {Path(args.out) / REPORT_NAME}")
     print(f"  next: kamnb validate {res.out}")
     return 0
 

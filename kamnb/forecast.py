@@ -32,7 +32,7 @@ def band_labels(bands: tuple[float, ...]) -> list[str]:
     """
     edges = [round(b * 100) for b in bands]
     labels = [f"under {edges[0]}%"]
-    labels += [f"{a}-{b}%" for a, b in zip(edges, edges[1:])]
+    labels += [f"{a}-{b}%" for a, b in zip(edges, edges[1:], strict=False)]
     labels.append(f"{edges[-1]}% and more")
     return labels
 
@@ -164,3 +164,11 @@ def pipeline_summary(wb, account_id: str | None = None, by: str = "band") -> pd.
         quarters = sorted(q for q in g.index if q not in ("overdue", "no date"))
         order = (["overdue"] if "overdue" in g.index else []) + quarters + (["no date"] if "no date" in g.index else [])
     return g.reindex(order).fillna(0.0)
+
+
+def largest_open(wb, account_id: str) -> str | None:
+    """The id of the account's largest open opportunity (``None`` when it has none): the one worth explaining first."""
+    p = pipeline(wb, account_id)
+    if p.empty:
+        return None
+    return str(p.sort_values(["value"], ascending=False, kind="mergesort").index[0])

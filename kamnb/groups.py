@@ -46,8 +46,12 @@ def _root_positions(accounts: pd.DataFrame) -> np.ndarray:
     own = np.arange(n)
     if "parent_id" not in accounts.columns:
         return own
-    parent = accounts.index.get_indexer(accounts["parent_id"].fillna("").astype(str).to_numpy())
-    root = np.where(parent < 0, own, parent)
+    parents = accounts["parent_id"].fillna("").astype(str).to_numpy()
+    linked = np.flatnonzero(parents != "")
+    root = own.copy()
+    if len(linked):
+        found = accounts.index.get_indexer(parents[linked])
+        root[linked] = np.where(found < 0, linked, found)
     for _ in range(64):  # pointer doubling: depth 2**64 is more than any group has
         nxt = root[root]
         if np.array_equal(nxt, root):

@@ -276,6 +276,8 @@ class Journal:
         The check and the write happen in one transaction, so two people
         pressing undo at once undo two different changes.
         """
+        if self._conn is None and not self.path.exists():
+            return None
         conn = self.connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
@@ -310,6 +312,8 @@ class Journal:
     # -- reading
     def changes(self, since: int = 0) -> list[Change]:
         """Every change with ``seq > since``, oldest first (undo rows included)."""
+        if self._conn is None and not self.path.exists():  # reading never creates the file
+            return []
         rows = self.connect().execute(
             'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes FROM changes WHERE seq > ? ORDER BY seq', (since,)
         ).fetchall()
@@ -320,6 +324,8 @@ class Journal:
         return effective(self.changes() if changes is None else changes)
 
     def last_seq(self) -> int:
+        if self._conn is None and not self.path.exists():
+            return 0
         row = self.connect().execute("SELECT COALESCE(MAX(seq), 0) FROM changes").fetchone()
         return int(row[0])
 

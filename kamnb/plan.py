@@ -35,6 +35,7 @@ from kamnb.workbook import Workbook
 CATEGORIES = {"consult_advise": "Consult & advise", "care_cultivate": "Care & cultivate", "sell_service": "Sell & service"}
 CLOSED = ("done", "dropped")
 OVERDUE_STYLE = "background:#fde2e1"
+CLOSED_STYLE = "color:#7b8794"
 
 # Built-in defaults of the plan: settings; the `plan:` section of settings.yaml overrides them.
 DEFAULTS: dict[str, Any] = {
@@ -224,9 +225,10 @@ class ActionPlan:
     def summary(self) -> str:
         t = self.table
         active = int((~t["status"].isin(CLOSED)).sum())
+        late = int(t["overdue"].sum())
         return (
             f"{len(t)} actions for {self.name} as of {date(self.as_of)}: {active} open or in progress, "
-            f"{int(t['overdue'].sum())} overdue (highlighted)."
+            + (f"{late} overdue (highlighted)." if late else "none overdue.")
         )
 
     def _frame(self, rows: pd.DataFrame) -> pd.DataFrame:
@@ -253,7 +255,8 @@ class ActionPlan:
             if rows.empty:
                 parts.append("<p><em>No action under this heading yet.</em></p>")
                 continue
-            parts.append(html_table(self._frame(rows), row_styles=[OVERDUE_STYLE if o else "" for o in rows["overdue"]]))
+            styles = [OVERDUE_STYLE if o else (CLOSED_STYLE if s in CLOSED else "") for o, s in zip(rows["overdue"], rows["status"], strict=True)]
+            parts.append(html_table(self._frame(rows), row_styles=styles, bold_first=False, nowrap=("Owner", "Due", "From", "Id")))
         parts.append(html_notes(self.notes, title="Sources"))
         return "".join(parts)
 

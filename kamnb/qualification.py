@@ -237,9 +237,10 @@ def _score_matrix(ans: pd.DataFrame, key: str | list[str], bank: pd.DataFrame, c
     w = bank["weight"].astype(float)
     total = float(w.sum())
     u = cfg.points["unknown"]
-    cred = ans.pivot_table(index=key, columns="question_id", values="credit", aggfunc="last").reindex(columns=bank.index)
-    cred = cred.fillna(u)
-    answer = ans.pivot_table(index=key, columns="question_id", values="answer", aggfunc="last").reindex(columns=bank.index).fillna("")
+    keys = [key] if isinstance(key, str) else list(key)
+    wide = ans.set_index([*keys, "question_id"])[["credit", "answer"]].unstack("question_id")
+    cred = wide["credit"].reindex(columns=bank.index).astype(float).fillna(u)
+    answer = wide["answer"].reindex(columns=bank.index).astype(object).fillna("")
     firm = answer.isin(["yes", "partly", "no"]).astype(float)
     no = (answer == "no").astype(float)
     out = pd.DataFrame(index=cred.index)
@@ -280,6 +281,20 @@ def _reasons(opps: pd.DataFrame, cur: pd.DataFrame, bank: pd.DataFrame, cfg: Qua
     return pd.Series({o: "; ".join(r) for o, r in reasons.items()}, dtype=object)
 
 
+_CACHE: dict[tuple, pd.DataFrame] = {}
+
+
+def _fingerprint(wb) -> tuple:
+    """A cheap key that changes whenever anything the scores depend on changes (also in-place edits)."""
+    def h(df: pd.DataFrame) -> int:
+        return int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
+
+    qual = wb.qualification[["opportunity_id", "question_id", "answer", "evidence", "assessed_on", "_row"]]
+    opps = wb.opportunities[["account_id", "name", "kind", "value", "stage", "expected_close"]]
+    bank = wb.questions[["weight", "litmus"]]
+    return (id(wb), h(qual), h(opps), h(bank), repr(wb.settings.get("qualification")), tuple(wb.missing_columns.get("qualification", [])))
+
+
 def score_opportunities(wb) -> pd.DataFrame:
     """Score every opportunity of the workbook: the qualification table.
 
@@ -296,6 +311,15 @@ def score_opportunities(wb) -> pd.DataFrame:
         >>> t = score_opportunities(wb)                      # doctest: +SKIP
         >>> t.loc["OP-001", ["score", "likelihood", "status"]]  # doctest: +SKIP
     """
+    key = _fingerprint(wb)
+    if key not in _CACHE:
+        if len(_CACHE) > 8:
+            _CACHE.clear()
+        _CACHE[key] = _score_opportunities(wb)
+    return _CACHE[key].copy()
+
+
+def _score_opportunities(wb) -> pd.DataFrame:
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
     opps = wb.opportunities
@@ -432,8 +456,10 @@ def _explain(cur: pd.DataFrame, bank: pd.DataFrame, cfg: QualificationSettings) 
     return out
 
 
-def explanation_table(wb, opportunity_id: str) -> pd.DataFrame:
+def explanation_table(wb, opportunity_id: str | None) -> pd.DataFrame:
     """:func:`explain_likelihood` as a person reads it: start, each answer's effect, result."""
+    if opportunity_id is None:
+        return pd.DataFrame({"": ["No open opportunity to explain."]})
     ex = explain_likelihood(wb, opportunity_id)
     a = ex.attrs
     opp = wb.opportunities.loc[opportunity_id]
@@ -462,7 +488,7 @@ def _top(ex: pd.DataFrame, positive: bool, n: int = 3) -> str:
     eff = ex["likelihood_effect"]
     pick = ex[eff > 0.0005] if positive else ex[eff < -0.0005]
     pick = pick.reindex(pick["likelihood_effect"].abs().sort_values(ascending=False, kind="mergesort").index).head(n)
-    return ", ".join(f"{q} {e * 100:+.0f}" for q, e in zip(pick["question_id"], pick["likelihood_effect"])) or "–"
+    return ", ".join(f"{q} {e * 100:+.0f}" for q, e in zip(pick["question_id"], pick["likelihood_effect"], strict=False)) or "–"
 
 
 def explain_account(wb, account_id: str) -> pd.DataFrame:
@@ -535,7 +561,7 @@ def opportunity_table(wb, account_id: str) -> pd.DataFrame:
         "likelihood": [lk(r) for _, r in t.iterrows()],
         "moved": [moved(r) for _, r in t.iterrows()],
         "status": t["status"],
-        "factored value": [money(v, cur) if s == "qualified" else "–" for v, s in zip(t["factored_value"], t["status"])],
+        "factored value": [money(v, cur) if s == "qualified" else "–" for v, s in zip(t["factored_value"], t["status"], strict=False)],
     }).reset_index(drop=True)
 
 

@@ -85,14 +85,18 @@ def weighted_mean(parts: Sequence[np.ndarray], weights: Sequence[float]) -> tupl
     """
     if not parts:
         raise ValueError("weighted_mean needs at least one part")
-    total = np.zeros(len(parts[0]))
-    used = np.zeros(len(parts[0]))
-    for part, weight in zip(parts, weights):
-        if weight == 0:
-            continue
+    live = [(p, float(w)) for p, w in zip(parts, weights) if w != 0]
+    n = len(parts[0])
+    if len(live) == 1:  # one part: its own values, no arithmetic
+        part, weight = live[0]
         has = ~np.isnan(part)
-        total += np.where(has, part * weight, 0.0)
-        used += np.where(has, weight, 0.0)
+        return part.astype("float64", copy=True), np.where(has, weight, 0.0)
+    total = np.zeros(n)
+    used = np.zeros(n)
+    for part, weight in live:
+        has = ~np.isnan(part)
+        np.add(total, part * weight, out=total, where=has)
+        np.add(used, weight, out=used, where=has)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(used > 0, total / np.where(used > 0, used, 1.0), np.nan)
+        mean = total / used
     return mean, used

@@ -180,6 +180,15 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
     return items[_BREAKDOWN]
 
 
+def score_of(breakdown: pd.DataFrame) -> float:
+    """The score a :func:`score_breakdown` adds up to (NaN when no indicator has evidence)."""
+    judged = breakdown[(breakdown["kind"] == "indicator") & (breakdown["effective_weight"] > 0)]
+    if judged.empty:
+        return float("nan")
+    w = breakdown["effective_weight"]
+    return float((w * breakdown["points"].fillna(0.0)).sum() / w.sum())
+
+
 def score_history(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     """The score as it stood at each review (each assessment date on the relationship sheet, up to as_of).
 

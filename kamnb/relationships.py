@@ -411,3 +411,31 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     out["red_flags"] = flags.groupby("account_id").size().reindex(out.index).fillna(0).astype(int)
     out.index.name = "account_id"
     return out
+
+
+# --------------------------------------------------------------------------- display
+
+
+def readable(frame: pd.DataFrame, digits: int = 0) -> Any:
+    """A table for people: numbers rounded, dates as 2026-11-01, True/False as yes/no, empty cells as '–'.
+
+    Returns a pandas Styler (it renders as HTML in a notebook and in the batch report).
+
+    >>> readable(pd.DataFrame({"x": [1.26, float("nan")]})).to_html().count("–")
+    1
+    """
+    from kamnb.formatting import date, number
+
+    fmt: dict[str, Any] = {}
+    for col in frame.columns:
+        kind = frame[col].dtype.kind
+        if kind == "M":
+            fmt[col] = date
+        elif kind == "f":
+            fmt[col] = lambda v, d=digits: number(v, d)
+        elif kind == "b":
+            fmt[col] = lambda v: "yes" if v else "no"
+    import hashlib
+
+    tag = hashlib.md5(("|".join(map(str, frame.columns)) + f"|{frame.shape}").encode()).hexdigest()[:8]
+    return frame.style.format(fmt, na_rep="–").set_uuid(f"rel{tag}")

@@ -73,14 +73,35 @@ def whole(value: Any) -> int | None:
     return int(d.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def exact(value: Any) -> Decimal:
+    """Like :func:`dec` for a value known to be filled in; an empty one is a programming error."""
+    d = value if isinstance(value, Decimal) else dec(value)
+    if d is None:
+        raise ValueError("an amount was expected, found an empty cell")
+    return d
+
+
+def rounded(value: Any) -> int:
+    """Like :func:`whole` for a value known to be filled in."""
+    return int(exact(value).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 # --------------------------------------------------------------------------- display helpers
 
 
-def html_table(frame: pd.DataFrame, *, right: Sequence[str] = (), row_styles: Sequence[str] | None = None, bold_first: bool = True) -> str:
+def html_table(
+    frame: pd.DataFrame,
+    *,
+    right: Sequence[str] = (),
+    row_styles: Sequence[str] | None = None,
+    bold_first: bool = True,
+    nowrap: Sequence[str] = (),
+) -> str:
     """A plain, deterministic HTML table from a frame of display strings.
 
     ``right`` names the columns aligned right (numbers); ``row_styles`` gives an
-    inline CSS style per row (``""`` for none), used to highlight rows.
+    inline CSS style per row (``""`` for none), used to highlight rows;
+    ``nowrap`` names columns kept on one line (dates, ids).
 
     >>> print(html_table(pd.DataFrame({"a": ["x"]})))
     <table class="kamnb-table" style="border-collapse:collapse;font-size:0.9em"><thead><tr><th style="text-align:left;padding:2px 8px;border-bottom:1px solid #7b8794">a</th></tr></thead><tbody><tr><td style="text-align:left;padding:2px 8px;font-weight:600">x</td></tr></tbody></table>
@@ -95,8 +116,8 @@ def html_table(frame: pd.DataFrame, *, right: Sequence[str] = (), row_styles: Se
         style = row_styles[i] if row_styles is not None and row_styles[i] else ""
         cells = []
         for j, c in enumerate(frame.columns):
-            weight = ";font-weight:600" if bold_first and j == 0 else ""
-            cells.append(f'<td style="text-align:{"right" if c in right else "left"};{pad}{weight}">{html.escape(str(row[c]))}</td>')
+            extra = (";font-weight:600" if bold_first and j == 0 else "") + (";white-space:nowrap" if c in nowrap or c in right else "")
+            cells.append(f'<td style="text-align:{"right" if c in right else "left"};{pad}{extra}">{html.escape(str(row[c]))}</td>')
         attr = f' style="{style}"' if style else ""
         rows.append(f"<tr{attr}>{''.join(cells)}</tr>")
     return (
@@ -121,7 +142,7 @@ def _ratio_text(ratio: float) -> str:
     return f"{ratio:.1f} : 1"
 
 
-def _people_text(people: float) -> str:
+def _people_text(people: float | Decimal) -> str:
     return number(people, 0 if float(people).is_integer() else 1)
 
 
@@ -199,7 +220,7 @@ def value_inputs(wb: Workbook, account_id: str) -> ValueInputs:
                 values[c] = None
             else:
                 values[c] = float(v)
-    if values.get("annual_fees") is None:
+    if values.get("annual_fees") is None and row_no is not None:
         revenue = account.get("revenue_12m")
         if revenue is not None and not (isinstance(revenue, float) and math.isnan(revenue)):
             values["annual_fees"] = float(revenue)
@@ -246,7 +267,8 @@ class ValueRatio:
     def expected(self) -> float:
         """The expected value ratio (NaN when unknown)."""
         if "expected" in self.table.index:
-            return float(self.table.loc["expected", "ratio"])
+            ratio: Any = self.table.loc["expected", "ratio"]
+            return float(ratio)
         return float("nan")
 
     def display_frame(self) -> pd.DataFrame:
@@ -304,10 +326,10 @@ def value_ratio(wb: Workbook, account_id: str) -> ValueRatio:
     given = [c for c in RANGE_LABELS if c not in vi.gaps]
     fees = dec(vi.values.get("annual_fees"))
     message = None
-    if "annual_fees" in vi.gaps:
-        message = vi.explain_missing(["annual_fees"], "The value ratio") + " (revenue_12m is empty too)"
-    elif not given:
+    if not given:
         message = vi.explain_missing(list(RANGE_LABELS), "The value ratio")
+    elif "annual_fees" in vi.gaps:
+        message = f"The value ratio cannot be computed for {account_id}: annual_fees is empty on value sheet row {vi.row} and revenue_12m on the accounts sheet is empty too."
     elif fees == 0:
         message = f"The value ratio cannot be computed for {account_id}: the yearly fees are 0."
     if message:
@@ -319,12 +341,12 @@ def value_ratio(wb: Workbook, account_id: str) -> ValueRatio:
     if years is None:
         notes.append("Contract totals are not shown: contract_years is not given.")
     rows = {}
-    fees_year = whole(fees)
+    fees_year = rounded(fees)
     for col in given:
-        v = whole(dec(vi.values[col]))
+        v = rounded(vi.values[col])
         row: dict[str, Any] = {"value_per_year": v, "fees_per_year": fees_year, "ratio": v / fees_year if fees_year else float("nan")}
         if years:
-            vc, fc = whole(Decimal(v) * dec(years)), whole(Decimal(fees_year) * dec(years))
+            vc, fc = rounded(Decimal(v) * exact(years)), rounded(Decimal(fees_year) * exact(years))
             row.update(value_contract=vc, fees_contract=fc, net_gain_contract=vc - fc)
         else:
             row.update(value_contract=None, fees_contract=None, net_gain_contract=None)
@@ -401,14 +423,15 @@ class PricePressure:
     def assumption_lines(self) -> list[str]:
         """Every input and assumption behind the table, in words."""
         v, a, cur = self.inputs.values, self.assumptions, self.inputs.currency
+        lean: Any = self.table.loc["productivity", "people"]
         lines = [
-            f"Team today: {_people_text(v['team_size'])} people × {_rate_text(dec(v['daily_rate']), cur)} a day × "
-            f"{number(v['days_per_year'])} billable days a year; our cost {_rate_text(dec(v['daily_cost']), cur)} per person-day (value sheet).",
+            f"Team today: {_people_text(v['team_size'])} people × {_rate_text(exact(v['daily_rate']), cur)} a day × "
+            f"{number(v['days_per_year'])} billable days a year; our cost {_rate_text(exact(v['daily_cost']), cur)} per person-day (value sheet).",
             f"Requested rate cut: {_pct_text(v['requested_rate_cut_pct'])} (value sheet).",
             f"Flat refusal: {_pct_text(a['refusal_churn_pct'])} chance the customer moves the work elsewhere; if it does, "
             "the team is redeployed and the margin on this work is lost. Amounts shown are the expected ones.",
             f"Higher productivity: the same result needs {_pct_text(a['productivity_saving_pct'])} fewer people "
-            f"({_people_text(self.table.loc['productivity', 'people'])} instead of {_people_text(v['team_size'])}) "
+            f"({_people_text(lean)} instead of {_people_text(v['team_size'])}) "
             "through smarter processes and automation; the daily rate stays.",
             f"Fixed-price package: priced {_pct_text(a['fixed_price_discount_pct'])} below today's yearly bill, delivered by the "
             f"more productive team; we carry the risk, counted as a {_pct_text(a['fixed_price_overrun_pct'])} cost overrun.",
@@ -431,11 +454,12 @@ class PricePressure:
             return " and ".join(OPTION_LABELS[k] for k in keys)
 
         cheap, best, both = self.cheapest_for_customer, self.best_for_margin, self.both_gain
+        change: Any = t.loc[best[0], "margin_change"]
         lines = [
             f"Cheapest for the customer: {names(cheap)} ({money(t.loc[cheap[0], 'customer_cost'], cur)} a year, "
             f"saving {money(t.loc[cheap[0], 'customer_saving'], cur)}).",
             f"Best for our margin: {names(best)} ({money(t.loc[best[0], 'our_margin'], cur)} a year, "
-            f"{'+' if t.loc[best[0], 'margin_change'] >= 0 else ''}{money(t.loc[best[0], 'margin_change'], cur)} against today).",
+            f"{'+' if change >= 0 else ''}{money(t.loc[best[0], 'margin_change'], cur)} against today).",
         ]
         if both:
             lines.append(f"The customer pays less and our margin holds with: {names(both)}.")
@@ -513,8 +537,8 @@ def price_pressure(wb: Workbook, account_id: str) -> PricePressure:
         shown = model or "not given"
         notes.append(f"The simulator models a team paid by the day; this account's pricing model is {shown}.")
     v, cur = vi.values, vi.currency
-    n, rate, days, cost_day, cut = (dec(v[c]) for c in SIMULATOR_COLUMNS)
-    pct = {k: dec(x) / 100 for k, x in a.items()}
+    n, rate, days, cost_day, cut = (exact(v[c]) for c in SIMULATOR_COLUMNS)
+    pct = {k: exact(x) / 100 for k, x in a.items()}
     years = dec(v.get("contract_years"))
     expected_value = dec(v.get("value_expected"))
 
@@ -545,22 +569,23 @@ def price_pressure(wb: Workbook, account_id: str) -> PricePressure:
             f"{_pct_text(100 - a['reuse_share_pct'])} as days, {_pct_text(a['reuse_share_pct'])} as modules at {_pct_text(a['reuse_price_pct'])}",
         ),
     }
-    rows = {}
+    rows: dict[str, dict[str, Any]] = {}
     for key, (people, pays, revenue, cost, how) in options.items():
-        row: dict[str, Any] = {"how_priced": how, "people": float(people), "customer_cost": whole(pays), "our_revenue": whole(revenue), "our_cost": whole(cost)}
+        row: dict[str, Any] = {"how_priced": how, "people": float(people), "customer_cost": rounded(pays), "our_revenue": rounded(revenue), "our_cost": rounded(cost)}
         row["our_margin"] = row["our_revenue"] - row["our_cost"]
         row["margin_pct"] = row["our_margin"] / row["our_revenue"] * 100 if row["our_revenue"] else float("nan")
         row["value_ratio"] = float(expected_value / row["customer_cost"]) if expected_value is not None and row["customer_cost"] else float("nan")
         if years:
-            row["customer_cost_contract"] = whole(row["customer_cost"] * years)
-            row["our_margin_contract"] = whole(row["our_revenue"] * years) - whole(row["our_cost"] * years)
+            row["customer_cost_contract"] = rounded(row["customer_cost"] * years)
+            row["our_margin_contract"] = rounded(row["our_revenue"] * years) - rounded(row["our_cost"] * years)
         else:
             row["customer_cost_contract"] = row["our_margin_contract"] = None
         rows[key] = row
     table = pd.DataFrame.from_dict(rows, orient="index")
-    table["customer_saving"] = table.loc["today", "customer_cost"] - table["customer_cost"]
-    table["customer_saving_pct"] = table["customer_saving"] / table.loc["today", "customer_cost"] * 100
-    table["margin_change"] = table["our_margin"] - table.loc["today", "our_margin"]
+    today = rows["today"]
+    table["customer_saving"] = today["customer_cost"] - table["customer_cost"]
+    table["customer_saving_pct"] = table["customer_saving"] / today["customer_cost"] * 100
+    table["margin_change"] = table["our_margin"] - today["our_margin"]
     if "contract_years" in vi.gaps:
         notes.append("Contract totals are not shown: contract_years is not given.")
     return PricePressure(vi, a, table, None, notes)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -74,6 +75,7 @@ class WorkshopSession:
         self._cache: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._ratings: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.last_scores: dict[str, tuple[int, dict[str, Any]]] = {}
         self.reload()
 
     # -- state
@@ -331,49 +333,36 @@ def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None
     return (None if last_date is None or pd.isna(last_date) else pd.Timestamp(last_date).strftime("%Y-%m-%d")), lines
 
 
-def summary(session: WorkshopSession, account_id: str) -> dict[str, Any]:
-    """The figures the summary panel shows for one account, recomputed from the current state.
+def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
+    """The figures that come from the scoring modules, for one account (the slow part of the summary).
 
-    Keys: name, tier, key_score, opportunities (DataFrame), relationship_score,
-    indicators_scored, red_flags (DataFrame or None), last_assessed, changes,
-    spread (DataFrame), missing (list of parts not available), errors.
+    Classification needs the whole portfolio (it ranks accounts against each other)
+    and is recomputed only when a sheet it reads changed; the rest runs on a view
+    holding only this account's rows.
     """
     wb = session.wb
-    acc = wb.account(account_id)
-    out: dict[str, Any] = {"account_id": account_id, "name": acc["name"], "missing": [], "errors": []}
     view = one_account(wb, account_id)
-
+    out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "missing": [], "errors": []}
     classify = _optional("kamnb.classification", "classify")
-    out["tier"], out["key_score"] = None, None
     if classify is None:
         out["missing"].append("tier (classification)")
     else:
         try:
-            cls = session.cached("classify", ("accounts", "value", "history"), lambda: classify(wb))
+            deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions")
+            cls = session.cached("classify", deps, lambda: classify(wb))
             out["tier"] = cls.loc[account_id, "tier"]
             out["key_score"] = cls.loc[account_id, "key_score"]
         except Exception as err:  # a live room must not lose the panel over one figure
             out["errors"].append(f"tier: {err}")
-
-    tally = _answer_tally(wb, account_id)
     score_opps = _optional("kamnb.qualification", "score_opportunities")
-    tally["likelihood"] = float("nan")
-    tally["status"] = ""
     if score_opps is None:
         out["missing"].append("likelihoods (qualification)")
     else:
         try:
             scored = score_opps(view)
-            tally["likelihood"] = scored["likelihood"].reindex(tally.index)
-            tally["status"] = scored["status"].reindex(tally.index).fillna("")
+            out["likelihood"], out["status"] = scored["likelihood"], scored["status"]
         except Exception as err:
             out["errors"].append(f"likelihood: {err}")
-    out["opportunities"] = tally
-
-    rel = wb.for_account("relationship", account_id)
-    rel = rel.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
-    out["indicators_scored"] = int(rel["score"].notna().sum())
-    out["relationship_score"] = None
     rel_scores = _optional("kamnb.relationship_score", "relationship_scores")
     if rel_scores is None:
         out["missing"].append("relationship score")
@@ -382,8 +371,6 @@ def summary(session: WorkshopSession, account_id: str) -> dict[str, Any]:
             out["relationship_score"] = rel_scores(view)["score"].get(account_id)
         except Exception as err:
             out["errors"].append(f"relationship score: {err}")
-
-    out["red_flags"] = None
     flags = _optional("kamnb.redflags", "red_flags")
     if flags is None:
         out["missing"].append("red flags")
@@ -392,7 +379,40 @@ def summary(session: WorkshopSession, account_id: str) -> dict[str, Any]:
             out["red_flags"] = flags(view, account_id)
         except Exception as err:
             out["errors"].append(f"red flags: {err}")
+    session.last_scores[account_id] = (session.seen, out)
+    return out
 
+
+def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = True) -> dict[str, Any]:
+    """The figures the summary panel shows for one account, from the current state.
+
+    With ``fresh_scores=False`` the scoring-module figures are the last ones
+    computed (``pending`` is then True when they predate the latest change);
+    everything kamnb counts itself (answers, indicators scored, what changed,
+    who disagrees) is always current. Keys: name, tier, key_score,
+    opportunities (DataFrame), relationship_score, indicators_scored,
+    red_flags, last_assessed, changes, spread, missing, errors, pending.
+    """
+    wb = session.wb
+    acc = wb.account(account_id)
+    out: dict[str, Any] = {"account_id": account_id, "name": acc["name"], "pending": False}
+    if fresh_scores or account_id not in session.last_scores:
+        sc = scores(session, account_id) if fresh_scores else None
+    else:
+        seen, sc = session.last_scores[account_id]
+        out["pending"] = seen != session.seen
+    if sc is None:
+        sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "missing": [], "errors": []}
+        out["pending"] = True
+    tally = _answer_tally(wb, account_id)
+    tally["likelihood"] = sc["likelihood"].reindex(tally.index) if sc["likelihood"] is not None else float("nan")
+    tally["status"] = sc["status"].reindex(tally.index).fillna("") if sc["status"] is not None else ""
+    out["opportunities"] = tally
+    rel = wb.for_account("relationship", account_id)
+    rel = rel.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
+    out["indicators_scored"] = int(rel["score"].notna().sum())
+    for k in ("tier", "key_score", "relationship_score", "red_flags", "missing", "errors"):
+        out[k] = sc[k]
     out["last_assessed"], out["changes"] = _changes_since_assessment(wb, account_id)
     out["spread"] = session.spread(account_id)
     out["journal_changes"] = session.seen
@@ -468,6 +488,12 @@ def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | Non
 
 def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool = False, account_id: str | None = None, **popen: Any) -> tuple[subprocess.Popen, str]:
     """Start Voila on the workshop notebook for ``workbook``; return the process and the URL once it answers."""
+    if port:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError as err:
+                raise WorkshopError(f"port {port} is in use on 127.0.0.1 ({err.strerror}); choose another with --port") from err
     port = port or free_port()
     env = {**os.environ, ENV_WORKBOOK: str(Path(workbook).resolve())}
     if account_id:
@@ -497,15 +523,22 @@ def cmd_workshop(args: argparse.Namespace) -> int:
     print("The workshop is open at:", flush=True)
     print(url, flush=True)
     print("Every change is saved the moment it is made. Press Ctrl+C to stop.", flush=True)
+
+    def stop(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
     try:
         return proc.wait()
     except KeyboardInterrupt:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
         return 0
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:

@@ -12,12 +12,8 @@ Example:
 """
 from __future__ import annotations
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-
-from matplotlib.axes import Axes  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
 
 # A calm palette that prints well in colour and in grey.
 INK = "#1f2933"
@@ -29,6 +25,30 @@ AMBER = "#d9822b"
 RED = "#c23b3b"
 PURPLE = "#7a4fb3"
 PALETTE = [BLUE, AMBER, GREEN, RED, PURPLE, "#3aa6a6", "#8c6d46", MUTED]
+
+
+def _show_figures_in_notebooks() -> None:
+    """In a Jupyter kernel, display every returned Figure as a PNG (no pyplot, no %matplotlib needed)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # plain Python: nothing to register
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["image/png"]
+    formatter.for_type(Figure, _figure_png)
+
+
+def _figure_png(fig: Figure) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=100, metadata={"Software": None})
+    return buf.getvalue()
+
+
+_show_figures_in_notebooks()
 
 
 def new_figure(title: str, *, size: tuple[float, float] = (8.0, 4.5), subtitle: str | None = None) -> tuple[Figure, Axes]:

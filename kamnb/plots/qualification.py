@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
 from kamnb.activity import activity_plan
-from kamnb.formatting import money
 from kamnb.forecast import NOT_QUALIFIED, QUALIFIED_OUT, pipeline_summary
+from kamnb.formatting import money
 from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, new_figure
 from kamnb.qualification import explain_likelihood, likelihood_history
 
@@ -20,6 +20,10 @@ from kamnb.qualification import explain_likelihood, likelihood_history
 def _money_axis(ax, currency: str, axis: str = "y") -> None:
     fmt = FuncFormatter(lambda v, _pos: money(v, currency, short=True))
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(fmt)
+
+
+def _short(text: str, n: int = 40) -> str:
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
 def _scope(wb, account_id: str | None) -> str:
@@ -38,22 +42,22 @@ def _value_bars(wb, account_id: str | None, by: str, title: str, xlabel: str) ->
     x = np.arange(len(t))
     ax.bar(x, t["retention"], color=BLUE, label="retention (open value)", width=0.6)
     ax.bar(x, t["growth"], bottom=t["retention"], color=AMBER, label="growth (open value)", width=0.6)
-    ax.scatter(x, t["factored"], marker="_", s=900, color=INK, linewidths=2.5, label="factored value", zorder=3)
-    for i, label in enumerate(t.index):
-        if label in (NOT_QUALIFIED, QUALIFIED_OUT, "overdue", "no date"):
-            ax.get_xticklabels()
+    shown = (t["retention"] + t["growth"] > 0) & ~t.index.isin([NOT_QUALIFIED, QUALIFIED_OUT])
+    ax.scatter(x[shown.to_numpy()], t["factored"][shown], marker="_", s=900, color=INK, linewidths=2.5, label="factored value", zorder=3)
+    for i in range(len(t)):
         total = t["retention"].iloc[i] + t["growth"].iloc[i]
         if total > 0:
             ax.annotate(money(total, cur, short=True), (x[i], total), textcoords="offset points", xytext=(0, 3), ha="center", fontsize=8, color=INK)
     ax.set_xticks(x, [str(i) for i in t.index], rotation=0 if len(t) <= 6 else 30, ha="center" if len(t) <= 6 else "right")
-    for tick, label in zip(ax.get_xticklabels(), t.index):
+    for tick, label in zip(ax.get_xticklabels(), t.index, strict=False):
         if label in (NOT_QUALIFIED, QUALIFIED_OUT, "overdue", "no date"):
             tick.set_color(RED if label in (QUALIFIED_OUT, "overdue") else MUTED)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(f"Value per year ({cur})")
     _money_axis(ax, cur)
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
-    ax.margins(y=0.15)
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0), handlelength=2.5)
+    top = float((t["retention"] + t["growth"]).max())
+    ax.set_ylim(0, top * 1.15 if top > 0 else 1)
     return fig
 
 
@@ -71,8 +75,14 @@ def pipeline_by_quarter(wb, account_id: str | None = None) -> Figure:
     return _value_bars(wb, account_id, "quarter", "Pipeline by expected close", "Expected close quarter")
 
 
-def likelihood_waterfall(wb, opportunity_id: str) -> Figure:
+def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
     """Which answers raised or lowered one opportunity's likelihood: bars from the neutral start to the result."""
+    if opportunity_id is None:
+        fig, ax = new_figure("Why this likelihood")
+        ax.text(0.5, 0.5, "No open opportunity to explain", ha="center", va="center", transform=ax.transAxes, color=MUTED)
+        ax.set_xlabel("Likelihood (%)")
+        ax.set_ylabel("Question (answer)")
+        return fig
     ex = explain_likelihood(wb, opportunity_id)
     a = ex.attrs
     name = wb.opportunities.loc[opportunity_id, "name"]
@@ -80,10 +90,10 @@ def likelihood_waterfall(wb, opportunity_id: str) -> Figure:
     if np.isnan(a["score"]):
         ax.text(0.5, 0.5, "Not qualified yet: no answers recorded", ha="center", va="center", transform=ax.transAxes, color=MUTED)
         ax.set_xlabel("Likelihood (%)")
+        ax.set_ylabel("Question (answer)")
         return fig
     ex = ex.reindex(ex["likelihood_effect"].abs().sort_values(ascending=True, kind="mergesort").index)
-    labels = ["start: all neutral"] + [f"{q} ({ans})" for q, ans in zip(ex["question_id"], ex["answer"])] + ["result"]
-    labels = labels[:1] + labels[1:-1] + labels[-1:]
+    labels = ["start: all neutral"] + [f"{q} ({ans})" for q, ans in zip(ex["question_id"], ex["answer"], strict=False)] + ["result"]
     y = np.arange(len(labels))[::-1]
     running = a["start_likelihood"] * 100
     ax.barh(y[0], running, color=MUTED, height=0.6)
@@ -96,6 +106,7 @@ def likelihood_waterfall(wb, opportunity_id: str) -> Figure:
     ax.text(a["start_likelihood"] * 100 + 0.3, y[0], f"{a['start_likelihood'] * 100:.0f}%", va="center", fontsize=8, color=INK)
     ax.set_yticks(y, labels, fontsize=8)
     ax.set_xlabel("Likelihood (%)")
+    ax.set_ylabel("Question (answer), biggest effect last")
     ax.set_xlim(0, max(a["start_likelihood"], a["likelihood"], (running / 100)) * 100 * 1.15 + 5)
     return fig
 
@@ -108,7 +119,7 @@ def likelihood_history_chart(wb, account_id: str) -> Figure:
     if moved.empty:
         ax.text(0.5, 0.5, "Only one assessment per opportunity so far", ha="center", va="center", transform=ax.transAxes, color=MUTED)
     for oid, g in moved.groupby("opportunity_id", sort=True):
-        ax.plot(g["assessed_on"], g["likelihood"] * 100, marker="o", label=f"{oid} {g['name'].iloc[0][:40]}")
+        ax.plot(g["assessed_on"], g["likelihood"] * 100, marker="o", label=f"{oid} {_short(g['name'].iloc[0])}")
         last = g.iloc[-1]
         ax.annotate(f"{last['likelihood'] * 100:.0f}%", (last["assessed_on"], last["likelihood"] * 100), textcoords="offset points", xytext=(5, 0), fontsize=8)
     ax.set_ylim(0, 100)
@@ -133,6 +144,6 @@ def activity_chart(wb, account_id: str) -> Figure:
     ax.set_xticks(x, p["quarter"])
     ax.set_xlabel("Quarter")
     ax.set_ylabel("Number of contacts")
-    ax.legend(frameon=False, fontsize=8, loc="upper right")
+    ax.legend(frameon=False, fontsize=8, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(y=0.2)
     return fig

@@ -12,9 +12,10 @@ Example:
 from __future__ import annotations
 
 import textwrap
+from typing import Any
 
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kamnb.formatting import money
 from kamnb.plots import BLUE, GREEN, INK, MUTED, style_axes
@@ -31,7 +32,7 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
         return None
     cur = pp.inputs.currency
     opts = pp.options
-    today = pp.table.loc["today"]
+    today: Any = pp.table.loc["today"]
     labels = [OPTION_LABELS[k] for k in opts.index]
     lines = pp.assumption_lines()[:6]
     text = "\n".join(textwrap.fill(line, 160, subsequent_indent="   ") for line in lines)
@@ -60,12 +61,13 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
         ax.text(float(today[column]), len(labels) - 0.45, f" today {money(today[column], cur, short=True)}", color=MUTED, fontsize=8, va="bottom")
         top = max(max(values), float(today[column]))
         for y, v in zip(ys, values, strict=True):
-            ax.text(v + top * 0.01, y, money(v, cur, short=True), va="center", fontsize=8, color=INK)
-        ax.set_xlim(0, top * 1.22)
+            ax.text(v - top * 0.015, y, money(v, cur, short=True), va="center", ha="right", fontsize=8.5, color="white", fontweight="bold")
+        ax.set_xlim(0, top * 1.15)
         ax.set_ylim(-0.6, len(labels) - 0.1)
         ax.set_yticks(ys)
         ax.set_title(f"{title}\n(green: {word})", loc="left", fontsize=10, color=INK)
         ax.set_xlabel(f"{cur} per year")
+        ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: money(x, cur, short=True)))
     left.set_yticklabels(labels)
     right.set_yticklabels([])

@@ -9,6 +9,7 @@ Example:
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import time
 from pathlib import Path
@@ -33,21 +34,25 @@ class WorkshopApp:
         self.session = session
         wb = session.wb
         self.last_update_ms = float("nan")
+        self.last_quick_ms = float("nan")
+        self._generation = 0
         ids = list(wb.accounts.index)
         account_id = account_id if account_id in ids else (ids[0] if ids else None)
         self.account = w.Dropdown(
             options=[(f"{name}  ({aid})", aid) for aid, name in zip(wb.accounts.index, wb.accounts["name"])],
             value=account_id,
             description="Account",
-            layout=w.Layout(width="520px"),
+            layout=w.Layout(width="560px"),
         )
+        self.account.style.description_width = "90px"
         self.account.add_class("kamnb-account")
         names = sorted({*wb.accounts["account_manager"], *wb.opportunities["owner"], *wb.actions["owner"], session.who} - {""})
-        self.who = w.Combobox(value=session.who, options=names, description="Speaking", placeholder="Who is speaking?", ensure_option=False, layout=w.Layout(width="330px"))
+        self.who = w.Combobox(value=session.who, options=names, description="Speaking", placeholder="Who is speaking?", ensure_option=False, layout=w.Layout(width="380px"))
+        self.who.style.description_width = "100px"
         self.who.add_class("kamnb-who")
         self.undo = w.Button(description="Undo last change", icon="undo", layout=w.Layout(width="200px"))
         self.undo.add_class("kamnb-undo")
-        self.refresh = w.Button(description="Show others' changes", icon="refresh", layout=w.Layout(width="230px"))
+        self.refresh = w.Button(description="Show others' changes", icon="refresh", layout=w.Layout(width="250px"))
         self.review = w.Button(description="Write this account's review", button_style="success", icon="file", layout=w.Layout(width="300px"))
         self.review.add_class("kamnb-review")
         self.status = w.HTML("All changes are saved as you make them.")
@@ -55,12 +60,11 @@ class WorkshopApp:
         self.tabs = w.Tab(layout=w.Layout(width="62%"))
         self.summary = w.HTML(layout=w.Layout(width="38%", margin="0 0 0 12px"))
         self.summary.add_class("kamnb-summary")
-        title = w.HTML(f"<h1>Key-account workshop</h1><div class='kamnb-muted'>{session.path.name} · saved to {session.journal.path.name}</div>")
-        title.add_class("kamnb-title")
-        bar1 = w.HBox([title])
-        bar2 = w.HBox([self.account, self.who, self.undo, self.refresh, self.review])
+        where = w.HTML(f"<div class='kamnb-muted'>Workbook {session.path.name} · every change saved to {session.journal.path}</div>")
+        bar1 = w.HBox([self.account, self.who])
+        bar2 = w.HBox([self.undo, self.refresh, self.review])
         bar2.add_class("kamnb-bar")
-        self.root = w.VBox([w.HTML(CSS), bar1, bar2, self.status, w.HBox([self.tabs, self.summary])])
+        self.root = w.VBox([w.HTML(CSS), where, bar1, bar2, self.status, w.HBox([self.tabs, self.summary])])
         self.root.add_class("kamnb-app")
 
         self.account.observe(lambda ch: self.show(), names="value")
@@ -100,15 +104,40 @@ class WorkshopApp:
     def _rebuild(self) -> None:
         self.show()
 
-    def update_summary(self) -> float:
-        """Recompute and redraw the summary; return the time it took in milliseconds."""
+    def update_summary(self, *, fresh_scores: bool = True) -> float:
+        """Recompute and redraw the summary; return the time it took in milliseconds.
+
+        ``fresh_scores=False`` redraws at once with everything kamnb counts itself
+        and the last scoring figures; the app then schedules a full update right
+        after, so the room sees its change immediately and the scores follow.
+        """
         from kamnb.workshop import summary
 
         start = time.perf_counter()
-        data = summary(self.session, self.account.value)
+        data = summary(self.session, self.account.value, fresh_scores=fresh_scores)
         self.summary.value = render(data, self.session.wb.settings.get("currency", "EUR"))
-        self.last_update_ms = (time.perf_counter() - start) * 1000
-        return self.last_update_ms
+        elapsed = (time.perf_counter() - start) * 1000
+        if fresh_scores:
+            self.last_update_ms = elapsed
+        else:
+            self.last_quick_ms = elapsed
+        return elapsed
+
+    def _full_update_later(self) -> None:
+        """Run the full summary after the current event has been answered (coalescing bursts of changes)."""
+        self._generation += 1
+        generation = self._generation
+
+        def run() -> None:
+            if generation == self._generation:
+                self.update_summary()
+
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # no event loop (plain Python, tests): do it now
+            run()
+            return
+        loop.call_later(0.02, run)
 
     # -- events
     def _on_change(self, change: Any) -> None:
@@ -117,7 +146,8 @@ class WorkshopApp:
             where = " / ".join(str(v) for v in change.key.values())
             verb = {"set": f"set {what} to “{change.new}”", "add": "added a row", "remove": "removed a row", "undo": f"undid change #{change.undoes}"}[change.op]
             self.status.value = f"✔ Saved change #{change.seq}: {change.who} {verb} ({where})."
-        self.update_summary()
+        self.update_summary(fresh_scores=False)
+        self._full_update_later()
 
     def _who_changed(self, change: dict[str, Any]) -> None:
         self.session.who = (change["new"] or "").strip()

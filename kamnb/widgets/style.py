@@ -11,9 +11,10 @@ CSS = """
 }
 .kamnb-app .widget-label, .kamnb-app .widget-html-content, .kamnb-app input, .kamnb-app select,
 .kamnb-app textarea, .kamnb-app button, .kamnb-app .lm-TabBar-tabLabel { font-size: 19px; }
-.kamnb-app .lm-TabBar-tab { min-width: 150px; padding: 6px 14px; }
+.kamnb-app .lm-TabBar-tab { min-width: 160px; padding: 6px 14px; font-size: 20px; }
+.kamnb-app .lm-TabBar { min-height: 40px; }
+.kamnb-bar { margin-top: 6px; }
 .kamnb-app .lm-TabBar-tab.lm-mod-current { font-weight: bold; border-top: 4px solid #1f4e79; }
-.kamnb-title h1 { font-size: 30px; margin: 4px 0; color: #1f4e79; }
 .kamnb-bar { border-bottom: 3px solid #1f4e79; padding-bottom: 8px; margin-bottom: 8px; align-items: center; }
 .kamnb-status .widget-html-content { font-size: 16px; color: #2e6b2e; }
 .kamnb-error .widget-html-content, .kamnb-error { color: #b00020; font-weight: bold; font-size: 17px; }
@@ -25,7 +26,8 @@ CSS = """
 .kamnb-app .jupyter-button.mod-active, .kamnb-app .widget-toggle-button.mod-active { background: #1f4e79; color: white; }
 .kamnb-summary { background: #f3f6fb; border-left: 6px solid #1f4e79; padding: 10px 14px; }
 .kamnb-summary h2 { font-size: 22px; margin: 12px 0 4px 0; color: #1f4e79; }
-.kamnb-summary table { border-collapse: collapse; width: 100%; font-size: 17px; }
+.kamnb-summary table { border-collapse: collapse; width: 100%; font-size: 17px; line-height: 1.25; }
+.kamnb-summary ul { margin: 4px 0; padding-left: 22px; line-height: 1.3; }
 .kamnb-summary td, .kamnb-summary th { padding: 3px 6px; border-bottom: 1px solid #d6dbe3; text-align: left; }
 .kamnb-summary td.num, .kamnb-summary th.num { text-align: right; }
 .kamnb-tier { font-size: 30px; font-weight: bold; }

@@ -21,49 +21,64 @@ _e = _html.escape
 SUPPORT_WORDS = {1: "hostile", 2: "sceptical", 3: "neutral", 4: "supportive", 5: "advocate"}
 
 
-def grid_svg(people: list[dict[str, Any]], width: int = 560, height: int = 430) -> str:
+def _short(name: str) -> str:
+    parts = name.split()
+    return name if len(parts) < 2 or len(name) <= 14 else f"{parts[0]} {parts[-1][0]}."
+
+
+def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520) -> str:
     """The decision-making grid: influence up, support to the right, one dot per person.
 
-    The four quarters name what to do: drivers and advocates to build on
-    (influential and supportive), threats to neutralise or convert
-    (influential, not supportive), allies to involve and people to watch.
+    Each of the 25 cells lists the people placed there (up to five, then "+n").
+    Dots are red for hostile or sceptical people, grey for neutral, green for
+    supporters; the shaded corners are the threats to neutralise or convert
+    (influential, not on our side) and the drivers and advocates to build on.
     """
-    left, right, top, bottom = 70, 20, 20, 60
+    left, right, top, bottom = 60, 10, 10, 90
     pw, ph = width - left - right, height - top - bottom
+    cw, ch = pw / 5, ph / 5
 
-    def x(s: float) -> float:
-        return left + (s - 0.5) / 5 * pw
+    def cx(s: float) -> float:
+        return left + (s - 1) * cw
 
-    def y(i: float) -> float:
-        return top + (5.5 - i) / 5 * ph
+    def cy(i: float) -> float:
+        return top + (5 - i) * ch
 
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="kamnb-grid" role="img" aria-label="decision-making grid">']
-    quarters = [
-        (x(0.5), y(5.5), "#fde2e2", "Threats: neutralise or convert"),
-        (x(3.0), y(5.5), "#dff3e4", "Drivers: build on them"),
-        (x(0.5), y(3.0), "#f1f1f1", "Watch"),
-        (x(3.0), y(3.0), "#e6eefb", "Allies: involve"),
-    ]
-    for qx, qy, colour, label in quarters:
-        parts.append(f'<rect x="{qx:.0f}" y="{qy:.0f}" width="{pw / 2:.0f}" height="{ph / 2:.0f}" fill="{colour}"/>')
-        parts.append(f'<text x="{qx + 8:.0f}" y="{qy + 22:.0f}" font-size="16" fill="#444">{_e(label)}</text>')
-    parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333"/>')
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="kamnb-grid" role="img" aria-label="decision-making grid" font-family="Segoe UI, Helvetica, Arial, sans-serif">']
+    parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa"/>')
+    parts.append(f'<rect x="{cx(1):.0f}" y="{cy(5):.0f}" width="{2 * cw:.0f}" height="{2 * ch:.0f}" fill="#fbdcdc"/>')
+    parts.append(f'<rect x="{cx(4):.0f}" y="{cy(5):.0f}" width="{2 * cw:.0f}" height="{2 * ch:.0f}" fill="#d9f0de"/>')
+    for v in range(6):
+        parts.append(f'<line x1="{left + v * cw:.0f}" y1="{top}" x2="{left + v * cw:.0f}" y2="{top + ph}" stroke="#c8c8c8"/>')
+        parts.append(f'<line x1="{left}" y1="{top + v * ch:.0f}" x2="{left + pw}" y2="{top + v * ch:.0f}" stroke="#c8c8c8"/>')
+    parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="none" stroke="#333" stroke-width="1.5"/>')
     for v in range(1, 6):
-        parts.append(f'<text x="{x(v):.0f}" y="{top + ph + 22}" font-size="15" text-anchor="middle">{v} {SUPPORT_WORDS[v]}</text>')
-        parts.append(f'<text x="{left - 10}" y="{y(v) + 5:.0f}" font-size="15" text-anchor="end">{v}</text>')
-    parts.append(f'<text x="{left + pw / 2:.0f}" y="{height - 8}" font-size="17" text-anchor="middle" font-weight="bold">Support for us →</text>')
-    parts.append(f'<text x="18" y="{top + ph / 2:.0f}" font-size="17" text-anchor="middle" font-weight="bold" transform="rotate(-90 18 {top + ph / 2:.0f})">Influence →</text>')
-    seen: dict[tuple[float, float], int] = {}
+        parts.append(f'<text x="{cx(v) + cw / 2:.0f}" y="{top + ph + 22}" font-size="16" text-anchor="middle">{v} {SUPPORT_WORDS[v]}</text>')
+        parts.append(f'<text x="{left - 12}" y="{cy(v) + ch / 2 + 6:.0f}" font-size="16" text-anchor="end">{v}</text>')
+    parts.append(f'<text x="{left + pw / 2:.0f}" y="{top + ph + 46}" font-size="17" text-anchor="middle" font-weight="bold">Support for us →</text>')
+    mid = top + ph / 2
+    parts.append(f'<text x="20" y="{mid:.0f}" font-size="17" text-anchor="middle" font-weight="bold" transform="rotate(-90 20 {mid:.0f})">Influence →</text>')
+    legend_y = height - 14
+    parts.append(f'<rect x="{left}" y="{legend_y - 13}" width="16" height="16" fill="#fbdcdc" stroke="#999"/><text x="{left + 22}" y="{legend_y}" font-size="15">threats: neutralise or convert</text>')
+    parts.append(f'<rect x="{left + 270}" y="{legend_y - 13}" width="16" height="16" fill="#d9f0de" stroke="#999"/><text x="{left + 292}" y="{legend_y}" font-size="15">drivers and advocates: build on them</text>')
+    cells: dict[tuple[int, int], list[str]] = {}
     for p in people:
         inf, sup = p.get("influence"), p.get("support")
         if inf is None or sup is None or pd.isna(inf) or pd.isna(sup):
             continue
-        n = seen.get((inf, sup), 0)
-        seen[(inf, sup)] = n + 1
-        cx, cy = x(sup), y(inf) + n * 22 - 8
-        colour = "#b00020" if sup <= 2 else ("#2e7d32" if sup >= 4 else "#555")
-        parts.append(f'<circle cx="{cx:.0f}" cy="{cy:.0f}" r="8" fill="{colour}"/>')
-        parts.append(f'<text x="{cx + 12:.0f}" y="{cy + 5:.0f}" font-size="15">{_e(str(p.get("name", "")))}</text>')
+        cells.setdefault((int(round(float(inf))), int(round(float(sup)))), []).append(str(p.get("name", "")))
+    line = 17
+    fits = int((ch - 6) // line)
+    for (inf, sup), names in sorted(cells.items()):
+        colour = "#c62828" if sup <= 2 else ("#2e7d32" if sup >= 4 else "#616161")
+        shown = names if len(names) <= fits else names[: fits - 1]
+        for n, name in enumerate(shown):
+            x0, y0 = cx(sup) + 12, cy(inf) + 14 + n * line
+            parts.append(f'<circle cx="{x0:.0f}" cy="{y0 - 5:.0f}" r="6" fill="{colour}"/>')
+            parts.append(f'<text x="{x0 + 10:.0f}" y="{y0:.0f}" font-size="14">{_e(_short(name))}</text>')
+        if len(shown) < len(names):
+            y0 = cy(inf) + 14 + len(shown) * line
+            parts.append(f'<text x="{cx(sup) + 22:.0f}" y="{y0:.0f}" font-size="14" font-style="italic">+{len(names) - len(shown)} more</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -75,7 +90,8 @@ def _pct(value: Any) -> str:
 def render(data: dict[str, Any], currency: str = "EUR") -> str:
     """The summary panel for one account (``data`` from :func:`kamnb.workshop.summary`)."""
     out = ['<div class="kamnb-summary-body">']
-    out.append(f"<h2>{_e(str(data['name']))}</h2>")
+    pending = ' <span class="kamnb-muted kamnb-pending">updating…</span>' if data.get("pending") else ""
+    out.append(f"<h2>{_e(str(data['name']))}{pending}</h2>")
     tier = data.get("tier")
     if tier is not None:
         score = data.get("key_score")

@@ -32,7 +32,7 @@ def _item(*children: w.Widget) -> w.VBox:
 
 
 def _slug(text: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in str(text)).strip("-")
+    return "".join(ch if (ch.isalnum() or ch in "_-") else "-" for ch in str(text)).strip("-")
 
 
 def classification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
@@ -113,15 +113,15 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
 
             return save
 
-        name = text_field(p["name"], saver("name"), width="210px", css="kamnb-person-name")
-        title = text_field(p["title"], saver("title"), placeholder="title", width="210px")
+        name = text_field(p["name"], saver("name"), width="240px", css="kamnb-person-name")
+        title = text_field(p["title"], saver("title"), placeholder="title", width="300px")
         sliders = []
         for col in ("influence", "support"):
             val = p[col]
-            slider = w.IntSlider(value=int(val) if pd.notna(val) else 3, min=1, max=5, description=col.capitalize(), continuous_update=False, layout=w.Layout(width="330px"))
+            slider = w.IntSlider(value=int(val) if pd.notna(val) else 3, min=1, max=5, description=col.capitalize(), continuous_update=False, layout=w.Layout(width="420px"))
             slider.style.description_width = "90px"
             sliders.append(SavingField(slider, saver(col), css=f"kamnb-{col}-{_slug(sid)}"))
-        role = w.Dropdown(options=[("", "")] + [(r.replace("_", " "), r) for r in DECISION_ROLES], value=p["decision_role"] or "", layout=w.Layout(width="190px"))
+        role = w.Dropdown(options=[("role…", "")] + [(r.replace("_", " "), r) for r in DECISION_ROLES], value=p["decision_role"] or "", layout=w.Layout(width="210px"))
         role_field = SavingField(role, saver("decision_role"))
         remove = w.Button(description="Remove", button_style="danger", layout=w.Layout(width="100px"))
         remove.add_class(f"kamnb-remove-{_slug(sid)}")
@@ -157,8 +157,8 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
 
     add.on_click(do_add)
     redraw()
-    listing = w.VBox([*rows, _item(w.HBox([new_name, new_role, add]), add_msg)], layout=w.Layout(width="58%"))
-    return w.HBox([listing, grid])
+    listing = w.VBox([*rows, _item(w.HBox([new_name, new_role, add]), add_msg)])
+    return w.VBox([grid, listing])
 
 
 def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:

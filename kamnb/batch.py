@@ -1,0 +1,827 @@
+"""``kamnb batch``: every account's review, one command, on one machine or a Dask cluster.
+
+For each account the step notebooks listed under ``batch: notebooks:`` in the
+settings run through papermill with ``workbook`` and ``account_id`` injected;
+the executed notebooks are stitched into ``notebooks/<file>.ipynb`` and
+rendered to ``accounts/<file>.html``. Afterwards the portfolio page
+``index.html``, ``portfolio.csv``, ``portfolio.xlsx`` and ``manifest.json``
+are written. See ``docs/batch.md`` for the design, the isolation guarantee and
+the benchmark.
+
+Each worker (a local process, or a thread of a Dask worker) keeps one warm
+kernel and one HTML exporter (:class:`AccountRunner`); :func:`run_account` is
+the task both schedulers run.
+
+Exit codes: 0 every account done; 1 some account failed (or the workbook is
+invalid); 2 usage error (unknown account, missing notebook, no Chromium is NOT
+one); 130 interrupted with Ctrl-C (finished reviews are kept).
+
+Example:
+    $ kamnb batch data/sample --out reports/sample
+    $ kamnb batch data/sample --out reports/sample --accounts ACC-001,ACC-002 --workers 2
+    $ kamnb batch data/sample --out reports/sample --resume --scheduler tcp://10.0.0.5:8786
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import multiprocessing
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+from kamnb import __version__
+from kamnb.errors import KamnbError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+_SAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10)), "index", "manifest"}
+
+
+class BatchError(KamnbError):
+    """The batch cannot start: a notebook is missing, an account is unknown, the settings are wrong."""
+
+
+# --------------------------------------------------------------------------- configuration
+
+
+@dataclass(frozen=True)
+class BatchConfig:
+    """Everything a worker needs; small and picklable (it travels to every worker)."""
+
+    workbook: str
+    out: str
+    notebooks: tuple[str, ...]
+    kernel_name: str = "python3"
+    timeout: float = 300.0
+    retries: int = 1
+    isolation: str = "warm"
+    preload: tuple[str, ...] = ()
+    pdf: str = ""
+    generated: str = ""
+    as_of: str = ""
+
+    @property
+    def key(self) -> str:
+        return hashlib.sha1(json.dumps(asdict(self), sort_keys=True).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Task:
+    """One account to review: its id, display name and the safe file name of its outputs."""
+
+    account_id: str
+    name: str
+    file: str
+
+
+def safe_names(account_ids: Sequence[str]) -> dict[str, str]:
+    """A safe, unique, stable file name (without extension) for every account id.
+
+    Only letters, digits, ``.``, ``_`` and ``-`` survive; an id that had to be
+    changed, that is a reserved name, or that would clash with another id
+    (also ignoring case) gets a short hash of the original id appended. The
+    name never starts with a dot, so nothing can point outside the folder.
+
+    >>> names = safe_names(["ACC-001", "../../etc/passwd", "<script>alert(1)</script>", "acc-001"])
+    >>> names["../../etc/passwd"], names["ACC-001"] != names["acc-001"]
+    ('etc_passwd-1b8a8b6e', True)
+    """
+    base: dict[str, str] = {}
+    for ident in account_ids:
+        slug = _SAFE.sub("_", ident).strip("._-")[:60] or "account"
+        changed = slug != ident or slug.lower() in _RESERVED
+        base[ident] = slug if not changed else f"{slug}-{hashlib.sha1(ident.encode('utf-8')).hexdigest()[:8]}"
+    counts: dict[str, int] = {}
+    for name in base.values():
+        counts[name.lower()] = counts.get(name.lower(), 0) + 1
+    out = {}
+    for ident, name in base.items():
+        if counts[name.lower()] > 1:
+            name = f"{name}-{hashlib.sha1(ident.encode('utf-8')).hexdigest()[:8]}"
+        out[ident] = name
+    return out
+
+
+def generated_stamp() -> str:
+    """When the reports are generated, in UTC; ``SOURCE_DATE_EPOCH`` fixes it for reproducible builds."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def find_chromium() -> str | None:
+    """Path of a Chromium/Chrome executable, or None."""
+    if os.path.exists("/usr/bin/chromium"):
+        return "/usr/bin/chromium"
+    for name in CHROMIUM_NAMES:
+        found = shutil.which(name)
+        if found:
+            return found
+    return None
+
+
+def batch_settings(settings: dict[str, Any]) -> dict[str, Any]:
+    """The ``batch:`` section of the settings with defaults filled in."""
+    section = settings.get("batch") or {}
+    if not isinstance(section, dict):
+        raise BatchError("settings.yaml: 'batch:' must be a mapping (notebooks, timeout, retries, ...)")
+    return {
+        "notebooks": list(section.get("notebooks") or []),
+        "notebook_dir": section.get("notebook_dir") or "notebooks",
+        "timeout": float(section.get("timeout") or 300),
+        "retries": int(section.get("retries") if section.get("retries") is not None else 1),
+        "isolation": str(section.get("isolation") or "warm"),
+        "kernel": str(section.get("kernel") or "python3"),
+        "preload": list(section.get("preload") or []),
+    }
+
+
+def resolve_notebooks(names: Sequence[str], notebook_dir: str | Path, workbook: Path) -> list[Path]:
+    """Absolute paths of the configured notebooks; :class:`BatchError` naming every one that is missing.
+
+    A relative ``notebook_dir`` is looked for in the current folder, beside the
+    workbook and in the project folder kamnb is installed from.
+    """
+    if not names:
+        raise BatchError("no notebooks to run: list them under 'batch: notebooks:' in settings.yaml (or pass --notebook)")
+    folder = Path(notebook_dir)
+    candidates = [folder] if folder.is_absolute() else [
+        Path.cwd() / folder,
+        (workbook if workbook.is_dir() else workbook.parent) / folder,
+        Path(__file__).resolve().parents[1] / folder,
+    ]
+    missing: list[str] = []
+    for base in candidates:
+        paths = [(base / n).resolve() for n in names]
+        missing = [str(p) for p in paths if not p.is_file()]
+        if not missing:
+            return paths
+    where = ", ".join(str(c) for c in candidates)
+    raise BatchError(f"configured notebook(s) not found: {', '.join(names)} (looked in {where}; missing e.g. {missing[0]})")
+
+
+def workbook_checksum(path: Path) -> str:
+    """SHA-256 over the workbook's files (CSV/XLSX, its YAML banks and the workshop journal)."""
+    digest = hashlib.sha256()
+    if path.is_file():
+        files = [path] + [path.parent / n for n in ("settings.yaml", "questions.yaml", "indicators.yaml") if (path.parent / n).exists()]
+        journal = path.with_suffix(".journal.sqlite")
+        files += [journal] if journal.exists() else []
+    else:
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in (".csv", ".yaml", ".yml", ".xlsx", ".sqlite"))
+    for file in files:
+        digest.update(file.name.encode() + b"\0" + file.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def file_checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --------------------------------------------------------------------------- the worker side
+
+
+class AccountFailed(Exception):
+    """One account's review failed; carries what the manifest and the index show."""
+
+    def __init__(self, kind: str, message: str, step: str = "", cell: Any = None, source: str = ""):
+        super().__init__(message)
+        self.kind, self.message, self.step, self.cell, self.source = kind, message, step, cell, source
+
+
+def _banner(text: str) -> nbformat.NotebookNode:
+    cell = nbformat.v4.new_markdown_cell(f'<span style="color:#b42318; font-size:1.4em;">{text}</span>')
+    cell.metadata["tags"] = ["kamnb-error-banner"]
+    return cell
+
+
+class AccountRunner:
+    """Per worker: one warm kernel, one exporter, the notebooks read once."""
+
+    def __init__(self, config: BatchConfig):
+        from kamnb.engine import WarmKernel, notebook_imports
+        from kamnb.report import ReviewExporter
+
+        self.config = config
+        self.notebooks = [(Path(p).name, nbformat.read(p, as_version=4)) for p in config.notebooks]
+        preload: list[str] = list(config.preload)
+        for _, nb in self.notebooks:
+            preload += notebook_imports(nb)
+        self.kernel = WarmKernel(
+            config.kernel_name,
+            preload=preload,
+            cwd=str(Path(config.notebooks[0]).parent),
+            fresh=config.isolation == "fresh",
+        )
+        self.exporter = ReviewExporter()
+        self.out = Path(config.out)
+
+    def close(self) -> None:
+        self.kernel.close()
+
+    def run(self, task: Task) -> dict[str, Any]:
+        """Review one account; never raises for the account's own failures."""
+        started = time.monotonic()
+        result: dict[str, Any] = {"account_id": task.account_id, "name": task.name, "file": task.file, "attempts": 0}
+        notebook_path = self.out / "notebooks" / f"{task.file}.ipynb"
+        html_path = self.out / "accounts" / f"{task.file}.html"
+        pdf_path = self.out / "accounts" / f"{task.file}.pdf"
+        steps: list[tuple[str, nbformat.NotebookNode]] = []
+        error: AccountFailed | None = None
+        while True:
+            result["attempts"] += 1
+            steps, error = self._execute(task)
+            if error is None or error.kind != "kernel died" or result["attempts"] > self.config.retries:
+                break
+        from kamnb.report import stitch, write_atomic
+
+        outputs: dict[str, str] = {}
+        try:
+            review = stitch(steps, account_id=task.account_id, account_name=task.name)
+            if error is not None:
+                review.cells.insert(0, _banner(f"This review failed: {error.kind} in {error.step}: {error.message}"))
+            write_atomic(notebook_path, nbformat.writes(review))
+            outputs["notebook"] = f"notebooks/{task.file}.ipynb"
+            if error is None:
+                page = self.exporter.export(
+                    review,
+                    title=task.name or task.account_id,
+                    subtitle=f"Key-account review of {task.account_id}" + (f", as of {self.config.as_of}" if self.config.as_of else ""),
+                    generated=self.config.generated,
+                    footer=f"kamnb {__version__}, workbook {Path(self.config.workbook).name}.",
+                )
+                write_atomic(html_path, page)
+                outputs["html"] = f"accounts/{task.file}.html"
+                if self.config.pdf:
+                    pdf_error = print_pdf(self.config.pdf, html_path, pdf_path)
+                    if pdf_error:
+                        result["warning"] = pdf_error
+                    else:
+                        outputs["pdf"] = f"accounts/{task.file}.pdf"
+            else:
+                for stale in (html_path, pdf_path):
+                    stale.unlink(missing_ok=True)
+        except Exception as err:  # writing or rendering failed: the account failed, the batch goes on
+            error = AccountFailed("report", f"{type(err).__name__}: {err}", "report")
+            self.kernel.mark_dirty()
+        result["outputs"] = outputs
+        result["status"] = "ok" if error is None else "failed"
+        if error is not None:
+            result["error"] = {"kind": error.kind, "message": error.message, "step": error.step, "cell": error.cell, "source": error.source}
+        result["seconds"] = round(time.monotonic() - started, 3)
+        result["kernel_starts"] = self.kernel.starts
+        return result
+
+    def _execute(self, task: Task) -> tuple[list[tuple[str, nbformat.NotebookNode]], AccountFailed | None]:
+        from nbclient.exceptions import CellTimeoutError, DeadKernelError
+        from papermill.exceptions import PapermillExecutionError
+
+        params = {"workbook": self.config.workbook, "account_id": task.account_id}
+        steps: list[tuple[str, nbformat.NotebookNode]] = []
+        for name, nb in self.notebooks:
+            try:
+                steps.append((name, self.kernel.execute(nb, params, timeout=self.config.timeout)))
+            except PapermillExecutionError as err:
+                partial = self.kernel.last_notebook
+                steps += [(name, partial)] if partial is not None else []
+                return steps, AccountFailed("error", f"{err.ename}: {err.evalue}", name, err.exec_count, err.source)
+            except CellTimeoutError:
+                partial = self.kernel.last_notebook
+                steps += [(name, partial)] if partial is not None else []
+                return steps, AccountFailed("timeout", f"a cell ran longer than {self.config.timeout:g} s and was stopped", name)
+            except DeadKernelError as err:
+                partial = self.kernel.last_notebook
+                steps += [(name, partial)] if partial is not None else []
+                return steps, AccountFailed("kernel died", f"the kernel stopped while running the notebook ({err})", name)
+            except Exception as err:  # kernel start-up and the like
+                self.kernel.mark_dirty()
+                return steps, AccountFailed("error", f"{type(err).__name__}: {err}", name)
+        return steps, None
+
+
+def print_pdf(chromium: str, html: Path, pdf: Path, timeout: float = 120) -> str:
+    """Print ``html`` to ``pdf`` with headless Chromium (atomically); return '' or what went wrong."""
+    from kamnb.report import TMP_PREFIX
+
+    profile = tempfile.mkdtemp(prefix="kamnb-chromium-")
+    tmp = pdf.with_name(f"{TMP_PREFIX}{pdf.name}.{os.getpid()}.pdf")
+    cmd = [
+        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
+        "--disable-sync", "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage", "--mute-audio",
+        f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}", html.resolve().as_uri(),
+    ]
+    try:
+        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
+        if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            return f"Chromium could not print the PDF (exit {done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
+        os.replace(tmp, pdf)
+        return ""
+    except subprocess.TimeoutExpired:
+        return f"Chromium did not finish printing within {timeout:g} s"
+    finally:
+        tmp.unlink(missing_ok=True)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+_LOCAL = threading.local()
+
+
+def _runner(config: BatchConfig) -> AccountRunner:
+    runner = getattr(_LOCAL, "runner", None)
+    if runner is not None and runner.config.key != config.key:
+        runner.close()
+        runner = None
+    if runner is None:
+        runner = AccountRunner(config)
+        _LOCAL.runner = runner
+        _RUNNERS.append(runner)
+    return runner
+
+
+_RUNNERS: list[AccountRunner] = []
+
+
+def close_runners() -> None:
+    """Shut down every warm kernel this process started."""
+    while _RUNNERS:
+        try:
+            _RUNNERS.pop().close()
+        except Exception:
+            pass
+
+
+def run_account(config: BatchConfig, task: Task) -> dict[str, Any]:
+    """The task both schedulers run: review one account with this worker's warm runner."""
+    return _runner(config).run(task)
+
+
+def _kill_kernels_and_exit(signum: int, frame: Any) -> None:
+    for runner in _RUNNERS:
+        pid = runner.kernel.pid
+        if pid:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+    os._exit(128 + signum)
+
+
+def _init_local_worker() -> None:
+    """Local worker start-up: Ctrl-C is the parent's business; SIGTERM takes the kernel down too."""
+    from multiprocessing import util
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _kill_kernels_and_exit)
+    util.Finalize(None, close_runners, exitpriority=10)
+
+
+# --------------------------------------------------------------------------- schedulers
+
+
+class LocalScheduler:
+    """A pool of local processes (spawned, so every platform behaves alike)."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool: ProcessPoolExecutor | None = None
+        self.pending: set[Future[Any]] = set()
+        self.tasks: dict[Future[Any], Task] = {}
+
+    def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_local_worker)
+        self.tasks = {self.pool.submit(run_account, config, t): t for t in tasks}
+        self.pending = set(self.tasks)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending)
+
+    def collect(self) -> list[dict[str, Any]]:
+        """Wait for at least one account to finish; return the finished ones (Ctrl-C may interrupt)."""
+        done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+        return [_result_or_failure(f, self.tasks[f]) for f in sorted(done, key=lambda f: self.tasks[f].account_id) if not f.cancelled()]
+
+    def cancel(self) -> int:
+        """Drop the accounts not started yet; return how many are still running."""
+        for fut in list(self.pending):
+            if fut.cancel():
+                self.pending.discard(fut)
+        return len(self.pending)
+
+    def kill(self) -> None:
+        """Stop the workers at once (their kernels go with them)."""
+        processes = dict(getattr(self.pool, "_processes", None) or {})
+        for process in processes.values():
+            try:
+                process.terminate()
+            except Exception:
+                pass
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.pending = set()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskScheduler:
+    """An existing Dask distributed cluster; every worker thread keeps its own warm kernel."""
+
+    def __init__(self, address: str):
+        from distributed import Client
+
+        self.client = Client(address, set_as_default=False, timeout="20s")
+        self.workers = len(self.client.scheduler_info().get("workers", {}))
+        self.pending: set[Any] = set()
+        self.tasks: dict[Any, Task] = {}
+        self.iterator: Any = None
+
+    def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
+        from distributed import as_completed
+
+        stamp = hashlib.sha1(f"{config.key}{time.time()}".encode()).hexdigest()[:8]
+        futures = [self.client.submit(run_account, config, t, key=f"kamnb-{t.file}-{stamp}", pure=False, retries=0) for t in tasks]
+        self.tasks = dict(zip(futures, tasks, strict=True))
+        self.pending = set(futures)
+        self.iterator = as_completed(futures)
+
+    @property
+    def busy(self) -> bool:
+        return bool(self.pending)
+
+    def collect(self) -> list[dict[str, Any]]:
+        fut = next(self.iterator)
+        self.pending.discard(fut)
+        if fut.status == "cancelled":
+            return []
+        return [_result_or_failure(fut, self.tasks[fut])]
+
+    def cancel(self) -> int:
+        queued = [f for f in self.pending if f.status == "pending"]
+        self.client.cancel(queued)
+        self.pending -= set(queued)
+        return len(self.pending)
+
+    def kill(self) -> None:
+        self.client.cancel(list(self.pending))
+        self.pending = set()
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def _result_or_failure(fut: Any, task: Task) -> dict[str, Any]:
+    try:
+        return fut.result()
+    except Exception as err:  # the worker process itself died (out of memory, killed)
+        return {
+            "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
+            "outputs": {}, "seconds": 0.0,
+            "error": {"kind": "worker died", "message": f"{type(err).__name__}: {err}", "step": "", "cell": None, "source": ""},
+        }
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RunOptions:
+    """What the command line asked for."""
+
+    workbook: Path
+    out: Path
+    accounts: list[str] | None = None
+    key_only: bool = False
+    workers: int = 0
+    scheduler: str = ""
+    resume: bool = False
+    pdf: bool = False
+    quiet: bool = False
+    notebooks: list[str] = field(default_factory=list)
+    notebook_dir: str = ""
+    timeout: float | None = None
+    isolation: str = ""
+
+
+def _select_accounts(wb: Any, opts: RunOptions) -> list[str]:
+    ids = list(wb.accounts.index)
+    if opts.accounts:
+        unknown = [a for a in opts.accounts if a not in wb.accounts.index]
+        if unknown:
+            raise BatchError(f"unknown account id(s): {', '.join(unknown)}; the workbook has e.g. {', '.join(ids[:5])}")
+        ids = list(dict.fromkeys(opts.accounts))
+    if opts.key_only:
+        try:
+            from kamnb.classification import classify
+        except ModuleNotFoundError as err:
+            raise BatchError("--key-only needs kamnb.classification, which is not installed") from err
+        key = classify(wb)["is_key"]
+        ids = [a for a in ids if bool(key.get(a, False))]
+    return ids
+
+
+def _previous(out: Path) -> dict[str, Any]:
+    try:
+        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _write_manifest(out: Path, manifest: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
+    from kamnb.report import write_atomic
+
+    manifest = dict(manifest)
+    manifest["accounts"] = [results[a] for a in order if a in results]
+    counts = {s: sum(1 for r in manifest["accounts"] if r["status"] == s) for s in ("ok", "failed", "not run")}
+    manifest["summary"] = {**manifest.get("summary", {}), "accounts": len(order), **counts}
+    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
+    """Run the batch; return the exit code. Messages go to ``stream`` (stderr)."""
+    from kamnb.progress import Progress
+    from kamnb.report import remove_temp_files
+    from kamnb.workbook import check_workbook
+
+    stream = stream or sys.stderr
+    say = (lambda m: None) if opts.quiet else (lambda m: print(m, file=stream, flush=True))
+    workbook = opts.workbook.resolve()
+    if not workbook.exists():
+        print(f"kamnb batch: no workbook at {opts.workbook}", file=stream)
+        return EXIT_USAGE
+    wb, problems = check_workbook(workbook)
+    errors = [p for p in problems if p.level == "error"]
+    if wb is None or errors:
+        for p in errors:
+            print(f"error: {p}", file=stream)
+        print(f"kamnb batch: the workbook has {len(errors)} error(s); run 'kamnb validate {opts.workbook}' for details", file=stream)
+        return EXIT_FAILED
+    settings = batch_settings(wb.settings)
+    names = opts.notebooks or settings["notebooks"]
+    try:
+        notebooks = resolve_notebooks(names, opts.notebook_dir or settings["notebook_dir"], workbook)
+        ids = _select_accounts(wb, opts)
+    except BatchError as err:
+        print(f"kamnb batch: {err}", file=stream)
+        return EXIT_USAGE
+    isolation = opts.isolation or settings["isolation"]
+    if isolation not in ("warm", "fresh"):
+        print(f"kamnb batch: isolation must be 'warm' or 'fresh', not {isolation!r}", file=stream)
+        return EXIT_USAGE
+    chromium = ""
+    if opts.pdf:
+        chromium = find_chromium() or ""
+        if not chromium:
+            print("kamnb batch: --pdf: Chromium is not installed (looked for /usr/bin/chromium, chromium, google-chrome); "
+                  "writing HTML reviews only. Install it with 'apt-get install chromium' or 'make browser-deps'.", file=stream)
+    from kamnb.banks import as_of
+
+    config = BatchConfig(
+        workbook=str(workbook),
+        out=str(opts.out.resolve()),
+        notebooks=tuple(str(p) for p in notebooks),
+        kernel_name=settings["kernel"],
+        timeout=opts.timeout or settings["timeout"],
+        retries=settings["retries"],
+        isolation=isolation,
+        preload=tuple(settings["preload"]),
+        pdf=chromium,
+        generated=generated_stamp(),
+        as_of=as_of(wb.settings).strftime("%Y-%m-%d"),
+    )
+    out = Path(config.out)
+    for sub in ("accounts", "notebooks"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    remove_temp_files(out)
+    files = safe_names(ids)
+    names_of = wb.accounts["name"].to_dict()
+    inputs = {
+        "workbook": {"path": str(workbook), "sha256": workbook_checksum(workbook)},
+        "notebooks": [{"name": Path(p).name, "sha256": file_checksum(Path(p))} for p in notebooks],
+        "kamnb_version": __version__,
+        "parameters": {"timeout": config.timeout, "retries": config.retries, "isolation": isolation, "kernel": config.kernel_name},
+    }
+    results: dict[str, dict[str, Any]] = {}
+    if opts.resume:
+        before = _previous(out)
+        if before.get("inputs", {}).get("workbook") == inputs["workbook"] and before.get("inputs", {}).get("notebooks") == inputs["notebooks"]:
+            for entry in before.get("accounts", []):
+                a = entry.get("account_id")
+                html = entry.get("outputs", {}).get("html")
+                if a in files and entry.get("status") == "ok" and html and (out / html).exists() and entry.get("file") == files[a]:
+                    results[a] = {**entry, "resumed": True}
+            say(f"resuming: {len(results)} account(s) already done, {len(ids) - len(results)} to run")
+        elif before:
+            say("resuming: the workbook or the notebooks changed since the last run, so every account runs again")
+    tasks = [Task(a, str(names_of.get(a, a)), files[a]) for a in ids if a not in results]
+    workers = max(1, opts.workers or os.cpu_count() or 1)
+    scheduler: LocalScheduler | DaskScheduler
+    if opts.scheduler:
+        try:
+            scheduler = DaskScheduler(opts.scheduler)
+        except Exception as err:
+            print(f"kamnb batch: cannot reach the Dask scheduler at {opts.scheduler}: {err}", file=stream)
+            return EXIT_USAGE
+    else:
+        scheduler = LocalScheduler(min(workers, max(1, len(tasks))))
+    manifest: dict[str, Any] = {
+        "kamnb_version": __version__,
+        "generated": config.generated,
+        "inputs": inputs,
+        "run": {"scheduler": opts.scheduler or "local processes", "workers": scheduler.workers,
+                "accounts_asked": opts.accounts or ("key accounts" if opts.key_only else "all"), "resume": opts.resume, "pdf": bool(chromium)},
+    }
+    say(f"kamnb batch: {len(tasks)} account(s) to review with {len(notebooks)} notebook(s) -> {out}")
+    progress = Progress(len(tasks), stream=stream, quiet=opts.quiet)
+    started = time.monotonic()
+    interrupted = False
+    last_write = 0.0
+    scheduler.start(config, tasks)
+    killed = False
+    try:
+        while scheduler.busy:
+            try:
+                for result in scheduler.collect():
+                    results[result["account_id"]] = result
+                    error = result.get("error") or {}
+                    progress.update(result["account_id"], ok=result["status"] == "ok", seconds=result.get("seconds", 0.0),
+                                    error=f"{error.get('kind', '')}: {error.get('message', '')}" if error else "")
+                if time.monotonic() - last_write > 2.0:
+                    _write_manifest(out, {**manifest, "summary": {"interrupted": False}}, results, ids)
+                    last_write = time.monotonic()
+            except KeyboardInterrupt:
+                if interrupted:
+                    progress.note("stopping now")
+                    scheduler.kill()
+                    killed = True
+                    break
+                interrupted = True
+                running = scheduler.cancel()
+                progress.note(f"interrupted: finishing the {running} account(s) in progress; press Ctrl-C again to stop at once")
+    finally:
+        if not killed:
+            scheduler.close()
+    progress.close()
+    removed = remove_temp_files(out)
+    for a in ids:
+        if a not in results:
+            results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
+    manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
+    code = EXIT_INTERRUPTED if interrupted else EXIT_OK
+    try:
+        notes = write_portfolio(wb, out, ids, results, config)
+        manifest["portfolio_notes"] = notes
+    except Exception as err:  # the reviews are written; say clearly that the index is not
+        print(f"kamnb batch: the portfolio index could not be written: {type(err).__name__}: {err}", file=stream)
+        manifest["portfolio_notes"] = [f"index not written: {type(err).__name__}: {err}"]
+        code = code or EXIT_FAILED
+    _write_manifest(out, manifest, results, ids)
+    failed = [r for r in results.values() if r["status"] == "failed"]
+    if failed and code == EXIT_OK:
+        code = EXIT_FAILED
+    say(f"portfolio: {out / 'index.html'}")
+    if failed:
+        say(f"{len(failed)} account(s) failed; see {out / 'index.html'} or manifest.json, then rerun with --resume")
+    if interrupted:
+        say("interrupted: finished reviews are kept; rerun with --resume to complete the rest")
+    return code
+
+
+def write_portfolio(wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig) -> list[str]:
+    """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts."""
+    from kamnb.formatting import money, number, percent
+    from kamnb.portfolio import charts, key_figures, table_frame
+    from kamnb.report import render_template, write_atomic
+
+    figures, notes = key_figures(wb, ids)
+    currency = wb.settings.get("currency", "EUR")
+    table = table_frame(figures)
+    table.insert(1, "review_status", [results.get(a, {}).get("status", "not run") for a in figures.index])
+    write_atomic(out / "portfolio.csv", table.to_csv(index=False, lineterminator="\n"))
+    tmp = out / f".kamnb-tmp-portfolio.{os.getpid()}.xlsx"
+    try:
+        table.to_excel(tmp, index=False, sheet_name="portfolio")
+        os.replace(tmp, out / "portfolio.xlsx")
+    finally:
+        tmp.unlink(missing_ok=True)
+
+    def fmt(row: Any, col: str, kind: str) -> str:
+        if col not in row.index:
+            return ""
+        v = row[col]
+        if kind == "money":
+            return money(v, currency, short=True)
+        if kind == "pct":
+            return percent(v, 0) if col != "growth_pct" or v != v else f"{v:+.0f}%"
+        if kind == "num":
+            return number(v, 0)
+        if kind == "ratio":
+            return "–" if v != v else f"{float(v):.1f}x"
+        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+
+    columns = [("Tier", "tier", "text"), ("Revenue 12m", "revenue_12m", "money"), ("Growth", "growth_pct", "pct"),
+               ("Gross margin", "gross_margin_pct", "pct"), ("Open pipeline", "open_pipeline_value", "money")]
+    optional = [("Key score", "key_score", "num"), ("Factored", "factored_value", "money"), ("Relationship", "relationship_score", "num"),
+                ("Value ratio", "value_ratio", "ratio")]
+    columns += [c for c in optional if c[1] in figures.columns]
+    rows = []
+    for account, row in figures.iterrows():
+        res = results.get(account, {})
+        rows.append({
+            "account_id": account, "name": row["name"], "status": res.get("status", "not run"),
+            "link": res.get("outputs", {}).get("html", ""), "flags": row.get("flags", ""),
+            "cells": [fmt(row, col, kind) for _, col, kind in columns],
+        })
+    failures = [
+        {"account_id": r["account_id"], "name": r.get("name", ""), "error": r.get("error", {}), "notebook": r.get("outputs", {}).get("notebook", "")}
+        for a in ids if (r := results.get(a)) and r["status"] == "failed"
+    ]
+    not_run = [a for a in ids if results.get(a, {}).get("status") == "not run"]
+    total = figures["revenue_12m"].sum() if len(figures) else 0
+    page = render_template(
+        "index.html.j2",
+        title="Key-account portfolio",
+        workbook=Path(config.workbook).name,
+        as_of=config.as_of,
+        generated=config.generated,
+        version=__version__,
+        headers=[c[0] for c in columns],
+        rows=rows,
+        failures=failures,
+        not_run=not_run,
+        charts=charts(figures, currency),
+        notes=notes,
+        summary={"accounts": len(ids), "ok": sum(1 for a in ids if results.get(a, {}).get("status") == "ok"),
+                 "failed": len(failures), "revenue": money(total, currency)},
+    )
+    write_atomic(out / "index.html", page)
+    return notes
+
+
+# --------------------------------------------------------------------------- command line
+
+
+def cmd_batch(args: argparse.Namespace) -> int:
+    opts = RunOptions(
+        workbook=Path(args.workbook),
+        out=Path(args.out),
+        accounts=[a.strip() for a in args.accounts.split(",") if a.strip()] if args.accounts else None,
+        key_only=args.key_only,
+        workers=args.workers or 0,
+        scheduler=args.scheduler or "",
+        resume=args.resume,
+        pdf=args.pdf,
+        quiet=args.quiet,
+        notebooks=args.notebook or [],
+        notebook_dir=args.notebook_dir or "",
+        timeout=args.timeout,
+        isolation=args.isolation or "",
+    )
+    try:
+        return run_batch(opts)
+    finally:
+        close_runners()
+
+
+def add_command(sub: Any) -> None:
+    """Register ``kamnb batch`` with the CLI's sub-parsers."""
+    p = sub.add_parser(
+        "batch",
+        help="write every account's review (HTML), the portfolio index and a manifest",
+        description="Run the step notebooks for every account (papermill, warm kernels) and write DIR/accounts/*.html, "
+        "DIR/notebooks/*.ipynb, DIR/index.html, DIR/portfolio.csv/.xlsx and DIR/manifest.json. "
+        "Exit 0 all done, 1 some account failed, 2 usage error, 130 interrupted.",
+        epilog="Example: kamnb batch data/sample --out reports/sample --workers 2",
+    )
+    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder for the reports (created if missing)")
+    p.add_argument("--accounts", metavar="ID,ID", help="only these accounts (comma separated)")
+    p.add_argument("--key-only", action="store_true", help="only the key accounts (by the classification)")
+    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: the machine's cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true", help="redo only accounts that failed or have no review yet")
+    p.add_argument("--pdf", action="store_true", help="also print each review to PDF with headless Chromium")
+    p.add_argument("--quiet", action="store_true", help="no progress output (errors still go to stderr)")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="stop a cell that runs longer (default from settings: batch.timeout)")
+    p.add_argument("--notebook", action="append", metavar="NAME", help="run this notebook instead of the configured list (repeatable)")
+    p.add_argument("--notebook-dir", metavar="DIR", help="folder of the notebooks (default from settings: batch.notebook_dir)")
+    p.add_argument("--isolation", choices=["warm", "fresh"], help="warm: reuse a reset kernel (fast); fresh: a new kernel per notebook")
+    p.set_defaults(func=cmd_batch)

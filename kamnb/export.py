@@ -1,0 +1,195 @@
+"""Write a workbook's current state (sheets + workshop journal) back out as sheets.
+
+For people who live in Excel: ``kamnb export WORKBOOK`` writes the sheets with
+every workshop answer laid over them, as CSV files (or one ``.xlsx`` with
+``--xlsx``), into a new folder. The originals are never touched unless
+``--in-place`` is given; then they are first copied to a dated backup folder,
+and the journal moves into that backup too (its changes now live in the
+sheets, so replaying it again would apply them twice).
+
+Example:
+    $ kamnb export data/sample --out /tmp/sample-now --xlsx
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from kamnb.errors import KamnbError
+from kamnb.journal import to_text
+from kamnb.schema import SHEETS
+from kamnb.workbook import Workbook, journal_path_for, load_workbook
+
+BANK_FILES = ("settings.yaml", "questions.yaml", "indicators.yaml")
+
+
+class ExportError(KamnbError):
+    """The export cannot be written where it was asked to go."""
+
+
+def sheet_rows(wb: Workbook, name: str) -> tuple[list[str], list[list[str]]] | None:
+    """Header and text rows of one sheet as a person would type them; None when there is nothing to write.
+
+    Columns the user's file had come first in contract order, then any extra
+    columns it carried; a contract column the file lacked is added only when the
+    workshop filled it in.
+    """
+    frame = wb.sheets[name]
+    spec = SHEETS[name]
+    missing = set(wb.missing_columns.get(name, []))
+    if len(missing) == len(spec.columns) and frame.empty:
+        return None
+    header = []
+    for col in spec.columns:
+        if col.name not in missing or (col.name in frame and frame[col.name].map(to_text).ne("").any()):
+            header.append(col.name)
+    header += [c for c in frame.columns if c not in spec.column_names and c != "_row"]
+    ordered = frame.sort_values("_row", kind="stable") if "_row" in frame.columns else frame
+    rows = [[to_text(v) for v in rec] for rec in ordered[header].itertuples(index=False, name=None)]
+    return header, rows
+
+
+def write_csv_folder(wb: Workbook, folder: Path) -> list[Path]:
+    """Write one CSV per sheet into ``folder`` (UTF-8 with a BOM, so Excel opens it right)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name in SHEETS:
+        table = sheet_rows(wb, name)
+        if table is None:
+            continue
+        header, rows = table
+        path = folder / f"{name}.csv"
+        with path.open("w", encoding="utf-8-sig", newline="") as fh:
+            writer = csv.writer(fh)
+            writer.writerow(header)
+            writer.writerows(rows)
+        written.append(path)
+    return written
+
+
+def write_xlsx(wb: Workbook, path: Path) -> Path:
+    """Write every sheet as a tab of one .xlsx file; numbers and dates as Excel numbers and dates."""
+    from openpyxl import Workbook as XlBook
+
+    book = XlBook()
+    book.remove(book.active)
+    for name in SHEETS:
+        table = sheet_rows(wb, name)
+        if table is None:
+            continue
+        header, _ = table
+        ws = book.create_sheet(name)
+        ws.append(header)
+        frame = wb.sheets[name]
+        frame = frame.sort_values("_row", kind="stable") if "_row" in frame.columns else frame
+        kinds = {c.name: c.kind for c in SHEETS[name].columns}
+        for rec in frame[header].itertuples(index=False, name=None):
+            out = []
+            for col, value in zip(header, rec):
+                kind = kinds.get(col, "text")
+                if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+                    out.append(None)
+                elif kind == "date":
+                    out.append(pd.Timestamp(value).date())
+                elif kind in ("number", "integer", "score", "percent"):
+                    out.append(float(value))
+                else:
+                    out.append(str(value) if value != "" else None)
+            ws.append(out)
+        ws.freeze_panes = "A2"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
+
+
+def default_out(workbook: Path, xlsx: bool) -> Path:
+    """Beside the workbook, named after it and the time: never the original."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    base = workbook.with_suffix("") if workbook.is_file() else workbook
+    out = base.parent / f"{base.name}-export-{stamp}"
+    return out.with_suffix(".xlsx") if xlsx else out
+
+
+def export(workbook: Path | str, out: Path | str | None = None, *, xlsx: bool = False, in_place: bool = False) -> tuple[Path, Path | None]:
+    """Export ``workbook`` with its journal applied. Returns (where it was written, the backup or None)."""
+    workbook = Path(workbook)
+    wb = load_workbook(workbook)
+    if in_place:
+        return _in_place(wb, workbook)
+    target = Path(out) if out is not None else default_out(workbook, xlsx)
+    if target.resolve() == workbook.resolve() or (xlsx and target.suffix.lower() != ".xlsx" and (target / f"{workbook.stem}.xlsx").resolve() == workbook.resolve()):
+        raise ExportError(f"{target} is the workbook itself; use --in-place to overwrite the originals (a backup is made first)")
+    if xlsx:
+        path = target if target.suffix.lower() == ".xlsx" else target / f"{workbook.stem if workbook.is_file() else workbook.name}.xlsx"
+        write_xlsx(wb, path)
+        return path, None
+    if target.exists() and any(target.glob("*.csv")) and target.resolve() != workbook.resolve():
+        raise ExportError(f"{target} already holds CSV files; choose an empty folder")
+    write_csv_folder(wb, target)
+    source = workbook if workbook.is_dir() else workbook.parent
+    for name in BANK_FILES:
+        if (source / name).exists():
+            shutil.copy2(source / name, target / name)
+    return target, None
+
+
+def _in_place(wb: Workbook, workbook: Path) -> tuple[Path, Path]:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    journal = journal_path_for(workbook)
+    if workbook.is_dir():
+        backup = workbook / f"backup-{stamp}"
+        backup.mkdir()
+        for name in SHEETS:
+            if (workbook / f"{name}.csv").exists():
+                shutil.copy2(workbook / f"{name}.csv", backup / f"{name}.csv")
+        for suffix in ("", "-wal", "-shm"):
+            side = journal.with_name(journal.name + suffix)
+            if side.exists():
+                shutil.move(str(side), backup / side.name)
+        write_csv_folder(wb, workbook)
+        return workbook, backup
+    backup = workbook.with_name(f"{workbook.stem}.backup-{stamp}{workbook.suffix}")
+    shutil.copy2(workbook, backup)
+    for suffix in ("", "-wal", "-shm"):
+        side = journal.with_name(journal.name + suffix)
+        if side.exists():
+            shutil.move(str(side), backup.with_name(backup.stem + ".journal.sqlite" + suffix))
+    write_xlsx(wb, workbook)
+    return workbook, backup
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    path = Path(args.workbook)
+    if not path.exists():
+        print(f"kamnb export: no workbook at {path}", file=sys.stderr)
+        return 2
+    try:
+        target, backup = export(path, args.out, xlsx=args.xlsx, in_place=args.in_place)
+    except KamnbError as err:
+        print(f"kamnb export: {err}", file=sys.stderr)
+        return 1
+    if backup is not None:
+        print(f"originals and journal backed up to {backup}")
+    print(f"current state written to {target}")
+    return 0
+
+
+def add_command(sub: argparse._SubParsersAction) -> None:
+    """Register ``kamnb export``."""
+    p = sub.add_parser(
+        "export",
+        help="write the current state (sheets + workshop answers) back out as CSV or .xlsx",
+        description="Write the sheets with every workshop answer from the journal applied. Copies by default; the originals change only with --in-place, after a backup.",
+        epilog="Example: kamnb export data/sample --out /tmp/sample-now --xlsx",
+    )
+    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    p.add_argument("--out", default=None, help="folder (or .xlsx file with --xlsx) to write to; default: beside the workbook, dated")
+    p.add_argument("--xlsx", action="store_true", help="write one .xlsx file with a tab per sheet instead of CSV files")
+    p.add_argument("--in-place", action="store_true", help="overwrite the original sheets (after copying them and the journal to a dated backup)")
+    p.set_defaults(func=cmd_export)

@@ -1,0 +1,194 @@
+"""Charts of the classification: Pareto curve, definitions side by side, partnership, portfolio matrix, contributions.
+
+Each function takes the result of :func:`kamnb.classification.classify` (plus
+settings where names or thresholds are shown) and returns a Figure.
+
+Example:
+    >>> import pandas as pd
+    >>> from kamnb.classification import classify
+    >>> res = classify(pd.DataFrame({"name": ["A", "B"], "revenue_12m": [9.0, 1.0]}, index=["A", "B"]))
+    >>> pareto_chart(res).axes[0].get_xlabel()
+    'Share of accounts, largest first (%)'
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from kamnb import banks
+from kamnb.classification import BY_ID, DEFINITION_IDS, Explanation, classification_settings
+from kamnb.formatting import money
+from kamnb.pareto import curve
+from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, PURPLE, RED, new_figure, style_axes
+
+TIER_COLOURS = {"invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
+
+
+def _cfg(settings: dict[str, Any] | None) -> dict[str, Any]:
+    return classification_settings(banks.load_settings() if settings is None else settings)
+
+
+def pareto_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None) -> Figure:
+    """Cumulative share of revenue and of gross profit against the share of accounts, with the Pareto line."""
+    share = float(_cfg(settings).get("pareto_share", 80))
+    fig, ax = new_figure("Pareto split: a few accounts carry most of the business", size=(8.0, 4.8))
+    n = len(result)
+    for label, col, core, colour in (("revenue", "revenue_12m", "revenue_core", BLUE), ("gross profit", "gross_profit", "profit_core", GREEN)):
+        values = result[col].to_numpy(dtype="float64", na_value=np.nan)
+        if np.isnan(values).all():
+            continue
+        c = curve(values)
+        k = int(result[core].sum())
+        ax.plot(c["accounts_pct"], c["cumulative_pct"], color=colour, linewidth=2,
+                label=f"{label}: {k} of {n:,} accounts ({k * 100 / max(n, 1):.0f}%) form the {share:g}% core")
+        if k:
+            x = k * 100.0 / n
+            ax.plot([x], [np.interp(x, c["accounts_pct"], c["cumulative_pct"])], "o", color=colour)
+    ax.axhline(share, color=RED, linestyle="--", linewidth=1)
+    ax.text(100, share - 2, f"{share:g}% of the total", color=RED, ha="right", va="top", fontsize=9)
+    ax.plot([0, 100], [0, 100], color=MUTED, linewidth=0.8, linestyle=":")
+    ax.text(60, 52, "all accounts equal", color=MUTED, fontsize=8, rotation=0)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 105)
+    ax.set_xlabel("Share of accounts, largest first (%)")
+    ax.set_ylabel("Cumulative share of the total (%)")
+    ax.legend(loc="lower right", fontsize=9, frameon=False)
+    return fig
+
+
+def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, max_rows: int = 30) -> Figure:
+    """Each account's score on the seven definitions; a dot where a definition alone calls it key.
+
+    Shows the key accounts and those some definition calls key (highest key
+    score first, at most ``max_rows``), so disagreements stand out.
+    """
+    shown = result[result["is_key"] | (result["key_by_count"] > 0)]
+    shown = shown.sort_values(["key_score", "revenue_12m"], ascending=False, kind="stable").head(max_rows)
+    rows = len(shown)
+    fig = Figure(figsize=(8.5, 1.6 + 0.27 * max(rows, 3)), dpi=100, layout="constrained")
+    ax = fig.add_subplot()
+    data = shown[list(DEFINITION_IDS)].to_numpy(dtype="float64")
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Blues", vmin=0, vmax=100)
+    ys, xs = np.nonzero(shown[[f"key_by_{d}" for d in DEFINITION_IDS]].to_numpy())
+    ax.scatter(xs, ys, s=18, color=AMBER, edgecolor=INK, linewidth=0.5)
+    weights = _cfg(settings)["weights"]
+    ticks = [BY_ID[d].title.replace(", ", ",\n").replace(" ", "\n", 1) + f"\n(weight {float(weights.get(d, 0) or 0):g})" for d in DEFINITION_IDS]
+    ax.set_xticks(range(len(DEFINITION_IDS)), ticks, fontsize=8)
+    labels = [f"{i} {str(n)[:22]}  {'KEY' if k else '   '} {s:.0f}" for i, n, k, s in zip(shown.index, shown["name"], shown["is_key"], shown["key_score"])]
+    ax.set_yticks(range(rows), labels, fontsize=8, family="monospace")
+    for tick, ident in zip(ax.get_yticklabels(), shown.index):
+        if ident == highlight:
+            tick.set_fontweight("bold")
+            tick.set_color(RED)
+    ax.tick_params(length=0)
+    ax.set_title("Seven definitions of a key account, side by side", loc="left", fontsize=13, color=INK, fontweight="bold")
+    ax.set_xlabel("Score on each definition (0-100). Orange dot: this definition alone calls the account key.\n"
+                  "Beside each name: KEY when key under our weights, then the key score.", fontsize=9)
+    cbar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
+    cbar.set_label("score", fontsize=8)
+    return fig
+
+
+def _spread(values: np.ndarray, keys: pd.Index, width: float = 0.12) -> np.ndarray:
+    """Deterministic small offsets so accounts on the same judgement do not hide each other."""
+    order = pd.Series(values).groupby(pd.Series(values).round(2)).cumcount().to_numpy()
+    return values + ((order % 5) - 2) * width / 2 + (order // 5) * width / 5
+
+
+def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None) -> Figure:
+    """Their willingness (partner, transparent, growth) against ours, with the willing line on both sides."""
+    cfg = _cfg(settings)["partnership"]
+    at = float(cfg.get("willing_at", 3.5))
+    fig, ax = new_figure("Partnership is mutual: their side and ours", size=(8.0, 6.0))
+    r = result.dropna(subset=["their_willingness", "our_willingness"])
+    x = _spread(r["their_willingness"].to_numpy(), r.index)
+    y = _spread(r["our_willingness"].to_numpy(), r.index, 0.1)
+    colours = np.where(r["is_key"], BLUE, MUTED)
+    ax.scatter(x, y, s=40, c=list(colours), alpha=0.85, edgecolor="white", linewidth=0.5)
+    if len(r) <= 60:
+        for xi, yi, ident in zip(x, y, r.index):
+            ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (xi, yi), xytext=(4, 2), textcoords="offset points", fontsize=7, color=INK)
+    if highlight in r.index:
+        i = r.index.get_loc(highlight)
+        ax.scatter([x[i]], [y[i]], s=160, facecolor="none", edgecolor=RED, linewidth=2)
+        ax.annotate(str(highlight), (x[i], y[i]), xytext=(0, -16), textcoords="offset points", ha="center", color=RED, fontsize=9, fontweight="bold")
+    ax.axvline(at, color=MUTED, linestyle="--", linewidth=1)
+    ax.axhline(at, color=MUTED, linestyle="--", linewidth=1)
+    labels = cfg["labels"]
+    for (tx, ty, key, ha) in ((5.2, 5.35, "mutual", "right"), (5.2, 0.75, "we_hold_back", "right"), (0.8, 5.35, "one_sided", "left"), (0.8, 0.75, "transactional", "left")):
+        ax.text(tx, ty, labels[key], ha=ha, va="center", fontsize=9, color=PURPLE, fontweight="bold")
+    ax.set_xlim(0.6, 5.4)
+    ax.set_ylim(0.55, 5.5)
+    ax.set_xlabel("Their side: willing to partner, transparent, growth potential (mean, 1-5)")
+    ax.set_ylabel("Our side: our willingness to invest (1-5)")
+    ax.text(0.5, 0.985, "blue = key account, grey = other accounts", transform=ax.transAxes, ha="center", va="top", fontsize=8, color=BLUE)
+    return fig
+
+
+def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, currency: str = "EUR") -> Figure:
+    """Portfolio matrix: our strength (x) against attractiveness (y); bubble area = revenue potential.
+
+    An arrow runs from the position at the previous assessment (history sheet)
+    to today's where the two differ. Colours are the tiers.
+    """
+    cfg = _cfg(settings)
+    split = float(cfg["matrix"].get("split", 50))
+    fig, ax = new_figure("Portfolio matrix: attractiveness vs our strength", size=(8.5, 7.0))
+    r = result.dropna(subset=["attractiveness", "strength"])
+    potential = r["revenue_potential_3y"].fillna(r["revenue_12m"]).to_numpy(dtype="float64")
+    biggest = np.nanmax(potential) if len(potential) and np.nanmax(potential) > 0 else 1.0
+    sizes = 30 + 1500 * np.sqrt(np.clip(potential, 0, None) / biggest)
+    tiers = r["tier"].astype(str).to_numpy()
+    names = cfg["tiers"]["names"]
+    for tier, colour in TIER_COLOURS.items():
+        m = tiers == tier
+        if m.any():
+            ax.scatter(r["strength"][m], r["attractiveness"][m], s=sizes[m], color=colour, alpha=0.55, edgecolor="white", linewidth=0.8, label=names.get(tier, tier))
+    moved = r[(r["prev_attractiveness"].notna()) & ((r["prev_attractiveness"] - r["attractiveness"]).abs() + (r["prev_strength"] - r["strength"]).abs() > 0.5)]
+    for ident, row in moved.iterrows():
+        ax.annotate("", xy=(row["strength"], row["attractiveness"]), xytext=(row["prev_strength"], row["prev_attractiveness"]),
+                    arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 1.1, "shrinkA": 0, "shrinkB": 4})
+        ax.plot([row["prev_strength"]], [row["prev_attractiveness"]], marker="o", markersize=3, color=INK)
+    label_ids = r.index if len(r) <= 60 else r.sort_values("revenue_potential_3y", ascending=False).index[:20]
+    for ident in label_ids:
+        ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (r.at[ident, "strength"], r.at[ident, "attractiveness"]),
+                    ha="center", va="center", fontsize=7, color=INK)
+    if highlight in r.index:
+        ax.scatter([r.at[highlight, "strength"]], [r.at[highlight, "attractiveness"]], s=sizes[r.index.get_loc(highlight)] + 200,
+                   facecolor="none", edgecolor=RED, linewidth=2)
+        radius = float(np.sqrt(sizes[r.index.get_loc(highlight)] + 200) / 2)
+        ax.annotate(f"{highlight}", (r.at[highlight, "strength"], r.at[highlight, "attractiveness"]), xytext=(0, radius + 2),
+                    textcoords="offset points", ha="center", va="bottom", color=RED, fontsize=9, fontweight="bold")
+    ax.axvline(split, color=MUTED, linewidth=1)
+    ax.axhline(split, color=MUTED, linewidth=1)
+    q = cfg["matrix"]["quadrants"]
+    for (tx, ty, key, ha) in ((98, 98, "high_high", "right"), (2, 98, "high_low", "left"), (98, 2, "low_high", "right"), (2, 2, "low_low", "left")):
+        ax.text(tx, ty, q[key], ha=ha, va="top" if ty > 50 else "bottom", fontsize=10, color=PURPLE, fontweight="bold")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("Our strength with the account: buy-sell position, share of wallet, transparency (0-100)")
+    ax.set_ylabel("Attractiveness: potential, growth, strategic fit, margin (0-100)")
+    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8, frameon=False, markerscale=0.4)
+    legend.set_title(f"tier; bubble area = revenue potential in 3 years (largest {money(biggest, currency, short=True)}); arrow = since the previous assessment", prop={"size": 8})
+    return fig
+
+
+def contributions_chart(explanation: Explanation | None) -> Figure | None:
+    """Points each definition added to one account's key score, with its score beside the bar (None: no account)."""
+    if explanation is None:
+        return None
+    c = explanation.contributions.iloc[::-1]
+    fig, ax = new_figure(f"Why {explanation.account_id} scores {explanation.key_score:.0f}", size=(8.0, 3.8),
+                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}")
+    colours = [BLUE if w > 0 else MUTED for w in c["weight"]]
+    ax.barh(c["definition"], c["contribution"], color=colours)
+    for i, (points, score, weight) in enumerate(zip(c["contribution"], c["score"], c["weight"])):
+        text = "no data" if np.isnan(score) else f"+{points:.1f} (score {score:.0f}, weight {weight:g})"
+        ax.text(points + 0.5, i, text, va="center", fontsize=8, color=INK if weight > 0 else MUTED)
+    ax.set_xlim(0, max(40.0, float(np.nanmax(c["contribution"])) * 1.6 if len(c) else 40.0))
+    ax.set_xlabel("Points added to the key score (grey = weight 0, shown for comparison)")
+    style_axes(ax)
+    return fig

@@ -1,0 +1,250 @@
+"""Charts for the relationships step: decision-making grid, contact map, score breakdown, trend, power zone.
+
+Every function takes the workbook and an account id and returns a
+:class:`~matplotlib.figure.Figure`. Charts grow with the number of people so
+that 3 stakeholders and 40 stay readable: the grid lists names inside each
+cell (never on top of each other), the contact map gives every person a line.
+
+Example:
+    >>> from kamnb.plots.relationships import ZONE_COLOURS
+    >>> sorted(ZONE_COLOURS)[:2]
+    ['advocate', 'bystander']
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+from kamnb.plots import AMBER, BLUE, GREEN, GRID, INK, MUTED, PURPLE, RED, new_figure, style_axes
+from kamnb.relationships import ZONES, config, contact_links, contact_map, power_vs_comfort, stakeholder_zones
+from kamnb.schema import SENIORITY
+from kamnb.workbook import Workbook
+
+ZONE_COLOURS = {
+    "driver": "#cfe8d6", "advocate": "#e6f2e9", "swing": "#fbe7cf",
+    "bystander": "#eef0f2", "threat": "#f4cccc", "critic": "#fae3e3",
+}
+ZONE_INK = {"driver": GREEN, "advocate": GREEN, "swing": AMBER, "bystander": MUTED, "threat": RED, "critic": RED}
+SUPPORT_TICKS = ["1 hostile", "2 sceptical", "3 neutral", "4 supportive", "5 advocate"]
+INFLUENCE_TICKS = ["1 notional", "2 minor", "3 moderate", "4 strong", "5 huge"]
+LINE_PT = 10.5  # height of one name line in points
+
+
+def _short(name: str, limit: int = 22) -> str:
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def decision_grid(wb: Workbook, account_id: str) -> Figure:
+    """The decision-making grid: support for us across, influence up, names listed in their cell, zones shaded.
+
+    Bold names are decision-makers; grey italic names have had no conversation within the recent-contact window.
+    """
+    cfg = config(wb.settings)
+    z = stakeholder_zones(wb, account_id)
+    name = wb.account(account_id)["name"]
+    z = z.assign(inf=z["influence"].clip(1, 5).round(), sup=z["support"].clip(1, 5).round())
+    cells = {k: g.sort_values(["decision_maker", "influence", "name"], ascending=[False, False, True]) for k, g in z.groupby(["inf", "sup"])}
+    most = max((len(g) for g in cells.values()), default=0)
+    lines = min(max(most + 1, 4), 16)
+    row_in = lines * LINE_PT / 72 + 0.15
+    fig, ax = new_figure(
+        f"Decision-making grid: {name}",
+        size=(10.0, 5 * row_in + 1.6),
+        subtitle=f"{len(z)} stakeholders · bold: decision-maker · grey italic: no conversation in the last {cfg['recent_contact_days']} days",
+    )
+    ax.grid(False)
+    hi, pro, con = cfg["high_influence"], cfg["supportive"], cfg["opposed"]
+    spans_x = {"against": (0.5, con + 0.5), "undecided": (con + 0.5, pro - 0.5), "for": (pro - 0.5, 5.5)}
+    spans_y = {"high": (hi - 0.5, 5.5), "low": (0.5, hi - 0.5)}
+    layout = {
+        "driver": ("for", "high"), "swing": ("undecided", "high"), "threat": ("against", "high"),
+        "advocate": ("for", "low"), "bystander": ("undecided", "low"), "critic": ("against", "low"),
+    }
+    label_rows = set()
+    for zone, (sx, sy) in layout.items():
+        x0, x1 = spans_x[sx]
+        y0, y1 = spans_y[sy]
+        if x1 <= x0 or y1 <= y0:
+            continue
+        ax.add_patch(Rectangle((x0, y0), x1 - x0, y1 - y0, facecolor=ZONE_COLOURS[zone], edgecolor="white", linewidth=2, zorder=0))
+        ax.text(x0 + 0.04, y1 - 0.04, ZONES[zone][0].upper(), ha="left", va="top", fontsize=8, fontweight="bold", color=ZONE_INK[zone], zorder=2)
+        label_rows.add((y1 - 0.5, x0 + 0.5))
+    for v in np.arange(1.5, 5.5, 1.0):
+        ax.axvline(v, color="white", linewidth=0.6, zorder=1)
+        ax.axhline(v, color="white", linewidth=0.6, zorder=1)
+    step = 1.0 / lines
+    size = 9.0 if most <= 3 else 7.5
+    for (inf, sup), group in cells.items():
+        first = 1 if (inf, sup) in label_rows else 0.5
+        room = lines - int(np.ceil(first))
+        shown = group if len(group) <= room else group.iloc[: room - 1]
+        top = inf + 0.5 - (first + max(room - len(group), 0) / 2) * step
+        for i, (_, p) in enumerate(shown.iterrows()):
+            recent = bool(p["recent_contact"])
+            ax.text(sup, top - (i + 0.5) * step, _short(p["name"]), ha="center", va="center", fontsize=size,
+                    fontweight="bold" if p["decision_maker"] else "normal", fontstyle="normal" if recent else "italic",
+                    color=INK if recent else MUTED, zorder=3)
+        if len(shown) < len(group):
+            ax.text(sup, top - (len(shown) + 0.5) * step, f"+{len(group) - len(shown)} more", ha="center", va="center", fontsize=7, color=MUTED, zorder=3)
+    ax.set_xlim(0.5, 5.5)
+    ax.set_ylim(0.5, 5.5)
+    ax.set_xticks(range(1, 6), SUPPORT_TICKS)
+    ax.set_yticks(range(1, 6), INFLUENCE_TICKS)
+    ax.set_xlabel("Support for us", color=INK)
+    ax.set_ylabel("Influence on the decision", color=INK)
+    if z.empty:
+        ax.text(3, 3, "No stakeholders recorded for this account", ha="center", va="center", fontsize=11, color=MUTED)
+    return fig
+
+
+def contact_network(wb: Workbook, account_id: str) -> Figure:
+    """Our people on the left, theirs on the right, a line per contact: a fan is a bow-tie, a web is a diamond.
+
+    Their people are ordered by seniority, then function; the dot size is their influence and the colour their
+    zone. People of ours are placed level with the people they know. Stakeholders nobody of ours knows get a
+    red ring.
+    """
+    z = stakeholder_zones(wb, account_id)
+    links = contact_links(wb, account_id)
+    m = contact_map(wb).loc[account_id]
+    name = wb.account(account_id)["name"]
+    rank = {s: i for i, s in enumerate(SENIORITY)}
+    theirs = z.assign(_r=z["seniority"].map(rank).fillna(len(SENIORITY))).sort_values(["_r", "function", "name"])
+    n_their = len(theirs)
+    y_their = {sid: n_their - i for i, sid in enumerate(theirs.index)}
+    ours = links.groupby("our_person").agg(role=("our_function", "first"), n=("stakeholder_id", "size"),
+                                           pos=("stakeholder_id", lambda s: float(np.mean([y_their[x] for x in s]))))
+    ours = ours.sort_values(["pos", "n"], ascending=[False, False])
+    n_our = len(ours)
+    top = max(n_their, 1)
+    y_our = {p: (top + 1) / 2 if n_our == 1 else top - i * (top - 1) / (n_our - 1) for i, p in enumerate(ours.index)}
+    coverage = "–" if m["coverage"] != m["coverage"] else f"{m['coverage']:.0f}/100"
+    fig, ax = new_figure(
+        f"Contact map: {name}",
+        size=(10.0, max(3.2, 0.27 * max(n_their, n_our) + 1.6)),
+        subtitle=(f"{m['shape'] or 'no contacts'} · coverage {coverage} · {n_our} of ours, {n_their} of theirs, {len(links)} links · "
+                  "dot: influence (size) and grid zone (green for us, amber undecided, red against) · bold: decision-maker"),
+    )
+    ax.grid(False)
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for _, lk in links.iterrows():
+        ax.plot([0, 1], [y_our[lk["our_person"]], y_their[lk["stakeholder_id"]]], color=BLUE, alpha=0.45, linewidth=1.0, zorder=1)
+    for p, r in ours.iterrows():
+        ax.scatter([0], [y_our[p]], s=40 + 18 * r["n"], color=BLUE, zorder=3)
+        label = f"{p} ({r['role']})" if r['role'] else p
+        ax.text(-0.03, y_our[p], label, ha="right", va="center", fontsize=8, color=INK)
+    for sid, p in theirs.iterrows():
+        known = p["our_people"] > 0
+        ax.scatter([1], [y_their[sid]], s=18 + 14 * p["influence"], color=ZONE_INK[p["zone"]], edgecolor="none" if known else RED,
+                   linewidth=1.8, zorder=3)
+        detail = ", ".join(x for x in (p["function"], p["seniority"].replace("_", " ")) if x)
+        text = _short(p["name"], 26) + (f" ({detail})" if detail else "")
+        ax.text(1.03, y_their[sid], text, ha="left", va="center", fontsize=8,
+                color=INK if known else RED, fontweight="bold" if p["decision_maker"] else "normal")
+    ax.text(0, top + 0.9, "OUR PEOPLE", ha="center", va="bottom", fontsize=8, fontweight="bold", color=MUTED)
+    ax.text(1, top + 0.9, "THEIR PEOPLE", ha="center", va="bottom", fontsize=8, fontweight="bold", color=MUTED)
+    ax.set_xlim(-0.75, 1.75)
+    ax.set_ylim(0.3, top + 1.6)
+    if not n_their:
+        ax.text(0.5, 1, "No stakeholders recorded for this account", ha="center", va="center", fontsize=11, color=MUTED)
+    return fig
+
+
+SIDE_COLOURS = {"customer": BLUE, "us": AMBER, "both": GREEN}
+
+
+def score_bars(wb: Workbook, account_id: str) -> Figure:
+    """The relationship score item by item (0-100 points); gaps drawn as gaps, faded bars for old evidence."""
+    from kamnb.relationship_score import score_breakdown, score_of
+
+    b = score_breakdown(wb, account_id)
+    total = score_of(b)
+    name = wb.account(account_id)["name"]
+    n = len(b)
+    headline = "no score: no indicator scored yet" if total != total else f"score {total:.0f}/100"
+    fig, ax = new_figure(f"Relationship score: {name}", size=(10.0, 0.34 * n + 1.9),
+                         subtitle=f"{headline} · faded bars: older evidence counts less · hatched: a gap, left out of the score")
+    ax.grid(axis="y", visible=False)
+    ys = np.arange(n)[::-1]
+    for y, (_, r) in zip(ys, b.iterrows(), strict=True):
+        if r["points"] != r["points"]:
+            ax.barh(y, 100, color="white", edgecolor=MUTED, hatch="///", linewidth=0.6, height=0.62)
+            ax.text(2, y, "gap: not assessed" if r["kind"] == "indicator" else "not measured", va="center", fontsize=8, color=INK,
+                    bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
+            continue
+        colour = PURPLE if r["kind"] == "measured" else SIDE_COLOURS.get(r["side"], BLUE)
+        ax.barh(y, max(r["points"], 0.8), color=colour, alpha=0.35 + 0.65 * float(r["decay"]), height=0.62)
+        note = f"{r['points']:.0f}" if r["kind"] == "measured" else f"{r['score']:.0f}/5 · {r['assessed_on']:%Y-%m-%d}"
+        if r["status"] == "stale":
+            note += " (stale)"
+        ax.text(min(r["points"], 100) + 1.2, y, note, va="center", fontsize=7.5, color=INK)
+    if total == total:
+        ax.axvline(total, color=INK, linewidth=1.2, linestyle="--")
+        ax.text(total, n - 0.35, f"score {total:.0f}", ha="center", va="bottom", fontsize=8, color=INK)
+    ax.set_yticks(ys, [r["name"] if r["kind"] == "indicator" else f"{r['name']} (measured)" for _, r in b.iterrows()])
+    ax.set_xlim(0, 125)
+    ax.set_xticks(range(0, 101, 25))
+    ax.set_ylim(-0.7, n + 0.2)
+    ax.set_xlabel("Points (1/5 = 0, 3/5 = 50, 5/5 = 100)", color=INK)
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in (BLUE, AMBER, GREEN, PURPLE)]
+    ax.legend(handles, ["their behaviour", "ours", "both sides", "measured"], loc="lower right", fontsize=7.5, frameon=False)
+    return fig
+
+
+def score_trend(wb: Workbook, account_id: str) -> Figure:
+    """The relationship score at each review, with the change written beside each point."""
+    from kamnb.relationship_score import score_history
+
+    h = score_history(wb, account_id).dropna(subset=["score"])
+    name = wb.account(account_id)["name"]
+    fig, ax = new_figure(f"Relationship score over time: {name}", size=(8.0, 3.6),
+                         subtitle=f"{len(h)} review(s); each point uses the evidence known on that date")
+    if h.empty:
+        ax.text(0.5, 0.5, "No scored review yet", ha="center", va="center", transform=ax.transAxes, fontsize=11, color=MUTED)
+        ax.set_xticks([])
+    else:
+        x = np.arange(len(h))
+        ax.plot(x, h["score"], color=BLUE, marker="o", linewidth=2)
+        for xi, (_, r) in zip(x, h.iterrows()):
+            ch = "" if r["change"] != r["change"] else f" ({r['change']:+.0f})"
+            ax.annotate(f"{r['score']:.0f}{ch}", (xi, r["score"]), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8.5, color=INK)
+        ax.set_xticks(x, [f"{d:%Y-%m-%d}" for d in h["assessed_on"]])
+        ax.set_xlim(-0.5, len(h) - 0.5)
+    ax.set_ylim(0, 105)
+    ax.set_ylabel("Score (0-100)", color=INK)
+    ax.set_xlabel("Review", color=INK)
+    return fig
+
+
+def power_comfort_chart(wb: Workbook, account_id: str) -> Figure:
+    """Contact days over 12 months: the customer's power zone against our comfort zone and the rest."""
+    t = power_vs_comfort(wb, account_id)
+    name = wb.account(account_id)["name"]
+    fig, ax = new_figure(f"Power zone or comfort zone: {name}", size=(8.0, 2.8),
+                         subtitle="Contact days over the last 12 months (stakeholders sheet, contact_days_12m)")
+    ax.grid(axis="y", visible=False)
+    colours = {"power zone": BLUE, "comfort zone": AMBER, "elsewhere": GRID}
+    if t["contact_days"].isna().all():
+        ax.text(0.5, 0.5, "No contact days recorded: power vs comfort zone cannot be measured", ha="center", va="center",
+                transform=ax.transAxes, fontsize=10, color=MUTED)
+        ax.set_yticks([])
+        return fig
+    ys = np.arange(len(t))[::-1]
+    for y, (part, r) in zip(ys, t.iterrows()):
+        ax.barh(y, r["contact_days"], color=colours[part], height=0.6)
+        share = "–" if r["share_pct"] != r["share_pct"] else f"{r['share_pct']:.0f}%"
+        ax.text(r["contact_days"], y, f"  {r['contact_days']:.0f} days · {share} · {int(r['people'])} people", va="center", fontsize=8.5, color=INK)
+    ax.set_yticks(ys, list(t.index))
+    ax.set_xlim(0, max(float(t["contact_days"].max()), 1.0) * 1.45)
+    ax.set_xlabel("Contact days", color=INK)
+    style_axes(ax)
+    ax.grid(axis="y", visible=False)
+    return fig
+
+
+

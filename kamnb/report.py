@@ -1,0 +1,183 @@
+"""Turn an account's executed step notebooks into one review page.
+
+:func:`stitch` joins the executed notebooks of one account into a single
+notebook (the audit copy the batch writes to ``notebooks/``);
+:class:`ReviewExporter` renders it as HTML with the code hidden, a title, a
+table of contents built from the Markdown headings and every chart embedded
+as a PNG. The page loads nothing from the network: the template (in
+``kamnb/templates/review``) writes no ``<script>`` and its
+Content-Security-Policy forbids scripts and any fetch, so the page reads the
+same offline, in a mail attachment or printed.
+
+Example:
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Step one\\n\\nText.")])
+    >>> review = stitch([("01_step.ipynb", nb)], account_id="ACC-001", account_name="Nordlicht")
+    >>> html = ReviewExporter().export(review, title="Nordlicht", subtitle="ACC-001", generated="2026-11-01")
+    >>> '<a href="#sec-1">Step one</a>' in html and "<script" not in html
+    True
+"""
+from __future__ import annotations
+
+import html as htmllib
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+TEMPLATES = Path(str(resources.files("kamnb") / "templates"))
+"""Where the review and portfolio templates live (package data)."""
+
+TMP_PREFIX = ".kamnb-tmp-"
+"""Name prefix of the temporary files :func:`write_atomic` writes; a run removes any left over."""
+
+_HEADING = re.compile(r"<h([1-3])(?:\s[^>]*)?>(.*?)</h\1>", re.S)
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` so the file appears whole or not at all.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and the file is renamed over ``path`` (atomic on POSIX and Windows).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
+    >>> write_atomic(target, "hello").read_text()
+    'hello'
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def remove_temp_files(folder: str | Path) -> int:
+    """Delete temporary files :func:`write_atomic` left behind (after a hard stop); return how many."""
+    count = 0
+    for tmp in Path(folder).rglob(TMP_PREFIX + "*"):
+        try:
+            tmp.unlink()
+            count += 1
+        except OSError:
+            pass
+    return count
+
+
+def stitch(steps: Sequence[tuple[str, nbformat.NotebookNode]], *, account_id: str, account_name: str) -> nbformat.NotebookNode:
+    """Join executed step notebooks into one, in order, with stable cell ids.
+
+    Cell ids become ``s<step>-<cell>`` (papermill gives its injected cell a
+    random id, which would make two runs differ). Each cell records its step
+    in ``metadata.kamnb.step``.
+    """
+    nb = nbformat.v4.new_notebook()
+    first = steps[0][1] if steps else None
+    if first is not None:
+        for key in ("kernelspec", "language_info"):
+            if key in first.metadata:
+                nb.metadata[key] = first.metadata[key]
+    nb.metadata["kamnb"] = {"account_id": account_id, "account_name": account_name, "steps": [name for name, _ in steps]}
+    nb.metadata["title"] = account_name
+    for i, (name, step) in enumerate(steps, start=1):
+        for j, cell in enumerate(step.cells, start=1):
+            cell = nbformat.from_dict(cell)
+            cell["id"] = f"s{i}-{j}"
+            cell.setdefault("metadata", {}).setdefault("kamnb", {})["step"] = name
+            nb.cells.append(cell)
+    return nb
+
+
+def add_toc(page: str) -> str:
+    """Give every h1-h3 heading of the page body a unique id and put a linked table of contents in place.
+
+    >>> print(add_toc('<!--kamnb:toc--><main><h1>A &amp; B</h1><h2 id="x">C<a class="anchor-link" href="#x">¶</a></h2></main>'))
+    <nav class="toc"><h2>Contents</h2><ol>
+    <li class="toc-1"><a href="#sec-1">A &amp; B</a></li>
+    <li class="toc-2"><a href="#sec-2">C</a></li>
+    </ol></nav><main><h1 id="sec-1">A &amp; B</h1><h2 id="sec-2">C</h2></main>
+    """
+    start = page.find("<main>")
+    if start < 0:
+        return page.replace("<!--kamnb:toc-->", "")
+    entries: list[str] = []
+
+    def renumber(match: re.Match[str]) -> str:
+        level, inner = match.group(1), _ANCHOR.sub("", match.group(2))
+        text = " ".join(htmllib.unescape(_TAG.sub("", inner)).split())
+        n = len(entries) + 1
+        entries.append(f'<li class="toc-{level}"><a href="#sec-{n}">{htmllib.escape(text, quote=False)}</a></li>')
+        return f'<h{level} id="sec-{n}">{inner}</h{level}>'
+
+    body = _HEADING.sub(renumber, page[start:])
+    toc = '<nav class="toc"><h2>Contents</h2><ol>\n' + "\n".join(entries) + "\n</ol></nav>" if entries else ""
+    return page[:start].replace("<!--kamnb:toc-->", toc) + body
+
+
+class ReviewExporter:
+    """One nbconvert HTML exporter, kept for many pages (templates compile once).
+
+    Code cells' input and all prompts are left out; cells tagged
+    ``remove-cell`` are dropped and ``remove-output`` hides a cell's output.
+    Warnings a notebook printed (stderr) stay in the audit notebook but not in
+    the page.
+    """
+
+    def __init__(self) -> None:
+        from nbconvert import HTMLExporter
+        from traitlets.config import Config
+
+        config = Config()
+        config.TagRemovePreprocessor.enabled = True
+        config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "remove_cell"}
+        config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
+        self._exporter = HTMLExporter(
+            config=config,
+            template_name="review",
+            extra_template_basedirs=[str(TEMPLATES)],
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            anchor_link_text="",
+        )
+
+    def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "") -> str:
+        """Render ``nb`` as a review page; ``title`` and the rest are escaped."""
+        from kamnb import __version__
+
+        info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__}
+        body, _ = self._exporter.from_notebook_node(nb, resources={"kamnb": info})
+        return add_toc(body)
+
+
+def render_template(name: str, **context: Any) -> str:
+    """Render one of kamnb's own Jinja templates with HTML autoescaping on."""
+    import jinja2
+
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(TEMPLATES / "portfolio"), str(TEMPLATES / "review")]),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    return env.get_template(name).render(**context)

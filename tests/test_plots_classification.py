@@ -1,0 +1,27 @@
+"""Charts render to PNG with titles and labelled axes, on small and on large portfolios."""
+from __future__ import annotations
+
+from kamnb.classification import classify, explain
+from kamnb.plots import classification as charts
+from tests.test_classification import portfolio
+
+
+def test_every_chart_renders(tmp_path):
+    res = classify(portfolio())
+    figs = [charts.pareto_chart(res), charts.definitions_chart(res, highlight="A1"), charts.partnership_chart(res, highlight="A2"),
+            charts.matrix_chart(res, highlight="A3"), charts.contributions_chart(explain(portfolio(), "A1", result=res))]
+    for n, fig in enumerate(figs):
+        ax = fig.axes[0]
+        assert ax.get_title(loc="left") and ax.get_xlabel()
+        fig.savefig(tmp_path / f"{n}.png")
+        assert (tmp_path / f"{n}.png").stat().st_size > 5000
+    assert charts.contributions_chart(None) is None
+
+
+def test_pareto_chart_on_a_large_portfolio(tmp_path):
+    from benchmarks.bench_classification import synthetic_accounts
+
+    res = classify(synthetic_accounts(20_000))
+    fig = charts.pareto_chart(res)
+    assert len(fig.axes[0].lines[0].get_xdata()) <= 2001
+    charts.matrix_chart(res).savefig(tmp_path / "m.png")

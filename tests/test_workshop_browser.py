@@ -1,0 +1,212 @@
+"""The workshop as a facilitator uses it: real Voila, real JupyterLab, real headless Chromium.
+
+Each test starts its server on a free local port against a copy of the sample
+workbook, drives the page with Playwright, checks what a person sees and the
+row in the SQLite journal, and always stops the server.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from kamnb.workbook import load_workbook
+from kamnb.workshop import _answer_tally, start_voila
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path("/tmp/kamnb-workshop-shots")
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 120_000  # ms; a loaded two-core machine can take a while to start a kernel
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}; run scripts/ensure-chromium (make test does) to install it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="BROWSER TESTS SKIPPED: the playwright package is not installed (pip install -e '.[dev]')")
+    with sync_api.sync_playwright() as p:
+        try:
+            b = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        except Exception as err:  # Chromium present but unusable: say so loudly
+            pytest.skip(f"BROWSER TESTS SKIPPED: Chromium at {CHROMIUM} does not start: {err}")
+        yield b
+        b.close()
+
+
+def _first_open_question(book: Path, account_id: str) -> tuple[str, str, str]:
+    """The account's first opportunity (the one the tab shows first) and a question not yet answered 'yes'."""
+    wb = load_workbook(book)
+    opp = wb.opportunities.index[wb.opportunities["account_id"] == account_id][0]
+    q = wb.qualification[wb.qualification["opportunity_id"] == opp].sort_values("assessed_on", kind="stable")
+    latest = q.drop_duplicates("question_id", keep="last").set_index("question_id")["answer"]
+    for qid in wb.questions.index:
+        if latest.get(qid) != "yes":
+            return account_id, opp, qid
+    raise AssertionError("every question already answered yes")
+
+
+def _expected_answers(book: Path, opp: str, qid: str, who: str) -> str:
+    """What the summary must show for the opportunity once the answer is 'yes', computed from the sheets alone."""
+    from kamnb.journal import Change, apply_change
+
+    wb = load_workbook(book, journal=False)
+    apply_change(wb, Change(1, time.strftime("%Y-%m-%dT%H:%M:%S"), who, "qualification", {"opportunity_id": opp, "question_id": qid}, "answer", None, "yes", "set"))
+    row = _answer_tally(wb, wb.opportunities.loc[opp, "account_id"]).loc[opp]
+    return f"{int(row['yes'])} / {int(row['partly'])} / {int(row['no'])}"
+
+
+def _journal_rows(book: Path, sql: str, args: tuple) -> list[tuple]:
+    with sqlite3.connect(book / "journal.sqlite") as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def test_voila_answer_updates_summary_and_survives_reload(browser, sample_copy):
+    account, opp, qid = _first_open_question(sample_copy, "ACC-001")
+    who = "Priya Facilitator"
+    expected = _expected_answers(sample_copy, opp, qid, who)
+    log = open(sample_copy.parent / "voila.log", "w")
+    proc, url = start_voila(sample_copy, stdout=log, stderr=subprocess.STDOUT)
+    SHOTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        page.goto(url + f"?account={account}", timeout=WAIT)
+        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=WAIT)
+        assert page.locator("pre, .jp-InputArea-editor").count() == 0, "code must never be visible in the workshop"
+
+        who_box = page.locator(".kamnb-who input")
+        who_box.fill(who)
+        who_box.press("Enter")
+        page.get_by_role("tab", name="Qualification").click()
+        row = page.locator(f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers')
+        before = row.inner_text()
+        page.locator(f".kamnb-answer-{qid}").get_by_role("button", name="yes", exact=True).click()
+        page.wait_for_function(
+            "([sel, text]) => document.querySelector(sel) && document.querySelector(sel).innerText.trim() === text",
+            arg=[f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers', expected],
+            timeout=30_000,
+        )
+        assert before != expected
+        page.wait_for_selector(".kamnb-summary .kamnb-pending", state="detached", timeout=30_000)
+        page.screenshot(path=str(SHOTS / "voila-qualification.png"))
+
+        # a score out of range is refused at the widget, visibly, and never written
+        page.get_by_role("tab", name="Classification").click()
+        box = page.locator(".kamnb-judgement-growth_potential input")
+        old = box.input_value()
+        box.fill("7")
+        box.press("Enter")
+        page.get_by_text("out of range").first.wait_for(timeout=30_000)
+        assert box.input_value() == old
+        page.screenshot(path=str(SHOTS / "voila-refused.png"))
+
+        # reload: a new kernel, the answer is still there
+        page.reload()
+        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=WAIT)
+        page.get_by_role("tab", name="Qualification").click()
+        yes = page.locator(f".kamnb-answer-{qid}").get_by_role("button", name="yes", exact=True)
+        yes.wait_for(timeout=30_000)
+        assert "mod-active" in (yes.get_attribute("class") or "")
+        assert page.locator(f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers').inner_text().strip() == expected
+        page.locator(".kamnb-grid-box").count()
+        page.get_by_role("tab", name="Stakeholders").click()
+        page.wait_for_selector(".kamnb-grid", timeout=30_000)
+        page.screenshot(path=str(SHOTS / "voila-stakeholders.png"))
+    finally:
+        page.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+    rows = _journal_rows(
+        sample_copy,
+        "SELECT who, sheet, key, \"column\", new, op FROM changes WHERE sheet = 'qualification' AND new = 'yes'",
+        (),
+    )
+    assert (who, "qualification", json.dumps({"opportunity_id": opp, "question_id": qid}, sort_keys=True), "answer", "yes", "set") in rows
+    assert _journal_rows(sample_copy, "SELECT count(*) FROM changes WHERE new = '7'", ()) == [(0,)]
+    # the loader lays the journal over the sheets: the batch and analysts see the answer at once
+    wb = load_workbook(sample_copy)
+    latest = wb.qualification[(wb.qualification["opportunity_id"] == opp) & (wb.qualification["question_id"] == qid)].iloc[-1]
+    assert (latest["answer"], latest["assessed_by"]) == ("yes", who)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_jupyterlab_run_all_and_answer(browser, sample_copy, tmp_path):
+    lab = tmp_path / "lab"
+    (lab / "notebooks").mkdir(parents=True)
+    (lab / "data").mkdir()
+    shutil.copy(ROOT / "notebooks" / "workshop.ipynb", lab / "notebooks" / "workshop.ipynb")
+    shutil.move(str(sample_copy), lab / "data" / "sample")
+    book = lab / "data" / "sample"
+    account, opp, qid = _first_open_question(book, "ACC-001")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KAMNB_")}
+    env["JUPYTER_CONFIG_DIR"] = str(tmp_path / "jupyter-config")  # no user settings, no news pop-ups carried over
+    log = open(tmp_path / "lab.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
+         "--ServerApp.token=", "--ServerApp.password=", "--LabApp.news_url=None", f"--ServerApp.root_dir={lab}"],
+        stdout=log, stderr=subprocess.STDOUT, env=env,
+    )
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    try:
+        deadline = time.monotonic() + 90
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.2)
+        page.goto(f"http://127.0.0.1:{port}/lab/tree/notebooks/workshop.ipynb", timeout=WAIT)
+        page.wait_for_selector(".jp-Notebook", timeout=WAIT)
+        page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle'], .jp-Toolbar-kernelStatus", timeout=WAIT)
+        page.locator(".jp-Notebook").click()
+        page.get_by_role("menuitem", name="Run", exact=True).click()
+        page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
+        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=WAIT)
+        page.get_by_role("tab", name="Qualification").click()
+        page.locator(f".kamnb-answer-{qid}").get_by_role("button", name="yes", exact=True).click()
+        deadline = time.monotonic() + 30
+        rows: list[tuple] = []
+        while time.monotonic() < deadline and not rows:
+            if (book / "journal.sqlite").exists():
+                rows = _journal_rows(book, "SELECT who, new FROM changes WHERE key = ? AND \"column\" = 'answer'", (json.dumps({"opportunity_id": opp, "question_id": qid}, sort_keys=True),))
+            time.sleep(0.2)
+        SHOTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(SHOTS / "jupyterlab.png"))
+        assert rows == [("facilitator", "yes")]
+    finally:
+        page.close()
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
