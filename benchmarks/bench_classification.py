@@ -70,7 +70,7 @@ def naive_key_scores(accounts: pd.DataFrame, settings: dict[str, Any]) -> pd.Ser
     rooms = [max(r.revenue_potential_3y - r.revenue_12m, 0) for r in rows]
     n = len(rows)
     out = {}
-    for r, rev, gp, room in zip(rows, revenues, profits, rooms):
+    for r, rev, gp, room in zip(rows, revenues, profits, rooms, strict=False):
         big = 0.0 if rev <= 0 else sum(1 for v in revenues if v <= rev) * 100 / n
         mnl = 0.0 if gp <= 0 else sum(1 for v in profits if v <= gp) * 100 / n
         fut = ((0.0 if room <= 0 else sum(1 for v in rooms if v <= room) * 100 / n) + (r.growth_potential - 1) * 25) / 2
@@ -123,17 +123,17 @@ def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
 def main() -> None:
     settings = banks.load_settings()
     print("classification: classify() end to end on synthetic portfolios (best of 3)")
-    print(f"{'customers':>10} {'seconds':>8} {'per 1k':>8} {'peak MB':>8} {'growth':>7}")
+    print(f"{'customers':>10} {'seconds':>8} {'us/cust':>8} {'peak MB':>8} {'growth':>7}")
     previous = None
     for n in SIZES:
         frame = synthetic_accounts(n)
         gc.collect()
         base = PeakMemory.rss()
         with PeakMemory() as mem:
-            seconds, result = timed(lambda: classify(frame, settings))
+            seconds, result = timed(lambda frame=frame: classify(frame, settings))
         assert len(result) == n and set(DEFINITION_IDS) <= set(result.columns)
         growth = f"{seconds / previous[1] / (n / previous[0]):.2f}" if previous else "-"
-        print(f"{n:>10,} {seconds:>8.3f} {seconds / n * 1000 * 1000:>7.2f}ms {mem.peak / 1e6:>8.0f} {growth:>7}"
+        print(f"{n:>10,} {seconds:>8.3f} {seconds / n * 1e6:>8.2f} {mem.peak / 1e6:>8.0f} {growth:>7}"
               f"   (process before: {base / 1e6:.0f} MB; growth = time ratio / size ratio, 1.0 = linear)")
         previous = (n, seconds)
         del frame, result

@@ -757,7 +757,7 @@ def write_portfolio(wb: Any, out: Path, ids: list[str], results: dict[str, dict[
     not_run = [a for a in ids if results.get(a, {}).get("status") == "not run"]
     total = figures["revenue_12m"].sum() if len(figures) else 0
     page = render_template(
-        "index.html.j2",
+        "portfolio.html.j2",
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,

@@ -150,7 +150,7 @@ def rank_all(raw: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[st
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(max_workers=2) as pool:
-            done = dict(zip(raw, pool.map(one, raw.values())))
+            done = dict(zip(raw, pool.map(one, raw.values()), strict=False))
     else:
         done = {k: one(v) for k, v in raw.items()}
     return {k: v[0] for k, v in done.items()}, {k: v[1] for k, v in done.items()}

@@ -30,7 +30,7 @@ def _result(source: Any, result: pd.DataFrame | None) -> tuple[pd.DataFrame, dic
 
 
 def _names(res: pd.DataFrame, ids: pd.Index) -> list[str]:
-    return [f"{i} {n}" for i, n in zip(ids, res.loc[ids, "name"])]
+    return [f"{i} {n}" for i, n in zip(ids, res.loc[ids, "name"], strict=False)]
 
 
 def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
@@ -69,7 +69,7 @@ def rank_disagreements(source: Any, result: pd.DataFrame | None = None) -> pd.Da
             "profit rank": [f"{v:.0f}" for v in d["profit_rank"]],
             "gross margin": [f"{v:.0f}%" if not np.isnan(v) else "–" for v in margin],
             "in 80% core by": ["revenue only" if r and not p else "profit only" if p and not r else "both" if r else "neither"
-                               for r, p in zip(d["revenue_core"], d["profit_core"])],
+                               for r, p in zip(d["revenue_core"], d["profit_core"], strict=False)],
         },
         index=pd.Index(d.index, name="account_id"),
     )

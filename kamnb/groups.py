@@ -52,13 +52,17 @@ def _root_positions(accounts: pd.DataFrame) -> np.ndarray:
     if len(linked):
         found = accounts.index.get_indexer(parents[linked])
         root[linked] = np.where(found < 0, linked, found)
+    parent = root.copy()
     for _ in range(64):  # pointer doubling: depth 2**64 is more than any group has
         nxt = root[root]
         if np.array_equal(nxt, root):
-            return root
+            break
         root = nxt
-    stuck = accounts.index[root != root[root]][:5]
-    raise GroupCycleError(f"accounts: parent_id links form a cycle around {', '.join(map(str, stuck))}; expected each chain to end at an account without a parent")
+    bad = parent[root] != root  # a top account must have no parent of its own
+    if bad.any():
+        stuck = accounts.index[bad][:5]
+        raise GroupCycleError(f"accounts: parent_id links form a cycle around {', '.join(map(str, stuck))}; expected each chain to end at an account without a parent")
+    return root
 
 
 def group_ids(accounts: pd.DataFrame) -> pd.Series:

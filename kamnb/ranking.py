@@ -85,7 +85,7 @@ def weighted_mean(parts: Sequence[np.ndarray], weights: Sequence[float]) -> tupl
     """
     if not parts:
         raise ValueError("weighted_mean needs at least one part")
-    live = [(p, float(w)) for p, w in zip(parts, weights) if w != 0]
+    live = [(p, float(w)) for p, w in zip(parts, weights, strict=False) if w != 0]
     n = len(parts[0])
     if len(live) == 1:  # one part: its own values, no arithmetic
         part, weight = live[0]

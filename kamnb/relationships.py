@@ -211,7 +211,7 @@ def _coverage(owner_sets: list[tuple[str, ...]], weights: np.ndarray, leaving: s
     reach = weights[depth >= 1].sum() / total * 100
     redundancy = weights[depth >= 2].sum() / total * 100
     loss: dict[str, float] = {}
-    for s, w in zip(owner_sets, weights):
+    for s, w in zip(owner_sets, weights, strict=False):
         if len(s) == 1:
             loss[s[0]] = loss.get(s[0], 0.0) + w
     resilience = reach - (max(loss.values()) / total * 100 if loss else 0.0)
@@ -246,19 +246,19 @@ def _account_map(group: pd.DataFrame, settings: dict[str, Any]) -> dict[str, Any
     weights = group["influence"].fillna(1).to_numpy(dtype=float)
     base = _coverage(sets, weights)
     dm = group["decision_maker"].to_numpy()
-    dm_sets = [s for s, d in zip(sets, dm) if d]
+    dm_sets = [s for s, d in zip(sets, dm, strict=False) if d]
     dm_w = weights[dm]
     people = sorted({p for s in sets for p in s})
     key, key_dm, key_share = "", 0, 0.0
     if people:
         def exposure(p: str) -> tuple[float, float, float, str]:
-            dm_load = sum(w for s, w in zip(dm_sets, dm_w) if s == (p,))
-            all_load = sum(w for s, w in zip(sets, weights) if s == (p,))
+            dm_load = sum(w for s, w in zip(dm_sets, dm_w, strict=False) if s == (p,))
+            all_load = sum(w for s, w in zip(sets, weights, strict=False) if s == (p,))
             return (-dm_load, -all_load, _coverage(sets, weights, leaving=p)["coverage"], p)
 
         key = min(people, key=exposure)
         key_dm = sum(1 for s in dm_sets if s == (key,))
-        key_share = sum(w for s, w in zip(dm_sets, dm_w) if s == (key,)) / dm_w.sum() * 100 if dm_w.sum() > 0 else 0.0
+        key_share = sum(w for s, w in zip(dm_sets, dm_w, strict=False) if s == (key,)) / dm_w.sum() * 100 if dm_w.sum() > 0 else 0.0
     after = _coverage(sets, weights, leaving=key)["coverage"] if key else base["coverage"]
     return {
         "their_people": len(group),

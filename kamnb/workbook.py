@@ -311,7 +311,9 @@ def _check_refs(frames: dict[str, pd.DataFrame], labels: dict[str, str], known: 
         for col in SHEETS[name].columns:
             if col.kind != "ref" or col.ref_sheet is None or col.name not in frame:
                 continue
-            ids = known.get(col.ref_sheet, set())
+            if col.ref_sheet not in known:
+                continue
+            ids = known[col.ref_sheet]
             bad = frame[(frame[col.name] != "") & ~frame[col.name].isin(ids)]
             for _, row in bad.iterrows():
                 problems.append(Problem(labels[name], int(row["_row"]), col.name, row[col.name], col.expected))
@@ -354,7 +356,9 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
     if not path.exists():
         return None, problems
     where = path.name if path.is_file() else str(path)
+    before = len(problems)
     questions, indicators, settings = banks.load_banks(path, problems)
+    broken_banks = {p.file.rsplit("/", 1)[-1].removesuffix(".yaml") for p in problems[before:] if p.level == "error"}
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
     missing: dict[str, list[str]] = {}
@@ -381,6 +385,10 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
         "questions": set(questions["question_id"]),
         "indicators": set(indicators["indicator_id"]),
     }
+    # A bank that could not be read is reported once; its references are not
+    # checked, or every row that uses it would be reported again.
+    for bank in broken_banks & {"questions", "indicators"}:
+        known.pop(bank)
     _check_refs(frames, labels, known, problems)
     _check_parent_cycles(frames["accounts"], labels["accounts"], problems)
     _check_value_ranges(frames["value"], labels["value"], problems)

@@ -667,6 +667,11 @@ def build_qualification(opps: list[dict], rng: random.Random) -> list[dict]:
             continue
         quality = min(0.95, max(0.1, 0.12 * partner[o["account_id"]] + rng.uniform(-0.15, 0.35)))
         answers = {q: draw_answer(quality, rng) for q in QUESTION_IDS}
+        # A firm "no" on budget or on the litmus question is what qualifies an
+        # opportunity out; keep that for the story opportunity, not the random ones.
+        for firm in ("budget", "would_we_win"):
+            if answers[firm] == "no":
+                answers[firm] = "partly"
         if oid == out_id:
             answers.update(budget="no", preference="no", would_we_win="no", uniques="partly",
                            decision_how_when="partly", process_fit="no")

@@ -44,3 +44,19 @@ def test_bad_weight_and_duplicate_id(tmp_path):
     assert "indicators.yaml, column indicators entry 2: found 'a', expected a unique id" in text
     assert "indicators.yaml, column indicators entry 3 (b).weight: found '-1.0', expected a weight of 0 or more" in text
     assert list(ind.index) == ["a", "b"]
+
+
+def test_broken_bank_is_reported_once_not_per_row(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from kamnb.workbook import check_workbook
+
+    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    book = tmp_path / "wb"
+    shutil.copytree(sample, book)
+    (book / "indicators.yaml").write_text("indicators:\n  - id: a\n   name: broken indent\n")
+    _, problems = check_workbook(book, journal=False)
+    errors = [str(p) for p in problems if p.level == "error"]
+    assert len(errors) == 2, errors
+    assert errors[0].startswith("indicators.yaml, row 3: valid YAML")

@@ -195,7 +195,7 @@ def test_contact_owner_lists_several_people_and_functions(tmp_path):
         person("S2", 3, 4, " Ben B ;", function="finance", seniority="manager"),
     ])
     links = rel.contact_links(wb, "A1")
-    assert list(zip(links["our_person"], links["our_function"], links["stakeholder_id"])) == [
+    assert list(zip(links["our_person"], links["our_function"], links["stakeholder_id"], strict=False)) == [
         ("Ann A", "sales", "S1"), ("Ben B", "delivery", "S1"), ("Ben B", "delivery", "S2")]
     by = rel.coverage_by(wb, "A1", "seniority")
     assert list(by.index) == ["executive", "manager"]
@@ -269,7 +269,7 @@ def test_charts_stay_readable_with_3_and_40_stakeholders(tmp_path, size):
     net = charts.contact_network(wb, "A1")
     net.savefig(tmp_path / "net.png")
     ys = sorted(t.get_position()[1] for t in net.axes[0].texts if t.get_text().startswith("Person"))
-    gap_pt = min((b - a for a, b in zip(ys, ys[1:])), default=1) * (net.get_figheight() * 72 * 0.8) / (max(ys, default=1) + 1.3)
+    gap_pt = min((b - a for a, b in zip(ys, ys[1:], strict=False)), default=1) * (net.get_figheight() * 72 * 0.8) / (max(ys, default=1) + 1.3)
     assert gap_pt >= 9                             # at least a line of 8-point text between two names
     assert (tmp_path / "grid.png").stat().st_size > 10_000
 

@@ -173,13 +173,14 @@ def test_jupyterlab_run_all_and_answer(browser, sample_copy, tmp_path):
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1",
-         "--ServerApp.token=", "--ServerApp.password=", "--LabApp.news_url=None", f"--ServerApp.root_dir={lab}"],
+         "--IdentityProvider.token=", "--ServerApp.password=", "--allow-root", "--LabApp.news_url=None", f"--ServerApp.root_dir={lab}"],
         stdout=log, stderr=subprocess.STDOUT, env=env,
     )
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
     try:
         deadline = time.monotonic() + 90
         while time.monotonic() < deadline:
+            assert proc.poll() is None, (tmp_path / "lab.log").read_text()[-2000:]
             with socket.socket() as s:
                 if s.connect_ex(("127.0.0.1", port)) == 0:
                     break

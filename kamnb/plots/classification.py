@@ -77,9 +77,9 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     weights = _cfg(settings)["weights"]
     ticks = [BY_ID[d].title.replace(", ", ",\n").replace(" ", "\n", 1) + f"\n(weight {float(weights.get(d, 0) or 0):g})" for d in DEFINITION_IDS]
     ax.set_xticks(range(len(DEFINITION_IDS)), ticks, fontsize=8)
-    labels = [f"{i} {str(n)[:22]}  {'KEY' if k else '   '} {s:.0f}" for i, n, k, s in zip(shown.index, shown["name"], shown["is_key"], shown["key_score"])]
+    labels = [f"{i} {str(n)[:22]}  {'KEY' if k else '   '} {s:.0f}" for i, n, k, s in zip(shown.index, shown["name"], shown["is_key"], shown["key_score"], strict=False)]
     ax.set_yticks(range(rows), labels, fontsize=8, family="monospace")
-    for tick, ident in zip(ax.get_yticklabels(), shown.index):
+    for tick, ident in zip(ax.get_yticklabels(), shown.index, strict=False):
         if ident == highlight:
             tick.set_fontweight("bold")
             tick.set_color(RED)
@@ -109,7 +109,7 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     colours = np.where(r["is_key"], BLUE, MUTED)
     ax.scatter(x, y, s=40, c=list(colours), alpha=0.85, edgecolor="white", linewidth=0.5)
     if len(r) <= 60:
-        for xi, yi, ident in zip(x, y, r.index):
+        for xi, yi, ident in zip(x, y, r.index, strict=False):
             ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (xi, yi), xytext=(4, 2), textcoords="offset points", fontsize=7, color=INK)
     if highlight in r.index:
         i = r.index.get_loc(highlight)
@@ -148,7 +148,7 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
         if m.any():
             ax.scatter(r["strength"][m], r["attractiveness"][m], s=sizes[m], color=colour, alpha=0.55, edgecolor="white", linewidth=0.8, label=names.get(tier, tier))
     moved = r[(r["prev_attractiveness"].notna()) & ((r["prev_attractiveness"] - r["attractiveness"]).abs() + (r["prev_strength"] - r["strength"]).abs() > 0.5)]
-    for ident, row in moved.iterrows():
+    for _, row in moved.iterrows():
         ax.annotate("", xy=(row["strength"], row["attractiveness"]), xytext=(row["prev_strength"], row["prev_attractiveness"]),
                     arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 1.1, "shrinkA": 0, "shrinkB": 4})
         ax.plot([row["prev_strength"]], [row["prev_attractiveness"]], marker="o", markersize=3, color=INK)
@@ -185,7 +185,7 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
                          subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}")
     colours = [BLUE if w > 0 else MUTED for w in c["weight"]]
     ax.barh(c["definition"], c["contribution"], color=colours)
-    for i, (points, score, weight) in enumerate(zip(c["contribution"], c["score"], c["weight"])):
+    for i, (points, score, weight) in enumerate(zip(c["contribution"], c["score"], c["weight"], strict=False)):
         text = "no data" if np.isnan(score) else f"+{points:.1f} (score {score:.0f}, weight {weight:g})"
         ax.text(points + 0.5, i, text, va="center", fontsize=8, color=INK if weight > 0 else MUTED)
     ax.set_xlim(0, max(40.0, float(np.nanmax(c["contribution"])) * 1.6 if len(c) else 40.0))

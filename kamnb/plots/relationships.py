@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import numpy as np
-
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -210,7 +209,7 @@ def score_trend(wb: Workbook, account_id: str) -> Figure:
     else:
         x = np.arange(len(h))
         ax.plot(x, h["score"], color=BLUE, marker="o", linewidth=2)
-        for xi, (_, r) in zip(x, h.iterrows()):
+        for xi, (_, r) in zip(x, h.iterrows(), strict=False):
             ch = "" if r["change"] != r["change"] else f" ({r['change']:+.0f})"
             ax.annotate(f"{r['score']:.0f}{ch}", (xi, r["score"]), textcoords="offset points", xytext=(0, 8), ha="center", fontsize=8.5, color=INK)
         ax.set_xticks(x, [f"{d:%Y-%m-%d}" for d in h["assessed_on"]])
@@ -235,7 +234,7 @@ def power_comfort_chart(wb: Workbook, account_id: str) -> Figure:
         ax.set_yticks([])
         return fig
     ys = np.arange(len(t))[::-1]
-    for y, (part, r) in zip(ys, t.iterrows()):
+    for y, (part, r) in zip(ys, t.iterrows(), strict=False):
         ax.barh(y, r["contact_days"], color=colours[part], height=0.6)
         share = "–" if r["share_pct"] != r["share_pct"] else f"{r['share_pct']:.0f}%"
         ax.text(r["contact_days"], y, f"  {r['contact_days']:.0f} days · {share} · {int(r['people'])} people", va="center", fontsize=8.5, color=INK)
