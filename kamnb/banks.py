@@ -20,6 +20,7 @@ import yaml
 from kamnb.errors import Problem
 
 DEFAULTS = resources.files("kamnb") / "defaults"
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
 
 def _override_dir(workbook: Path) -> Path:
@@ -28,7 +29,7 @@ def _override_dir(workbook: Path) -> Path:
 
 def _read_yaml(text: str, label: str, problems: list[Problem]) -> Any:
     try:
-        return yaml.safe_load(text) or {}
+        return yaml.load(text, Loader=_LOADER) or {}
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         row = mark.line + 1 if mark is not None else None

@@ -38,7 +38,7 @@ from kamnb.partnership import (
     quadrant_codes,
     side_means,
 )
-from kamnb.ranking import ascending_order, judgement, percentile, rank_max, weighted_mean
+from kamnb.ranking import ascending_order, fill_nan, judgement, percentile, rank_max, weighted_mean
 
 
 class ClassificationSettingsError(KamnbError):
@@ -117,11 +117,11 @@ def _available(frame: pd.DataFrame, name: str) -> bool:
 
 def rank_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
     """The measures ranked as percentiles of the portfolio, for the columns that hold data."""
-    revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
+    revenue = fill_nan(column(frame, "revenue_12m"), 0.0)
     raw = {"revenue": revenue}
     if _available(frame, "gross_margin_pct"):
         margin = column(frame, "gross_margin_pct")
-        raw["gross_profit"] = np.nan_to_num(revenue * margin / 100.0, nan=0.0)
+        raw["gross_profit"] = fill_nan(revenue * margin / 100.0, 0.0)
         raw["gross_margin_pct"] = margin
     if _available(frame, "revenue_potential_3y"):
         potential = column(frame, "revenue_potential_3y")
@@ -255,14 +255,14 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     orders, pcts = rank_all(rank_inputs(frame))
     parts = definition_parts(frame, pcts)
     share = float(cfg.get("pareto_share", 80))
-    revenue = np.nan_to_num(column(frame, "revenue_12m"), nan=0.0)
+    revenue = fill_nan(column(frame, "revenue_12m"), 0.0)
     gross_profit = revenue * column(frame, "gross_margin_pct") / 100.0
-    rev = pareto._arrays(revenue, share, orders.get("revenue"))
+    rev = pareto.split_arrays(revenue, share, orders.get("revenue"))
     out.update(revenue_12m=revenue, revenue_share_pct=rev["share_pct"], revenue_rank=rev["rank"].astype("int64"), revenue_core=rev["in_core"])
     out["gross_profit"] = gross_profit
     out["revenue_potential_3y"] = column(frame, "revenue_potential_3y")
     if "gross_profit" in orders:
-        gp = pareto._arrays(np.nan_to_num(gross_profit, nan=0.0), share, orders["gross_profit"])
+        gp = pareto.split_arrays(fill_nan(gross_profit, 0.0), share, orders["gross_profit"])
         out.update(profit_share_pct=gp["share_pct"], profit_rank=gp["rank"].astype("float64"), profit_core=gp["in_core"])
         gap = np.abs(out["revenue_rank"] - gp["rank"]) >= float(cfg.get("rank_gap", 5))
         out["rank_disagreement"] = (rev["in_core"] != gp["in_core"]) | gap
@@ -279,7 +279,7 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     key_score, _ = weighted_mean([scores[d] for d in DEFINITION_IDS], weights)
     out["key_score"] = key_score
     key = key_score >= float(cfg.get("key_at", 60))
-    key_rank = n - rank_max(np.nan_to_num(key_score, nan=-1.0))[0] + 1 if n else np.zeros(0)
+    key_rank = n - rank_max(fill_nan(key_score, -1.0))[0] + 1 if n else np.zeros(0)
     limit = cfg.get("max_key_accounts")
     if limit not in (None, ""):
         key &= key_rank <= float(limit)

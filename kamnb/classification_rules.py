@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.formatting import date, money
+from kamnb.ranking import fill_nan
 
 TIER_KEYS = ("invest", "develop", "maintain", "streamline")
 TIER_REASONS = (
@@ -48,7 +49,7 @@ def trap_flags(scores: dict[str, np.ndarray], key: np.ndarray, gross_profit: np.
     """One boolean array per trap (False where the inputs are missing)."""
     t = cfg.get("traps", {})
     high, low = float(t.get("high", 75)), float(t.get("low", 40))
-    cts = np.nan_to_num(cost_to_serve, nan=0.0)
+    cts = fill_nan(cost_to_serve, 0.0)
     s = scores
     with np.errstate(invalid="ignore"):
         return {

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.errors import KamnbError
+from kamnb.ranking import fill_nan
 
 SUMMED = ("revenue_12m", "revenue_prev_12m", "cost_to_serve", "revenue_potential_3y", "team_effort_days")
 REVENUE_WEIGHTED = (
@@ -96,7 +97,7 @@ def roll_up(accounts: pd.DataFrame) -> pd.DataFrame:
     for col in SUMMED:
         if col in num:
             out[col] = _sum(codes, num[col], k)
-    revenue = np.nan_to_num(num.get("revenue_12m", np.zeros(len(accounts))), nan=0.0)
+    revenue = fill_nan(num.get("revenue_12m", np.zeros(len(accounts))), 0.0)
     if "gross_margin_pct" in num:
         has = ~np.isnan(num["gross_margin_pct"])
         profit = _sum(codes, np.where(has, revenue * num["gross_margin_pct"] / 100.0, np.nan), k)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from kamnb.ranking import ascending_order, rank_max
+from kamnb.ranking import ascending_order, fill_nan, rank_max
 
 
 @dataclass(frozen=True)
@@ -47,8 +47,9 @@ class ParetoSummary:
         )
 
 
-def _arrays(values: np.ndarray, share: float, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    v = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0)
+def split_arrays(values: np.ndarray, share: float, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """The split as arrays (value, rank, share_pct, cum_share_pct, in_core); ``order`` reuses an ascending sort."""
+    v = fill_nan(np.asarray(values, dtype="float64"), 0.0)
     n = len(v)
     if order is None:
         order = ascending_order(v)
@@ -78,7 +79,7 @@ def pareto(values: pd.Series, share: float = 80.0) -> pd.DataFrame:
 
     The frame keeps the order and index of ``values``.
     """
-    a = _arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
+    a = split_arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
     out = pd.DataFrame(a, index=values.index)
     out["rank"] = out["rank"].astype("int64")
     return out
@@ -86,7 +87,7 @@ def pareto(values: pd.Series, share: float = 80.0) -> pd.DataFrame:
 
 def pareto_summary(values: pd.Series, share: float = 80.0) -> ParetoSummary:
     """How many accounts form the core and what share of the total they carry."""
-    a = _arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
+    a = split_arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
     return summarise(a["value"], a["in_core"], share)
 
 
@@ -109,7 +110,7 @@ def curve(values: pd.Series | np.ndarray, max_points: int = 2000) -> pd.DataFram
     >>> curve(pd.Series([3.0, 1.0])).round(1).values.tolist()
     [[0.0, 0.0], [50.0, 75.0], [100.0, 100.0]]
     """
-    v = np.nan_to_num(np.asarray(values, dtype="float64"), nan=0.0)
+    v = fill_nan(np.asarray(values, dtype="float64"), 0.0)
     v = np.where(v > 0, v, 0.0)
     n = len(v)
     d = np.sort(v)[::-1]

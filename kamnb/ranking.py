@@ -18,6 +18,12 @@ from collections.abc import Sequence
 import numpy as np
 
 
+def fill_nan(values: np.ndarray, value: float = 0.0) -> np.ndarray:
+    """``values`` as float64 with NaN replaced by ``value`` (infinities kept; faster than ``np.nan_to_num``)."""
+    values = np.asarray(values, dtype="float64")
+    return np.where(np.isnan(values), value, values)
+
+
 def ascending_order(values: np.ndarray) -> np.ndarray:
     """Positions that sort ``values`` from small to large, NaN last."""
     return np.argsort(values, kind="quicksort")

@@ -36,6 +36,13 @@ TEMPLATES = Path(str(resources.files("kamnb") / "templates"))
 TMP_PREFIX = ".kamnb-tmp-"
 """Name prefix of the temporary files :func:`write_atomic` writes; a run removes any left over."""
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
 _HEADING = re.compile(r"<h([1-3])(?:\s[^>]*)?>(.*?)</h\1>", re.S)
 _ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.S)
 _TAG = re.compile(r"<[^>]+>")
@@ -56,6 +63,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
     try:
+        os.fchmod(fd, _FILE_MODE) if hasattr(os, "fchmod") else None
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()

@@ -12,6 +12,7 @@ Example:
 """
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
@@ -407,15 +408,64 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
     return wb, problems
 
 
+def _signature(path: Path) -> tuple:
+    """What the loaded workbook depends on: every input file's name, size and modification time."""
+    files: list[Path] = []
+    if path.is_file():
+        files.append(path)
+        folder = path.parent
+    else:
+        folder = path
+        files.extend(path / f"{name}.csv" for name in SHEETS)
+    files.extend(folder / name for name in ("questions.yaml", "indicators.yaml", "settings.yaml"))
+    journal = journal_path_for(path)
+    files.extend([journal, journal.with_name(journal.name + "-wal")])
+    sig = []
+    for f in files:
+        try:
+            st = f.stat()
+        except FileNotFoundError:
+            continue
+        sig.append((f.name, st.st_size, st.st_mtime_ns))
+    return (str(path.resolve()), tuple(sig))
+
+
+_LOADED: dict[tuple, Workbook] = {}
+
+
+def _copy(wb: Workbook) -> Workbook:
+    return Workbook(
+        wb.path,
+        {name: frame.copy() for name, frame in wb.sheets.items()},
+        wb.questions.copy(),
+        wb.indicators.copy(),
+        copy.deepcopy(wb.settings),
+        list(wb.problems),
+        {k: list(v) for k, v in wb.missing_columns.items()},
+    )
+
+
 def load_workbook(path: Path | str, *, journal: bool = True) -> Workbook:
     """Load a workbook for use; raise :class:`WorkbookError` listing every error.
 
     The workshop journal beside the workbook, when there is one, is laid over
     the sheets so that answers given in a workshop are seen at once. Pass
     ``journal=False`` to see the sheets alone.
+
+    A process that loads the same unchanged workbook again (the batch, which
+    runs several notebooks per account in one warm worker) gets a fresh copy of
+    the tables it parsed before: any change to a sheet, a bank, the settings or
+    the journal (size or modification time) makes it read the files again.
     """
+    path = Path(path)
+    key = (_signature(path), journal)
+    cached = _LOADED.get(key)
+    if cached is not None:
+        return _copy(cached)
     wb, problems = check_workbook(path, journal=journal)
     errors = [p for p in problems if p.level == "error"]
     if wb is None or errors:
         raise WorkbookError(problems)
-    return wb
+    _LOADED.clear()  # keep one workbook: memory stays flat however many are loaded in turn
+    _LOADED[key] = wb
+    return _copy(wb)

@@ -288,3 +288,22 @@ def test_sample_workbook_is_clean(tmp_path):
     wb, problems = check_workbook(copy)
     assert [str(p) for p in problems] == []
     assert wb is not None and len(wb.accounts) >= 25
+
+
+def test_reloading_an_unchanged_workbook_gives_an_independent_copy(tmp_path):
+    book = write_book(tmp_path / "wb")
+    first = load_workbook(book)
+    first.accounts.loc["A1", "revenue_12m"] = 0.0
+    second = load_workbook(book)
+    assert second.accounts.loc["A1", "revenue_12m"] == 1000.0
+
+
+def test_a_changed_file_is_read_again(tmp_path):
+    import os
+
+    book = write_book(tmp_path / "wb")
+    assert load_workbook(book).accounts.loc["A1", "revenue_12m"] == 1000.0
+    (book / "accounts.csv").write_text(ACCOUNTS.replace("A1,Alpha,retail,,1000", "A1,Alpha,retail,,2000"))
+    st = (book / "accounts.csv").stat()
+    os.utime(book / "accounts.csv", ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+    assert load_workbook(book).accounts.loc["A1", "revenue_12m"] == 2000.0

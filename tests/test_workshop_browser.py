@@ -6,6 +6,7 @@ row in the SQLite journal, and always stops the server.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -198,7 +199,8 @@ def test_jupyterlab_run_all_and_answer(browser, sample_copy, tmp_path):
         rows: list[tuple] = []
         while time.monotonic() < deadline and not rows:
             if (book / "journal.sqlite").exists():
-                rows = _journal_rows(book, "SELECT who, new FROM changes WHERE key = ? AND \"column\" = 'answer'", (json.dumps({"opportunity_id": opp, "question_id": qid}, sort_keys=True),))
+                with contextlib.suppress(sqlite3.OperationalError):  # file created, table a moment later
+                    rows = _journal_rows(book, "SELECT who, new FROM changes WHERE key = ? AND \"column\" = 'answer'", (json.dumps({"opportunity_id": opp, "question_id": qid}, sort_keys=True),))
             time.sleep(0.2)
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "jupyterlab.png"))
