@@ -121,7 +121,7 @@ def to_text(value: Any) -> str:
     >>> to_text(4.0), to_text(4.5), to_text(float("nan")), to_text(dt.date(2026, 12, 1))
     ('4', '4.5', '', '2026-12-01')
     """
-    if value is None:
+    if value is None or (not isinstance(value, str) and value != value):  # NaN and NaT are not equal to themselves
         return ""
     if isinstance(value, float):
         if math.isnan(value):

@@ -9,7 +9,7 @@ Example:
     >>> from kamnb.workbook import load_workbook
     >>> wb = load_workbook("tests/notebooks/workbook")
     >>> figures, notes = key_figures(wb)
-    >>> round(figures.loc["ACC-001", "growth_pct"], 1)
+    >>> float(round(figures.loc["ACC-001", "growth_pct"], 1))
     13.6
 """
 from __future__ import annotations

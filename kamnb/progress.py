@@ -8,7 +8,7 @@ prints nothing.
 Example:
     >>> import io
     >>> out = io.StringIO()
-    >>> p = Progress(2, stream=out, tty=False, clock=iter([0.0, 1.0, 2.0, 2.0]).__next__)
+    >>> p = Progress(2, stream=out, tty=False, clock=iter([0.0, 2.0]).__next__)
     >>> p.update("ACC-001", ok=True, seconds=0.8)
     >>> p.update("ACC-002", ok=False, seconds=0.5, error="ValueError: bad")
     >>> p.close()

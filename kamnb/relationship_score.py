@@ -14,7 +14,7 @@ without any scored indicator has no score (NaN).
 Example:
     >>> points(pd.Series([1.0, 3.0, 5.0])).tolist()
     [0.0, 50.0, 100.0]
-    >>> round(decay(pd.Series([0.0, 180.0, 360.0]), 180).iloc[2], 2)
+    >>> float(decay(pd.Series([0.0, 180.0, 360.0]), 180).iloc[2])
     0.25
 """
 from __future__ import annotations

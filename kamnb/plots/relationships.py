@@ -181,9 +181,10 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
         note = f"{r['points']:.0f}" if r["kind"] == "measured" else f"{r['score']:.0f}/5 · {r['assessed_on']:%Y-%m-%d}"
         if r["status"] == "stale":
             note += " (stale)"
-        ax.text(min(r["points"], 100) + 1.2, y, note, va="center", fontsize=7.5, color=INK)
+        ax.text(min(r["points"], 100) + 1.2, y, note, va="center", fontsize=7.5, color=INK, zorder=4,
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     if total == total:
-        ax.axvline(total, color=INK, linewidth=1.2, linestyle="--")
+        ax.axvline(total, color=INK, linewidth=1.2, linestyle="--", zorder=3)
         ax.text(total, n - 0.35, f"score {total:.0f}", ha="center", va="bottom", fontsize=8, color=INK)
     ax.set_yticks(ys, [r["name"] if r["kind"] == "indicator" else f"{r['name']} (measured)" for _, r in b.iterrows()])
     ax.set_xlim(0, 125)

@@ -1,0 +1,159 @@
+"""The workshop widgets driven from Python, as the browser would drive them: values in, journal rows and summary out."""
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from kamnb.widgets import workshop_app
+from kamnb.widgets.summary import grid_svg
+from kamnb.workshop import WorkshopSession, summary
+
+
+def _tab(app, title):
+    from kamnb.widgets.tabs import TAB_TITLES
+
+    return app.tabs.children[TAB_TITLES.index(title)]
+
+
+def _find(widget, css):
+    """The first widget under ``widget`` carrying the CSS class ``css``."""
+    if css in getattr(widget, "_dom_classes", ()):
+        return widget
+    for child in getattr(widget, "children", ()):
+        hit = _find(child, css)
+        if hit is not None:
+            return hit
+    return None
+
+
+def _rows(book):
+    with sqlite3.connect(book / "journal.sqlite") as conn:
+        return conn.execute('SELECT who, sheet, "column", old, new, op FROM changes ORDER BY seq').fetchall()
+
+
+def test_answer_button_writes_journal_and_moves_summary(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    assert "0 / 0 / 0" in app.summary.value  # O2 has no answers yet
+    buttons = _find(_tab(app, "Qualification"), "kamnb-answer-budget")
+    buttons.value = "yes"
+    assert _rows(mini_book) == [("Ann", "qualification", "answer", "partly", "yes", "set")]
+    assert 'data-opportunity="O1"' in app.summary.value
+    assert "2 / 0 / 0" in app.summary.value  # O1: budget now yes, preference yes
+    assert "Saved change #1: Ann" in app.status.value
+
+
+def test_out_of_range_score_is_refused_visibly_and_not_written(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    field = _find(_tab(app, "Classification"), "kamnb-judgement-growth_potential")
+    field.value = "7"
+    assert field.value == "4"  # put back
+    row = field.parent if hasattr(field, "parent") else None
+    messages = [c.value for c in _tab(app, "Classification").children[0].children[0].children if hasattr(c, "value") and "⚠" in str(c.value)]
+    assert messages and "a score from 1 to 5 (out of range)" in messages[0]
+    assert row is None
+    assert not (mini_book / "journal.sqlite").exists() or _rows(mini_book) == []
+
+
+def test_bad_due_date_is_refused(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    due = _find(_tab(app, "Actions"), "kamnb-due-AC1")
+    due.value = "31.02.2026"
+    assert due.value == "2026-12-15"
+    due.value = "20.01.2027"
+    assert _rows(mini_book) == [("Ann", "actions", "due", "2026-12-15", "2027-01-20", "set")]
+
+
+def test_evidence_needs_a_score_first(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    tab = _tab(app, "Relationship")
+    evidence = _find(tab, "kamnb-indicator-evidence-shared_plans")
+    evidence.value = "They showed us the 2027 plan"
+    assert evidence.value == ""
+    _find(tab, "kamnb-indicator-shared_plans").value = "4"
+    evidence.value = "They showed us the 2027 plan"
+    assert [r[2:5] for r in _rows(mini_book)] == [("score", "", "4"), ("evidence", "", "They showed us the 2027 plan")]
+
+
+def test_stakeholder_move_redraws_grid_and_is_listed_as_a_change(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    tab = _tab(app, "Stakeholders")
+    grid = _find(tab, "kamnb-grid-box")
+    before = grid.value
+    _find(tab, "kamnb-support-S2").value = 5
+    assert grid.value != before
+    assert "Bo Chen: support 3 → 5" in app.summary.value  # since the 2025-10-01 placement
+
+
+def test_add_and_remove_a_stakeholder(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    tab = _tab(app, "Stakeholders")
+    _find(tab, "kamnb-new-person").value = "Dee Ford"
+    _find(tab, "kamnb-add-person").click()
+    wb = app.session.wb
+    new_id = wb.stakeholders.index[wb.stakeholders["name"] == "Dee Ford"][0]
+    assert "Dee Ford" in _find(_tab(app, "Stakeholders"), "kamnb-grid-box").value
+    _find(_tab(app, "Stakeholders"), f"kamnb-remove-{new_id}").click()
+    assert "Dee Ford" not in set(app.session.wb.stakeholders["name"])
+    assert [r[5] for r in _rows(mini_book)] == ["add", "remove"]
+
+
+def test_spread_shows_where_participants_disagree(mini_book):
+    s = WorkshopSession(mini_book, who="Ann")
+    s.change("accounts", {"account_id": "A1"}, "growth_potential", "5")
+    s.who = "Bo"
+    s.change("accounts", {"account_id": "A1"}, "growth_potential", "2")
+    spread = s.spread("A1")
+    assert spread.loc[0, ["item", "ratings", "lowest", "highest", "spread"]].tolist() == ["growth potential", "Ann: 5; Bo: 2", 2.0, 5.0, 3.0]
+    assert summary(s, "A1")["spread"].equals(spread)
+
+
+def test_undo_button_reverts_and_redraws(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    _find(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value = "2"
+    assert app.session.wb.accounts.loc["A1", "strategic_fit"] == 2.0
+    app.undo.click()
+    assert app.session.wb.accounts.loc["A1", "strategic_fit"] == 4.0
+    assert _find(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value == "4"
+
+
+def test_reopen_shows_every_answer(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    _find(_tab(app, "Qualification"), "kamnb-answer-uniques").value = "no"
+    del app
+    again = workshop_app(mini_book, "A1", who="Bo")
+    assert _find(_tab(again, "Qualification"), "kamnb-answer-uniques").value == "no"
+
+
+def test_two_sessions_see_each_others_changes(mini_book):
+    a = WorkshopSession(mini_book, who="Ann")
+    b = WorkshopSession(mini_book, who="Bo")
+    a.change("accounts", {"account_id": "A2"}, "transparency", "4")
+    b.change("accounts", {"account_id": "A2"}, "strategic_fit", "5")
+    assert b.wb.accounts.loc["A2", ["transparency", "strategic_fit"]].tolist() == [4.0, 5.0]
+    a.sync()
+    assert a.wb.accounts.loc["A2", ["transparency", "strategic_fit"]].tolist() == [4.0, 5.0]
+
+
+def test_nameless_participant_is_asked_for_a_name(mini_book):
+    s = WorkshopSession(mini_book, who=" ")
+    change, error = s.change("accounts", {"account_id": "A1"}, "growth_potential", "5")
+    assert change is None and "who is speaking" in error
+
+
+def test_review_button_says_what_happened(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    app.review.click()
+    assert "review" in app.status.value.lower()
+
+
+def test_grid_lists_everyone_or_says_how_many_more():
+    people = [{"name": f"P{i}", "influence": 4, "support": 2} for i in range(9)]
+    svg = grid_svg(people)
+    assert "P0" in svg and "more" in svg
+
+
+@pytest.mark.parametrize("query,expected", [("account=A2", "A2"), ("", "A1")])
+def test_account_from_voila_query(mini_book, monkeypatch, query, expected):
+    monkeypatch.setenv("QUERY_STRING", query)
+    assert workshop_app(mini_book, None).account.value == expected
