@@ -99,9 +99,11 @@ def safe_names(account_ids: Sequence[str]) -> dict[str, str]:
     (also ignoring case) gets a short hash of the original id appended. The
     name never starts with a dot, so nothing can point outside the folder.
 
-    >>> names = safe_names(["ACC-001", "../../etc/passwd", "<script>alert(1)</script>", "acc-001"])
-    >>> names["../../etc/passwd"], names["ACC-001"] != names["acc-001"]
-    ('etc_passwd-1b8a8b6e', True)
+    >>> names = safe_names(["ACC-001", "ACC-002", "../../etc/passwd", "<script>alert(1)</script>", "acc-002"])
+    >>> names["ACC-001"], names["../../etc/passwd"], names["<script>alert(1)</script>"]
+    ('ACC-001', 'etc_passwd-936d7c04', 'script_alert_1_script-d5f93694')
+    >>> names["ACC-002"] != names["acc-002"]
+    True
     """
     base: dict[str, str] = {}
     for ident in account_ids:

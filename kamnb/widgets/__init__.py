@@ -68,6 +68,7 @@ class WorkshopApp:
         self.root.add_class("kamnb-app")
 
         self.account.observe(lambda ch: self.show(), names="value")
+        self.tabs.observe(lambda ch: self._build(ch["new"]), names="selected_index")
         self.who.observe(self._who_changed, names="value")
         self.undo.on_click(self._undo)
         self.refresh.on_click(self._refresh)
@@ -87,19 +88,28 @@ class WorkshopApp:
         if aid is None:
             self.tabs.children = [w.HTML("<p>The workbook has no accounts.</p>")]
             return
-        s = self.session
         selected = self.tabs.selected_index or 0
-        children = [
-            tabs.classification_tab(s, aid),
-            tabs.qualification_tab(s, aid),
-            tabs.stakeholders_tab(s, aid, self._rebuild),
-            tabs.relationship_tab(s, aid),
-            tabs.actions_tab(s, aid, self._rebuild),
-        ]
-        self.tabs.children = children
+        self._built: set[int] = set()
+        self.tabs.children = [w.VBox() for _ in tabs.TAB_TITLES]
         self.tabs.titles = list(tabs.TAB_TITLES)
         self.tabs.selected_index = selected
+        self._build(selected)
         self.update_summary()
+
+    def _build(self, index: int | None) -> None:
+        """Fill a tab the first time it is shown for this account (keeps switching accounts quick)."""
+        if index is None or index in self._built:
+            return
+        self._built.add(index)
+        s, aid = self.session, self.account.value
+        builders = [
+            lambda: tabs.classification_tab(s, aid),
+            lambda: tabs.qualification_tab(s, aid),
+            lambda: tabs.stakeholders_tab(s, aid, self._rebuild),
+            lambda: tabs.relationship_tab(s, aid),
+            lambda: tabs.actions_tab(s, aid, self._rebuild),
+        ]
+        self.tabs.children[index].children = [builders[index]()]
 
     def _rebuild(self) -> None:
         self.show()
