@@ -38,7 +38,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -450,7 +450,7 @@ class DaskScheduler:
     def __init__(self, address: str):
         from distributed import Client
 
-        self.client = Client(address, set_as_default=False, timeout="20s")
+        self.client = Client(address, timeout="20s")
         self.workers = len(self.client.scheduler_info().get("workers", {}))
         self.pending: set[Any] = set()
         self.tasks: dict[Any, Task] = {}
@@ -656,6 +656,9 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     started = time.monotonic()
     interrupted = False
     last_write = 0.0
+    background = ThreadPoolExecutor(1, thread_name_prefix="kamnb-portfolio")
+    figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
+    background.shutdown(wait=False)
     scheduler.start(config, tasks)
     killed = False
     try:
@@ -689,7 +692,7 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
     code = EXIT_INTERRUPTED if interrupted else EXIT_OK
     try:
-        notes = write_portfolio(wb, out, ids, results, config)
+        notes = write_portfolio(wb, out, ids, results, config, figures_job.result())
         manifest["portfolio_notes"] = notes
     except Exception as err:  # the reviews are written; say clearly that the index is not
         print(f"kamnb batch: the portfolio index could not be written: {type(err).__name__}: {err}", file=stream)
@@ -707,13 +710,24 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     return code
 
 
-def write_portfolio(wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig) -> list[str]:
-    """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts."""
-    from kamnb.formatting import money, number, percent
-    from kamnb.portfolio import charts, key_figures, table_frame
-    from kamnb.report import render_template, write_atomic
+def portfolio_figures(wb: Any, ids: list[str]) -> tuple[Any, list[str], list[tuple[str, str]]]:
+    """Key figures, notes and charts of the run's accounts (computed while the workers run)."""
+    from kamnb.portfolio import charts, key_figures
 
     figures, notes = key_figures(wb, ids)
+    return figures, notes, charts(figures, wb.settings.get("currency", "EUR"))
+
+
+def write_portfolio(
+    wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig,
+    prepared: tuple[Any, list[str], list[tuple[str, str]]] | None = None,
+) -> list[str]:
+    """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts."""
+    from kamnb.formatting import money, number, percent
+    from kamnb.portfolio import table_frame
+    from kamnb.report import render_template, write_atomic
+
+    figures, notes, pictures = prepared or portfolio_figures(wb, ids)
     currency = wb.settings.get("currency", "EUR")
     table = table_frame(figures)
     table.insert(1, "review_status", [results.get(a, {}).get("status", "not run") for a in figures.index])
@@ -769,7 +783,7 @@ def write_portfolio(wb: Any, out: Path, ids: list[str], results: dict[str, dict[
         rows=rows,
         failures=failures,
         not_run=not_run,
-        charts=charts(figures, currency),
+        charts=pictures,
         notes=notes,
         summary={"accounts": len(ids), "ok": sum(1 for a in ids if results.get(a, {}).get("status") == "ok"),
                  "failed": len(failures), "revenue": money(total, currency)},

@@ -91,7 +91,7 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
         kinds = {c.name: c.kind for c in SHEETS[name].columns}
         for rec in frame[header].itertuples(index=False, name=None):
             out = []
-            for col, value in zip(header, rec):
+            for col, value in zip(header, rec, strict=True):
                 kind = kinds.get(col, "text")
                 if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
                     out.append(None)

@@ -207,11 +207,13 @@ class Journal:
             conn.execute(f"PRAGMA busy_timeout = {int(self.timeout * 1000)}")
             mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             conn.execute("PRAGMA synchronous = FULL")
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in _SCHEMA.split(";"):
-                if statement.strip():
-                    conn.execute(statement)
-            conn.execute("COMMIT")
+            exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").fetchone()
+            if not exists:  # a new journal: create the table once, under the write lock
+                conn.execute("BEGIN IMMEDIATE")
+                for statement in _SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+                conn.execute("COMMIT")
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: cannot open the workshop journal ({err})") from err
         if str(mode).lower() != "wal":  # e.g. a file system without shared memory
@@ -529,7 +531,7 @@ def _set_history(wb: Workbook, change: Change, col: Column, value: Any) -> list[
     else:
         earlier = frame[mask]
         if len(earlier):
-            latest = earlier.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").iloc[-1]
+            latest = earlier.sort_values("assessed_on", kind="stable", na_position="first").iloc[-1]
             row = latest.to_dict()
         else:
             row = {c.name: _empty(c) for c in SHEETS[sheet].columns}

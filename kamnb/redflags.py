@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from kamnb import banks
+from kamnb import banks, memo
 from kamnb.errors import KamnbError
 from kamnb.relationships import _all_zones, config, contact_map
 from kamnb.workbook import Workbook
@@ -109,6 +109,11 @@ def _rows(flag: RedFlag, found: Any) -> pd.DataFrame:
     return pd.DataFrame({"account_id": frame["account_id"].astype(str), "flag": flag.name, "severity": sev, "detail": frame["detail"].astype(str)})
 
 
+def _run(wb: Workbook, rules: list[RedFlag]) -> pd.DataFrame:
+    parts = [p for p in (_rows(f, f.check(wb)) for f in rules) if not p.empty]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=COLUMNS)
+
+
 def red_flags(wb: Workbook, account_id: str | None = None, flags: list[str] | None = None) -> pd.DataFrame:
     """Run every registered rule (or those named in ``flags``); one row per finding.
 
@@ -116,9 +121,21 @@ def red_flags(wb: Workbook, account_id: str | None = None, flags: list[str] | No
     the rule's registration order, detail.
     """
     if account_id is not None:
-        wb = scoped(wb, account_id)
+        wb.account(account_id)
     chosen = [RED_FLAGS[f] for f in flags] if flags is not None else list(RED_FLAGS.values())
-    parts = [_rows(f, f.check(wb)) for f in chosen]
+    # The built-in rules look at each account on its own: run them once over the whole portfolio
+    # (remembered while the workbook is unchanged) and keep the account's rows. Rules added by the
+    # user see a workbook cut down to the account, as documented.
+    builtin = tuple(f.name for f in chosen if f.check is _BUILTIN.get(f.name))
+    parts = []
+    if builtin:
+        every = memo.remember(("redflags", builtin, memo.workbook_key(wb)), lambda: _run(wb, [RED_FLAGS[n] for n in builtin]))
+        if account_id is not None:
+            every = every[every["account_id"] == str(account_id)]
+        parts.append(every)
+    others = [f for f in chosen if f.name not in builtin]
+    if others:
+        parts.append(_run(scoped(wb, account_id) if account_id is not None else wb, others))
     parts = [p for p in parts if not p.empty]
     if not parts:
         return pd.DataFrame(columns=COLUMNS)
@@ -219,3 +236,7 @@ def score_falling(wb: Workbook) -> list[dict[str, Any]]:
 def as_of_note(wb: Workbook) -> str:
     """The sentence a report puts above the flags: the date they are computed as of."""
     return f"Red flags as of {banks.as_of(wb.settings):%Y-%m-%d}."
+
+
+_BUILTIN: dict[str, Callable[[Workbook], Any]] = {name: flag.check for name, flag in RED_FLAGS.items()}
+"""The rules this module registers (a rule registered again under the same name is the user's own)."""

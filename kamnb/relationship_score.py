@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks
+from kamnb import banks, memo
 from kamnb.relationships import config, contact_map
 from kamnb.workbook import Workbook
 
@@ -109,6 +109,16 @@ def _now(wb: Workbook) -> pd.DataFrame:
     return pd.DataFrame({"account_id": list(wb.accounts.index), "at": banks.as_of(wb.settings)})
 
 
+_SHEETS = ("accounts", "relationship", "stakeholders", "stakeholder_history")
+"""What the scores read: remembered results are keyed on these sheets' content (and banks, settings)."""
+
+
+@memo.portfolio(*_SHEETS)
+def _items_now(wb: Workbook) -> pd.DataFrame:
+    """:func:`_items` of every account as of today (each account's rows do not depend on the others)."""
+    return _items(wb, _now(wb))
+
+
 def _scores_from(items: pd.DataFrame) -> pd.DataFrame:
     """Score and judged score per (account_id, at)."""
     keys = ["account_id", "at"]
@@ -124,6 +134,7 @@ def _scores_from(items: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+@memo.portfolio(*_SHEETS)
 def relationship_scores(wb: Workbook) -> pd.DataFrame:
     """The relationship score of every account, indexed by account_id.
 
@@ -134,7 +145,7 @@ def relationship_scores(wb: Workbook) -> pd.DataFrame:
     ago than ``stale_evidence_days``).
     """
     cfg = config(wb.settings)
-    items = _items(wb, _now(wb))
+    items = _items_now(wb)
     out = _scores_from(items).droplevel("at").reindex(wb.accounts.index)
     ind = items[items["kind"] == "indicator"]
     by = ind.groupby("account_id", sort=False)
@@ -165,8 +176,8 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
     """
     wb.account(account_id)
     cfg = config(wb.settings)
-    when = pd.DataFrame({"account_id": [account_id], "at": [banks.as_of(wb.settings)]})
-    items = _items(wb, when).set_index("item")
+    items = _items_now(wb)
+    items = items[items["account_id"] == account_id].set_index("item")
     total = items["effective_weight"].sum()
     items["share_pct"] = items["effective_weight"] / total * 100 if total > 0 else 0.0
     judged = items["kind"] == "indicator"
@@ -197,11 +208,18 @@ def score_history(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     and is taken as it is today. Columns: account_id, assessed_on, score, judged_score, change (vs the
     review before). Sorted by account and date.
     """
-    rel = wb.relationship
-    rel = rel[rel["assessed_on"].notna() & (rel["assessed_on"] <= banks.as_of(wb.settings))]
     if account_id is not None:
         wb.account(account_id)
-        rel = rel[rel["account_id"] == account_id]
+        every = _score_history(wb)
+        return every[every["account_id"] == account_id].reset_index(drop=True)
+    return _score_history(wb)
+
+
+@memo.portfolio(*_SHEETS)
+def _score_history(wb: Workbook) -> pd.DataFrame:
+    """:func:`score_history` of every account (an account's reviews do not depend on the others)."""
+    rel = wb.relationship
+    rel = rel[rel["assessed_on"].notna() & (rel["assessed_on"] <= banks.as_of(wb.settings))]
     when = rel[["account_id", "assessed_on"]].drop_duplicates().rename(columns={"assessed_on": "at"}).reset_index(drop=True)
     cols = ["account_id", "assessed_on", "score", "judged_score", "change"]
     if when.empty:

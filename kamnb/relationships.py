@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks
+from kamnb import banks, memo
 from kamnb.schema import SENIORITY
 from kamnb.workbook import Workbook
 
@@ -82,6 +82,7 @@ def owners(contact_owner: pd.Series) -> pd.Series:
     return contact_owner.fillna("").map(split)
 
 
+@memo.portfolio("stakeholders")
 def _all_zones(wb: Workbook) -> pd.DataFrame:
     """Every stakeholder of the workbook with zone, decision-maker flag, contact age and owners."""
     cfg = config(wb.settings)
@@ -170,6 +171,7 @@ def neglected_power(wb: Workbook, account_id: str) -> pd.DataFrame:
 # --------------------------------------------------------------------------- contact map
 
 
+@memo.portfolio("stakeholders")
 def contact_links(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     """One row per link between a person of ours and a stakeholder.
 
@@ -276,6 +278,7 @@ def _account_map(group: pd.DataFrame, settings: dict[str, Any]) -> dict[str, Any
     }
 
 
+@memo.portfolio("stakeholders", "accounts")
 def contact_map(wb: Workbook) -> pd.DataFrame:
     """The contact-map numbers of every account, indexed by account_id.
 

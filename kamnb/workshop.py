@@ -129,7 +129,7 @@ class WorkshopSession:
         if rows.empty:
             return None
         if sheet in HISTORY_SHEETS:
-            rows = rows.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first")
+            rows = rows.sort_values("assessed_on", kind="stable", na_position="first")
         return rows.iloc[-1][column]
 
     # -- changes
@@ -281,17 +281,32 @@ def one_account(wb: Workbook, account_id: str) -> Workbook:
 
 
 def _answer_tally(wb: Workbook, account_id: str) -> pd.DataFrame:
-    """Per opportunity of the account: how many questions have each current answer."""
+    """Per opportunity of the account: how many questions have each current answer.
+
+    Plain Python over the account's few rows: this runs after every click.
+    """
     opps = wb.opportunities[wb.opportunities["account_id"] == account_id]
-    q = wb.qualification[wb.qualification["opportunity_id"].isin(opps.index)]
-    q = q.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first")
-    latest = q.drop_duplicates(["opportunity_id", "question_id"], keep="last")
-    latest = latest[latest["question_id"].isin(wb.questions.index)]
-    counts = pd.crosstab(latest["opportunity_id"], latest["answer"]).reindex(index=opps.index, columns=["yes", "partly", "no", "unknown"], fill_value=0)
-    counts.insert(0, "name", opps["name"])
-    counts.insert(1, "value", opps["value"])
-    counts["open"] = len(wb.questions) - counts[["yes", "partly", "no", "unknown"]].sum(axis=1)
-    return counts
+    q = wb.qualification
+    rows = q[q["opportunity_id"].isin(opps.index)]
+    known = set(wb.questions.index)
+    latest: dict[tuple[str, str], tuple[Any, int, str]] = {}
+    for n, (opp, qid, answer, day) in enumerate(zip(rows["opportunity_id"], rows["question_id"], rows["answer"], rows["assessed_on"], strict=True)):
+        if qid not in known:
+            continue
+        stamp = day.value if not pd.isna(day) else -(2**63)
+        prev = latest.get((opp, qid))
+        if prev is None or (stamp, n) >= (prev[0], prev[1]):  # later date wins; on the same date, the later row
+            latest[(opp, qid)] = (stamp, n, answer)
+    words = ("yes", "partly", "no", "unknown")
+    counts = {oid: dict.fromkeys(words, 0) for oid in opps.index}
+    for (opp, _), (_, _, answer) in latest.items():
+        if answer in counts[opp]:
+            counts[opp][answer] += 1
+    table = pd.DataFrame([counts[o] for o in opps.index], index=opps.index, columns=list(words))
+    table.insert(0, "name", opps["name"])
+    table.insert(1, "value", opps["value"])
+    table["open"] = len(known) - table[list(words)].sum(axis=1)
+    return table
 
 
 def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None, list[str]]:
@@ -318,7 +333,7 @@ def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None
                 moves = [f"{c} {p[c]:g} → {row[c]:g}" for c in ("influence", "support") if pd.notna(p[c]) and pd.notna(row[c]) and p[c] != row[c]]
                 if moves:
                     lines.append(f"{row['name']}: " + ", ".join(moves))
-    new_people = [n for sid, n in zip(people.index, people["name"]) if str(sid).startswith("ST-W")]
+    new_people = [n for sid, n in zip(people.index, people["name"], strict=True) if str(sid).startswith("ST-W")]
     if new_people:
         lines.append("new on the grid: " + ", ".join(new_people))
     if last_date is not None and pd.notna(last_date):
@@ -409,7 +424,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     tally["status"] = sc["status"].reindex(tally.index).fillna("") if sc["status"] is not None else ""
     out["opportunities"] = tally
     rel = wb.for_account("relationship", account_id)
-    rel = rel.iloc[::-1].sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
+    rel = rel.sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
     out["indicators_scored"] = int(rel["score"].notna().sum())
     for k in ("tier", "key_score", "relationship_score", "red_flags", "missing", "errors"):
         out[k] = sc[k]
@@ -422,17 +437,44 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
 # --------------------------------------------------------------------------- review
 
 
-def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> Path:
-    """Write one account's review with the batch's own single-account function; return the HTML path.
+def review_dir(workbook: Path) -> Path:
+    """Where the workshop writes reviews: ``reports/<workbook name>-workshop`` beside the workbook."""
+    return workbook.parent / "reports" / f"{workbook.stem}-workshop"
 
-    The batch (``kamnb.batch``) owns the review; the workshop only asks it for one account,
-    so the page is the same the batch writes.
+
+def review_command(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> tuple[list[str], Path]:
+    """The batch command that writes one account's review, and the folder it writes to."""
+    out = Path(out_dir) if out_dir is not None else review_dir(session.path)
+    cmd = [sys.executable, "-m", "kamnb", "batch", str(session.path), "--out", str(out), "--accounts", account_id, "--workers", "1", "--quiet"]
+    return cmd, out
+
+
+def review_result(out: Path, account_id: str, returncode: int, stderr: str) -> Path:
+    """The HTML page the batch wrote for ``account_id`` (from its manifest), or :class:`WorkshopError` saying why not."""
+    import json
+
+    try:
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = {}
+    entry = next((a for a in manifest.get("accounts", []) if a.get("account_id") == account_id), {})
+    html = entry.get("outputs", {}).get("html")
+    if returncode != 0 or not html:
+        detail = stderr.strip().splitlines()[-1:] or [f"exit code {returncode}"]
+        raise WorkshopError(f"the batch could not write the review of {account_id}: {detail[0]}")
+    return out / html
+
+
+def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> Path:
+    """Write one account's review exactly as the batch does; return the path of its HTML page.
+
+    Runs ``kamnb batch WORKBOOK --out DIR --accounts ID`` in its own process
+    (its kernels stay out of the workshop's), so the page is the batch's own,
+    with every workshop answer in it (the batch loads the journal too).
     """
-    batch = _optional("kamnb.batch", "write_account_review")
-    if batch is None:
-        raise WorkshopError("the review writer (kamnb.batch.write_account_review) is not installed in this version")
-    out_dir = out_dir or (session.path.parent if session.path.is_file() else session.path.parent) / "reports" / session.path.stem
-    return Path(batch(session.path, account_id, out_dir))
+    cmd, out = review_command(session, account_id, out_dir)
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    return review_result(out, account_id, done.returncode, done.stderr or done.stdout)
 
 
 # --------------------------------------------------------------------------- command line

@@ -119,12 +119,18 @@ def test_manifest_records_inputs(batch) -> None:
     assert not list(batch["out"].rglob(".kamnb-tmp-*"))
 
 
-def test_review_is_the_same_alone_and_in_the_batch(batch, tmp_path: Path) -> None:
+def test_review_is_the_same_alone_and_in_the_batch_and_prints_to_pdf(batch, tmp_path: Path) -> None:
     out = tmp_path / "alone"
-    code = run_batch(_opts(batch["workbook"], out, accounts=["ACC-002"], workers=1), stream=io.StringIO())
+    chromium = find_chromium()
+    code = run_batch(_opts(batch["workbook"], out, accounts=["ACC-002"], workers=1, pdf=True), stream=io.StringIO())
     assert code == 0
     alone = (out / "accounts" / "ACC-002.html").read_bytes()
     assert alone == (batch["out"] / "accounts" / "ACC-002.html").read_bytes()
+    pdf = out / "accounts" / "ACC-002.pdf"
+    if chromium:
+        assert pdf.read_bytes()[:5] == b"%PDF-"
+    else:  # without Chromium the run still succeeds, with HTML only
+        assert not pdf.exists()
 
 
 def test_resume_redoes_only_what_is_missing(batch, tmp_path: Path) -> None:
@@ -132,7 +138,7 @@ def test_resume_redoes_only_what_is_missing(batch, tmp_path: Path) -> None:
     shutil.copytree(batch["out"], out)
     (out / "accounts" / "ACC-003.html").unlink()
     before = (out / "accounts" / "ACC-001.html").stat().st_mtime_ns
-    code = run_batch(_opts(batch["workbook"], out, resume=True, accounts=["ACC-001", "ACC-003", "ACC-raise"]), stream=io.StringIO())
+    code = run_batch(_opts(batch["workbook"], out, resume=True, workers=1, accounts=["ACC-001", "ACC-003", "ACC-raise"]), stream=io.StringIO())
     manifest = json.loads((out / "manifest.json").read_text())
     by_id = {a["account_id"]: a for a in manifest["accounts"]}
     assert code == 1
@@ -150,7 +156,7 @@ def test_usage_errors(tmp_path: Path, capsys) -> None:
 
 
 def test_ctrl_c_keeps_finished_reports_and_leaves_no_partial_file(tmp_path: Path) -> None:
-    workbook = _workbook(tmp_path / "wb", copies=30)
+    workbook = _workbook(tmp_path / "wb", copies=20)
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "kamnb", "batch", str(workbook), "--out", str(out), "--workers", "1",
            "--notebook-dir", str(NOTEBOOKS), "--notebook", "review.ipynb"]
@@ -164,7 +170,7 @@ def test_ctrl_c_keeps_finished_reports_and_leaves_no_partial_file(tmp_path: Path
     manifest = json.loads((out / "manifest.json").read_text())
     assert manifest["summary"]["interrupted"] is True
     done = [a for a in manifest["accounts"] if a["status"] == "ok"]
-    assert 2 <= len(done) < 36 and any(a["status"] == "not run" for a in manifest["accounts"])
+    assert 2 <= len(done) < 26 and any(a["status"] == "not run" for a in manifest["accounts"])
     for entry in done:
         assert (out / entry["outputs"]["html"]).read_text().rstrip().endswith("</html>")
     assert len(list((out / "accounts").glob("*.html"))) == len(done)
@@ -175,7 +181,7 @@ def test_dask_cluster_runs_the_same_task(batch, tmp_path: Path) -> None:
     from distributed import LocalCluster
 
     out = tmp_path / "dask"
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         code = run_batch(_opts(batch["workbook"], out, accounts=["ACC-001", "ACC-002", "ACC-raise"], scheduler=cluster.scheduler_address),
                          stream=io.StringIO())
     assert code == 1
@@ -184,11 +190,3 @@ def test_dask_cluster_runs_the_same_task(batch, tmp_path: Path) -> None:
     assert (out / "accounts" / "ACC-002.html").read_bytes() == (batch["out"] / "accounts" / "ACC-002.html").read_bytes()
 
 
-@pytest.mark.browser
-def test_pdf_with_chromium(batch, tmp_path: Path) -> None:
-    if not find_chromium():
-        pytest.skip("Chromium is not installed: --pdf cannot be tested (run 'make browser-deps')")
-    out = tmp_path / "pdf"
-    code = run_batch(_opts(batch["workbook"], out, accounts=["ACC-001"], workers=1, pdf=True, notebooks=["tiny.ipynb"]), stream=io.StringIO())
-    assert code == 0
-    assert (out / "accounts" / "ACC-001.pdf").read_bytes()[:5] == b"%PDF-"

@@ -150,10 +150,15 @@ def test_nameless_participant_is_asked_for_a_name(mini_book):
     assert change is None and "who is speaking" in error
 
 
-def test_review_button_says_what_happened(mini_book):
-    app = workshop_app(mini_book, "A1", who="Ann")
+@pytest.mark.slow
+def test_review_button_writes_the_batch_page_with_workshop_answers(sample_copy):
+    app = workshop_app(sample_copy, "ACC-001", who="Ann")
+    _find(_tab(app, "Classification"), "kamnb-judgement-growth_potential").value = "5"
     app.review.click()
-    assert "review" in app.status.value.lower()
+    assert "Review of ACC-001 written" in app.status.value, app.status.value
+    html = sample_copy.parent / "reports" / "sample-workshop" / "accounts" / "ACC-001.html"
+    assert str(html) in app.status.value
+    assert "Nordlicht Logistics" in html.read_text(encoding="utf-8")
 
 
 def test_grid_lists_everyone_or_says_how_many_more():

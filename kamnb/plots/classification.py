@@ -22,7 +22,7 @@ from kamnb import banks
 from kamnb.classification import BY_ID, DEFINITION_IDS, Explanation, classification_settings
 from kamnb.formatting import money
 from kamnb.pareto import curve
-from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, PURPLE, RED, new_figure, style_axes
+from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, new_figure, place, style_axes, text_width
 
 TIER_COLOURS = {"invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
 
@@ -68,7 +68,7 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     shown = result[result["is_key"] | (result["key_by_count"] > 0)]
     shown = shown.sort_values(["key_score", "revenue_12m"], ascending=False, kind="stable").head(max_rows)
     rows = len(shown)
-    fig = Figure(figsize=(8.5, 1.6 + 0.27 * max(rows, 3)), dpi=100, layout="constrained")
+    fig = Figure(figsize=(8.5, 2.2 + 0.27 * max(rows, 3)), dpi=DPI)
     ax = fig.add_subplot()
     data = shown[list(DEFINITION_IDS)].to_numpy(dtype="float64")
     im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Blues", vmin=0, vmax=100)
@@ -78,6 +78,7 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     ticks = [BY_ID[d].title.replace(", ", ",\n").replace(" ", "\n", 1) + f"\n(weight {float(weights.get(d, 0) or 0):g})" for d in DEFINITION_IDS]
     ax.set_xticks(range(len(DEFINITION_IDS)), ticks, fontsize=8)
     labels = [f"{i} {str(n)[:22]}  {'KEY' if k else '   '} {s:.0f}" for i, n, k, s in zip(shown.index, shown["name"], shown["is_key"], shown["key_score"], strict=False)]
+    place(fig, left=text_width(labels, 8) + 0.2, right=0.55, bottom=0.65 + 0.14 * max((t.count("\n") + 1 for t in ticks), default=1), top=0.45)
     ax.set_yticks(range(rows), labels, fontsize=8, family="monospace")
     for tick, ident in zip(ax.get_yticklabels(), shown.index, strict=False):
         if ident == highlight:
@@ -136,7 +137,7 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
     """
     cfg = _cfg(settings)
     split = float(cfg["matrix"].get("split", 50))
-    fig, ax = new_figure("Portfolio matrix: attractiveness vs our strength", size=(8.5, 7.0))
+    fig, ax = new_figure("Portfolio matrix: attractiveness vs our strength", size=(8.5, 7.0), bottom=1.35)
     r = result.dropna(subset=["attractiveness", "strength"])
     potential = r["revenue_potential_3y"].fillna(r["revenue_12m"]).to_numpy(dtype="float64")
     biggest = np.nanmax(potential) if len(potential) and np.nanmax(potential) > 0 else 1.0
@@ -182,7 +183,8 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
         return None
     c = explanation.contributions.iloc[::-1]
     fig, ax = new_figure(f"Why {explanation.account_id} scores {explanation.key_score:.0f}", size=(8.0, 3.8),
-                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}")
+                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}",
+                         left=text_width(c["definition"], 9) + 0.25)
     colours = [BLUE if w > 0 else MUTED for w in c["weight"]]
     ax.barh(c["definition"], c["contribution"], color=colours)
     for i, (points, score, weight) in enumerate(zip(c["contribution"], c["score"], c["weight"], strict=False)):

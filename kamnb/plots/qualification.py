@@ -13,7 +13,7 @@ from matplotlib.ticker import FuncFormatter
 from kamnb.activity import activity_plan
 from kamnb.forecast import NOT_QUALIFIED, QUALIFIED_OUT, pipeline_summary
 from kamnb.formatting import money
-from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, new_figure
+from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, new_figure, place, text_width
 from kamnb.qualification import explain_likelihood, likelihood_history
 
 
@@ -33,7 +33,8 @@ def _scope(wb, account_id: str | None) -> str:
 def _value_bars(wb, account_id: str | None, by: str, title: str, xlabel: str) -> Figure:
     cur = wb.settings.get("currency", "EUR")
     t = pipeline_summary(wb, account_id, by=by)
-    fig, ax = new_figure(title, subtitle=f"Open opportunities, {_scope(wb, account_id)}; black tick: factored value (value x likelihood)")
+    fig, ax = new_figure(title, subtitle=f"Open opportunities, {_scope(wb, account_id)}; black tick: factored value (value x likelihood)",
+                         right=2.1, bottom=0.7 if len(t) <= 6 else 0.45 + 0.5 * text_width(t.index, 9))
     if t.empty:
         ax.text(0.5, 0.5, "No open opportunities", ha="center", va="center", transform=ax.transAxes, color=MUTED)
         ax.set_xlabel(xlabel)
@@ -86,7 +87,7 @@ def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
     ex = explain_likelihood(wb, opportunity_id)
     a = ex.attrs
     name = wb.opportunities.loc[opportunity_id, "name"]
-    fig, ax = new_figure("Why this likelihood", size=(8.0, 5.0), subtitle=f"{name} ({opportunity_id})")
+    fig, ax = new_figure("Why this likelihood", size=(8.0, 5.0), subtitle=f"{name} ({opportunity_id})", left=2.3)
     if np.isnan(a["score"]):
         ax.text(0.5, 0.5, "Not qualified yet: no answers recorded", ha="center", va="center", transform=ax.transAxes, color=MUTED)
         ax.set_xlabel("Likelihood (%)")
@@ -105,6 +106,7 @@ def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
     ax.text(a["likelihood"] * 100 + 0.3, y[-1], f"{a['likelihood'] * 100:.0f}%", va="center", fontsize=8, color=INK)
     ax.text(a["start_likelihood"] * 100 + 0.3, y[0], f"{a['start_likelihood'] * 100:.0f}%", va="center", fontsize=8, color=INK)
     ax.set_yticks(y, labels, fontsize=8)
+    place(fig, left=text_width(labels, 8) + 0.55, top=0.5 + 0.25)
     ax.set_xlabel("Likelihood (%)")
     ax.set_ylabel("Question (answer), biggest effect last")
     ax.set_xlim(0, max(a["start_likelihood"], a["likelihood"], (running / 100)) * 100 * 1.15 + 5)
@@ -133,7 +135,7 @@ def likelihood_history_chart(wb, account_id: str) -> Figure:
 def activity_chart(wb, account_id: str) -> Figure:
     """Contacts needed per quarter by kind (stacked) against the contacts planned."""
     p = activity_plan(wb, account_id)
-    fig, ax = new_figure("Sales activity: needed vs planned", subtitle=_scope(wb, account_id))
+    fig, ax = new_figure("Sales activity: needed vs planned", subtitle=_scope(wb, account_id), right=2.7)
     x = np.arange(len(p))
     w = 0.38
     bottom = np.zeros(len(p))

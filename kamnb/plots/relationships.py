@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
-from kamnb.plots import AMBER, BLUE, GREEN, GRID, INK, MUTED, PURPLE, RED, new_figure, style_axes
+from kamnb.plots import AMBER, BLUE, GREEN, GRID, INK, MUTED, PURPLE, RED, new_figure, style_axes, text_width
 from kamnb.relationships import ZONES, config, contact_links, contact_map, power_vs_comfort, stakeholder_zones
 from kamnb.schema import SENIORITY
 from kamnb.workbook import Workbook
@@ -52,6 +52,7 @@ def decision_grid(wb: Workbook, account_id: str) -> Figure:
         f"Decision-making grid: {name}",
         size=(10.0, 5 * row_in + 1.6),
         subtitle=f"{len(z)} stakeholders · bold: decision-maker · grey italic: no conversation in the last {cfg['recent_contact_days']} days",
+        left=text_width(INFLUENCE_TICKS, 9) + 0.45,
     )
     ax.grid(False)
     hi, pro, con = cfg["high_influence"], cfg["supportive"], cfg["opposed"]
@@ -125,6 +126,7 @@ def contact_network(wb: Workbook, account_id: str) -> Figure:
         size=(10.0, max(3.2, 0.27 * max(n_their, n_our) + 1.6)),
         subtitle=(f"{m['shape'] or 'no contacts'} · coverage {coverage} · {n_our} of ours, {n_their} of theirs, {len(links)} links · "
                   "dot: influence (size) and grid zone (green for us, amber undecided, red against) · bold: decision-maker"),
+        left=0.15, right=0.15, bottom=0.15,
     )
     ax.grid(False)
     for side in ("left", "bottom"):
@@ -166,8 +168,10 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
     name = wb.account(account_id)["name"]
     n = len(b)
     headline = "no score: no indicator scored yet" if total != total else f"score {total:.0f}/100"
+    labels = [r["name"] if r["kind"] == "indicator" else f"{r['name']} (measured)" for _, r in b.iterrows()]
     fig, ax = new_figure(f"Relationship score: {name}", size=(10.0, 0.34 * n + 1.9),
-                         subtitle=f"{headline} · faded bars: older evidence counts less · hatched: a gap, left out of the score")
+                         subtitle=f"{headline} · faded bars: older evidence counts less · hatched: a gap, left out of the score",
+                         left=text_width(labels, 9) + 0.2, bottom=0.6)
     ax.grid(axis="y", visible=False)
     ys = np.arange(n)[::-1]
     for y, (_, r) in zip(ys, b.iterrows(), strict=True):
@@ -186,7 +190,7 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
     if total == total:
         ax.axvline(total, color=INK, linewidth=1.2, linestyle="--", zorder=3)
         ax.text(total, n - 0.35, f"score {total:.0f}", ha="center", va="bottom", fontsize=8, color=INK)
-    ax.set_yticks(ys, [r["name"] if r["kind"] == "indicator" else f"{r['name']} (measured)" for _, r in b.iterrows()])
+    ax.set_yticks(ys, labels)
     ax.set_xlim(0, 125)
     ax.set_xticks(range(0, 101, 25))
     ax.set_ylim(-0.7, n + 0.2)
@@ -226,7 +230,8 @@ def power_comfort_chart(wb: Workbook, account_id: str) -> Figure:
     t = power_vs_comfort(wb, account_id)
     name = wb.account(account_id)["name"]
     fig, ax = new_figure(f"Power zone or comfort zone: {name}", size=(8.0, 2.8),
-                         subtitle="Contact days over the last 12 months (stakeholders sheet, contact_days_12m)")
+                         subtitle="Contact days over the last 12 months (stakeholders sheet, contact_days_12m)",
+                         left=text_width(t.index, 9) + 0.25, bottom=0.6)
     ax.grid(axis="y", visible=False)
     colours = {"power zone": BLUE, "comfort zone": AMBER, "elsewhere": GRID}
     if t["contact_days"].isna().all():

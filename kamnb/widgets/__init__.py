@@ -39,7 +39,7 @@ class WorkshopApp:
         ids = list(wb.accounts.index)
         account_id = account_id if account_id in ids else (ids[0] if ids else None)
         self.account = w.Dropdown(
-            options=[(f"{name}  ({aid})", aid) for aid, name in zip(wb.accounts.index, wb.accounts["name"])],
+            options=[(f"{name}  ({aid})", aid) for aid, name in zip(wb.accounts.index, wb.accounts["name"], strict=False)],
             value=account_id,
             description="Account",
             layout=w.Layout(width="560px"),
@@ -183,15 +183,45 @@ class WorkshopApp:
         self.status.value = f"Up to date: {number(self.session.seen - before)} new change(s) from others."
 
     def _review(self, _: Any) -> None:
-        from kamnb.workshop import write_review
+        """Run the batch for this account in the background; the room can keep working meanwhile."""
+        import subprocess
+        import tempfile
 
-        self.status.value = "Writing the review…"
+        from kamnb.workshop import review_command, review_result
+
+        aid = self.account.value
+        cmd, out = review_command(self.session, aid)
+        err = tempfile.TemporaryFile(mode="w+")
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
+        self.review.disabled = True
+        self.status.value = f"Writing the review of {aid} (the batch runs its notebooks; this takes a little while)…"
+
+        def finish() -> None:
+            self.review.disabled = False
+            err.seek(0)
+            try:
+                path = review_result(out, aid, proc.returncode, err.read())
+            except Exception as error:
+                self.status.value = error_html(f"The review could not be written: {error}")
+            else:
+                self.status.value = f"✔ Review of {aid} written: <code>{path}</code>"
+            finally:
+                err.close()
+
         try:
-            path = write_review(self.session, self.account.value)
-        except Exception as err:
-            self.status.value = error_html(f"The review could not be written: {err}")
+            loop = asyncio.get_running_loop()
+        except RuntimeError:  # plain Python: wait for it
+            proc.wait()
+            finish()
             return
-        self.status.value = f"✔ Review written: <code>{path}</code>"
+
+        def poll() -> None:
+            if proc.poll() is None:
+                loop.call_later(0.5, poll)
+            else:
+                finish()
+
+        loop.call_later(0.5, poll)
 
 
 def _from_query(name: str) -> str | None:

@@ -2,8 +2,8 @@
 
 Example:
     >>> from kamnb.widgets.fields import error_html
-    >>> error_html("due: expected a date such as 2026-03-31 (not a date); not saved")[:30]
-    '<span class="kamnb-error">⚠ d'
+    >>> error_html("due: not a date")
+    '<span class="kamnb-error">⚠ due: not a date</span>'
 """
 from __future__ import annotations
 

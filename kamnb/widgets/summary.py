@@ -26,13 +26,14 @@ def _short(name: str) -> str:
     return name if len(parts) < 2 or len(name) <= 14 else f"{parts[0]} {parts[-1][0]}."
 
 
-def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520) -> str:
+def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, *, high: int = 4, supportive: int = 4, opposed: int = 2) -> str:
     """The decision-making grid: influence up, support to the right, one dot per person.
 
     Each of the 25 cells lists the people placed there (up to five, then "+n").
     Dots are red for hostile or sceptical people, grey for neutral, green for
     supporters; the shaded corners are the threats to neutralise or convert
-    (influential, not on our side) and the drivers and advocates to build on.
+    (influential, not on our side) and the drivers to build on; the thresholds
+    are those of the ``relationships:`` settings (defaults 4, 4 and 2).
     """
     left, right, top, bottom = 60, 10, 10, 90
     pw, ph = width - left - right, height - top - bottom
@@ -46,8 +47,9 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520) 
 
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" class="kamnb-grid" role="img" aria-label="decision-making grid" font-family="Segoe UI, Helvetica, Arial, sans-serif">']
     parts.append(f'<rect x="{left}" y="{top}" width="{pw}" height="{ph}" fill="#fafafa"/>')
-    parts.append(f'<rect x="{cx(1):.0f}" y="{cy(5):.0f}" width="{2 * cw:.0f}" height="{2 * ch:.0f}" fill="#fbdcdc"/>')
-    parts.append(f'<rect x="{cx(4):.0f}" y="{cy(5):.0f}" width="{2 * cw:.0f}" height="{2 * ch:.0f}" fill="#d9f0de"/>')
+    rows_high = 6 - high
+    parts.append(f'<rect x="{cx(1):.0f}" y="{cy(5):.0f}" width="{opposed * cw:.0f}" height="{rows_high * ch:.0f}" fill="#fbdcdc"/>')
+    parts.append(f'<rect x="{cx(supportive):.0f}" y="{cy(5):.0f}" width="{(6 - supportive) * cw:.0f}" height="{rows_high * ch:.0f}" fill="#d9f0de"/>')
     for v in range(6):
         parts.append(f'<line x1="{left + v * cw:.0f}" y1="{top}" x2="{left + v * cw:.0f}" y2="{top + ph}" stroke="#c8c8c8"/>')
         parts.append(f'<line x1="{left}" y1="{top + v * ch:.0f}" x2="{left + pw}" y2="{top + v * ch:.0f}" stroke="#c8c8c8"/>')
@@ -60,7 +62,7 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520) 
     parts.append(f'<text x="20" y="{mid:.0f}" font-size="17" text-anchor="middle" font-weight="bold" transform="rotate(-90 20 {mid:.0f})">Influence →</text>')
     legend_y = height - 14
     parts.append(f'<rect x="{left}" y="{legend_y - 13}" width="16" height="16" fill="#fbdcdc" stroke="#999"/><text x="{left + 22}" y="{legend_y}" font-size="15">threats: neutralise or convert</text>')
-    parts.append(f'<rect x="{left + 270}" y="{legend_y - 13}" width="16" height="16" fill="#d9f0de" stroke="#999"/><text x="{left + 292}" y="{legend_y}" font-size="15">drivers and advocates: build on them</text>')
+    parts.append(f'<rect x="{left + 270}" y="{legend_y - 13}" width="16" height="16" fill="#d9f0de" stroke="#999"/><text x="{left + 292}" y="{legend_y}" font-size="15">drivers: build on them</text>')
     cells: dict[tuple[int, int], list[str]] = {}
     for p in people:
         inf, sup = p.get("influence"), p.get("support")
@@ -70,7 +72,7 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520) 
     line = 17
     fits = int((ch - 6) // line)
     for (inf, sup), names in sorted(cells.items()):
-        colour = "#c62828" if sup <= 2 else ("#2e7d32" if sup >= 4 else "#616161")
+        colour = "#c62828" if sup <= opposed else ("#2e7d32" if sup >= supportive else "#616161")
         shown = names if len(names) <= fits else names[: fits - 1]
         for n, name in enumerate(shown):
             x0, y0 = cx(sup) + 12, cy(inf) + 14 + n * line

@@ -99,7 +99,11 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
         return s.wb.stakeholders[s.wb.stakeholders["account_id"] == account_id]
 
     def redraw(_: Any = None) -> None:
-        grid.value = grid_svg(people()[["name", "influence", "support"]].to_dict("records"))
+        cfg = {**{"high_influence": 4, "supportive": 4, "opposed": 2}, **(s.wb.settings.get("relationships") or {})}
+        grid.value = grid_svg(
+            people()[["name", "influence", "support"]].to_dict("records"),
+            high=int(cfg["high_influence"]), supportive=int(cfg["supportive"]), opposed=int(cfg["opposed"]),
+        )
 
     rows = []
     for sid, p in people().iterrows():
