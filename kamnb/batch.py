@@ -208,6 +208,16 @@ class AccountFailed(Exception):
         self.kind, self.message, self.step, self.cell, self.source = kind, message, step, cell, source
 
 
+def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
+    """Title, subtitle, footer and generation time of an account's review page."""
+    return {
+        "title": task.name or task.account_id,
+        "subtitle": f"Key-account review of {task.account_id}" + (f", as of {config.as_of}" if config.as_of else ""),
+        "generated": config.generated,
+        "footer": f"kamnb {__version__}, workbook {Path(config.workbook).name}.",
+    }
+
+
 def _banner(text: str) -> nbformat.NotebookNode:
     cell = nbformat.v4.new_markdown_cell(f'<span style="color:#b42318; font-size:1.4em;">{text}</span>')
     cell.metadata["tags"] = ["kamnb-error-banner"]
@@ -262,13 +272,7 @@ class AccountRunner:
             write_atomic(notebook_path, nbformat.writes(review))
             outputs["notebook"] = f"notebooks/{task.file}.ipynb"
             if error is None:
-                page = self.exporter.export(
-                    review,
-                    title=task.name or task.account_id,
-                    subtitle=f"Key-account review of {task.account_id}" + (f", as of {self.config.as_of}" if self.config.as_of else ""),
-                    generated=self.config.generated,
-                    footer=f"kamnb {__version__}, workbook {Path(self.config.workbook).name}.",
-                )
+                page = self.exporter.export(review, **page_texts(self.config, task))
                 write_atomic(html_path, page)
                 outputs["html"] = f"accounts/{task.file}.html"
                 if self.config.pdf:

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks, pareto
+from kamnb import banks, memo, pareto
 from kamnb.classification_rules import TIER_KEYS, TRAPS, resource_codes, tier_codes, trap_labels
 from kamnb.errors import KamnbError
 from kamnb.partnership import (
@@ -237,6 +237,12 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     """
     frame, settings, wb_history = _inputs(source, settings)
     history = wb_history if history is None else history
+    # Remembered by content (the accounts, history and settings), so a batch classifies once per workbook.
+    key = ("classify", memo.frame_digest(frame), None if history is None else memo.frame_digest(history), repr(settings), by_group)
+    return memo.remember(key, lambda: _classify(frame, settings, history, by_group))
+
+
+def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFrame | None, by_group: bool) -> pd.DataFrame:
     cfg = classification_settings(settings)
     if by_group:
         from kamnb.groups import roll_up

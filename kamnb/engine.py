@@ -139,6 +139,9 @@ def _k_setup(preload: list[str], roots: list[str]) -> list[str]:
     for name in preload:
         try:
             importlib.import_module(name)
+        except ModuleNotFoundError as err:
+            if err.name != name:  # ``from kamnb.x import function`` is not a module: fine
+                failed.append(f"{name}: {type(err).__name__}: {err}")
         except Exception as err:  # a preload is an optimisation; the notebook reports the real error
             failed.append(f"{name}: {type(err).__name__}: {err}")
     _STATE["roots"] = tuple(roots)
@@ -234,8 +237,17 @@ def _k_reset() -> str:
             for key, value in _k_pandas_options(pd).items():
                 if key in st["pd"] and value is not st["pd"][key] and value != st["pd"][key]:
                     pd.set_option(key, st["pd"][key])
-    if {t.ident for t in threading.enumerate()} - st["threads"]:
-        problems.append("the notebook left a thread running")
+    left = []
+    for thread in threading.enumerate():
+        if thread.ident in st["threads"] or not thread.is_alive():
+            continue
+        if type(thread).__module__.split(".")[0] in ("zmq", "ipykernel", "IPython", "jupyter_client", "tornado"):
+            st["threads"].add(thread.ident)  # the kernel's own machinery (e.g. pyzmq's garbage collector), started lazily
+            continue
+        left.append(thread.name)
+    left.sort()
+    if left:
+        problems.append(f"the notebook left a thread running ({', '.join(left)})")
     return "; ".join(problems)
 
 
@@ -267,9 +279,9 @@ def library_roots() -> list[str]:
 def notebook_imports(nb: nbformat.NotebookNode) -> list[str]:
     """Top-level modules a notebook imports in its code cells, in first-seen order.
 
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import pandas as pd\\nfrom kamnb.formatting import money")])
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import pandas as pd\\nfrom kamnb.plots import value")])
     >>> notebook_imports(nb)
-    ['pandas', 'kamnb.formatting']
+    ['pandas', 'kamnb.plots', 'kamnb.plots.value']
     """
     seen: dict[str, None] = {}
     for cell in nb.cells:
@@ -286,6 +298,9 @@ def notebook_imports(nb: nbformat.NotebookNode) -> list[str]:
                     seen.setdefault(alias.name, None)
             elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
                 seen.setdefault(node.module, None)
+                for alias in node.names:  # ``from kamnb.plots import value`` may name a submodule
+                    if alias.name != "*" and node.module.split(".")[0] == "kamnb":
+                        seen.setdefault(f"{node.module}.{alias.name}", None)
     return list(seen)
 
 

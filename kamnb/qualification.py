@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks
+from kamnb import banks, memo
 from kamnb.errors import KamnbError
 from kamnb.formatting import money, percent
 from kamnb.schema import ANSWERS
@@ -281,20 +281,7 @@ def _reasons(opps: pd.DataFrame, cur: pd.DataFrame, bank: pd.DataFrame, cfg: Qua
     return pd.Series({o: "; ".join(r) for o, r in reasons.items()}, dtype=object)
 
 
-_CACHE: dict[tuple, pd.DataFrame] = {}
-
-
-def _fingerprint(wb) -> tuple:
-    """A cheap key that changes whenever anything the scores depend on changes (also in-place edits)."""
-    def h(df: pd.DataFrame) -> int:
-        return int(pd.util.hash_pandas_object(df, index=True).sum()) if len(df) else 0
-
-    qual = wb.qualification[["opportunity_id", "question_id", "answer", "evidence", "assessed_on", "_row"]]
-    opps = wb.opportunities[["account_id", "name", "kind", "value", "stage", "expected_close"]]
-    bank = wb.questions[["weight", "litmus"]]
-    return (id(wb), h(qual), h(opps), h(bank), repr(wb.settings.get("qualification")), tuple(wb.missing_columns.get("qualification", [])))
-
-
+@memo.portfolio("qualification", "opportunities")
 def score_opportunities(wb) -> pd.DataFrame:
     """Score every opportunity of the workbook: the qualification table.
 
@@ -311,15 +298,6 @@ def score_opportunities(wb) -> pd.DataFrame:
         >>> t = score_opportunities(wb)                      # doctest: +SKIP
         >>> t.loc["OP-001", ["score", "likelihood", "status"]]  # doctest: +SKIP
     """
-    key = _fingerprint(wb)
-    if key not in _CACHE:
-        if len(_CACHE) > 8:
-            _CACHE.clear()
-        _CACHE[key] = _score_opportunities(wb)
-    return _CACHE[key].copy()
-
-
-def _score_opportunities(wb) -> pd.DataFrame:
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
     opps = wb.opportunities

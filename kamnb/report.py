@@ -164,7 +164,6 @@ class ReviewExporter:
             exclude_input=True,
             exclude_input_prompt=True,
             exclude_output_prompt=True,
-            embed_images=True,
             anchor_link_text="",
         )
 

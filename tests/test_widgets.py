@@ -171,3 +171,22 @@ def test_grid_lists_everyone_or_says_how_many_more():
 def test_account_from_voila_query(mini_book, monkeypatch, query, expected):
     monkeypatch.setenv("QUERY_STRING", query)
     assert workshop_app(mini_book, None).account.value == expected
+
+
+def test_one_account_view_scores_like_the_whole_portfolio(sample_copy):
+    """The summary scores one account on a view of its own rows; the figures must equal the portfolio run."""
+    qualification = pytest.importorskip("kamnb.qualification")
+    relationship_score = pytest.importorskip("kamnb.relationship_score")
+    from kamnb.workbook import load_workbook
+    from kamnb.workshop import one_account
+
+    wb = load_workbook(sample_copy)
+    everyone = qualification.score_opportunities(wb)
+    scores = relationship_score.relationship_scores(wb)
+    for aid in list(wb.accounts.index)[:6]:
+        view = one_account(wb, aid)
+        mine = qualification.score_opportunities(view)[["likelihood", "status"]]
+        theirs = everyone[everyone["account_id"] == aid][["likelihood", "status"]]
+        assert mine.reindex(theirs.index).equals(theirs), aid
+        a, b = relationship_score.relationship_scores(view).loc[aid, "score"], scores.loc[aid, "score"]
+        assert (a == pytest.approx(b)) or (a != a and b != b), aid

@@ -231,3 +231,45 @@ def test_jupyterlab_run_all_and_answer(browser, sample_copy, tmp_path):
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+def test_kamnb_workshop_prints_the_address_alone_and_stops_cleanly(sample_copy):
+    port = _free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kamnb", "workshop", str(sample_copy), "--no-browser", "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True,
+    )
+    try:
+        lines = []
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            lines.append(line.rstrip("\n"))
+            if line.startswith("http"):
+                break
+        assert f"http://127.0.0.1:{port}/" in lines, lines
+        with socket.socket() as s:  # bound to the loopback address only
+            assert s.connect_ex(("127.0.0.1", port)) == 0
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+            s.bind(("0.0.0.0", 0))
+            own = socket.gethostbyname(socket.gethostname())
+            if not own.startswith("127."):
+                assert s.connect_ex((own, port)) != 0
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    time.sleep(1)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0, "Voila kept running after kamnb workshop stopped"
+
+
+def test_kamnb_workshop_refuses_a_busy_port(sample_copy):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([sys.executable, "-m", "kamnb", "workshop", str(sample_copy), "--no-browser", "--port", str(port)],
+                             capture_output=True, text=True, timeout=120)
+    assert out.returncode == 1 and f"port {port} is in use" in out.stderr

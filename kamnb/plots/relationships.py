@@ -13,6 +13,8 @@ Example:
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
@@ -133,23 +135,31 @@ def contact_network(wb: Workbook, account_id: str) -> Figure:
         ax.spines[side].set_visible(False)
     ax.set_xticks([])
     ax.set_yticks([])
-    for _, lk in links.iterrows():
-        ax.plot([0, 1], [y_our[lk["our_person"]], y_their[lk["stakeholder_id"]]], color=BLUE, alpha=0.45, linewidth=1.0, zorder=1)
-    for p, r in ours.iterrows():
-        ax.scatter([0], [y_our[p]], s=40 + 18 * r["n"], color=BLUE, zorder=3)
-        label = f"{p} ({r['role']})" if r['role'] else p
-        ax.text(-0.03, y_our[p], label, ha="right", va="center", fontsize=8, color=INK)
-    for sid, p in theirs.iterrows():
-        known = p["our_people"] > 0
-        ax.scatter([1], [y_their[sid]], s=18 + 14 * p["influence"], color=ZONE_INK[p["zone"]], edgecolor="none" if known else RED,
-                   linewidth=1.8, zorder=3)
-        detail = ", ".join(x for x in (p["function"], p["seniority"].replace("_", " ")) if x)
-        text = _short(p["name"], 26) + (f" ({detail})" if detail else "")
-        ax.text(1.03, y_their[sid], text, ha="left", va="center", fontsize=8,
-                color=INK if known else RED, fontweight="bold" if p["decision_maker"] else "normal")
+    our_labels = [f"{p} ({r})" if r else str(p) for p, r in zip(ours.index, ours["role"], strict=True)]
+    details = [", ".join(x for x in (f, s.replace("_", " ")) if x) for f, s in zip(theirs["function"], theirs["seniority"], strict=True)]
+    their_labels = [_short(nm, 26) + (f" ({d})" if d else "") for nm, d in zip(theirs["name"], details, strict=True)]
+    # Room for the names beside the two columns, measured in inches, then turned into data units.
+    width = 10.0 - 0.3
+    left_in, right_in = text_width(our_labels, 8) + 0.25, text_width(their_labels, 8) + 0.25
+    gap = max(width - left_in - right_in, 2.0)
+    pad = 0.12 / gap
+    if len(links):
+        segments = [[(0, y_our[o]), (1, y_their[t])] for o, t in zip(links["our_person"], links["stakeholder_id"], strict=True)]
+        ax.add_collection(LineCollection(segments, colors=BLUE, alpha=0.45, linewidths=1.0, zorder=1))
+    if n_our:
+        ax.scatter(np.zeros(n_our), [y_our[p] for p in ours.index], s=40 + 18 * ours["n"].to_numpy(dtype=float), color=BLUE, zorder=3)
+    for p, label in zip(ours.index, our_labels, strict=True):
+        ax.text(-pad, y_our[p], label, ha="right", va="center", fontsize=8, color=INK)
+    if n_their:
+        known = (theirs["our_people"] > 0).to_numpy()
+        ax.scatter(np.ones(n_their), [y_their[sid] for sid in theirs.index], s=18 + 14 * theirs["influence"].to_numpy(dtype=float),
+                   c=[ZONE_INK[z] for z in theirs["zone"]], edgecolors=["none" if k else RED for k in known], linewidths=1.8, zorder=3)
+        for sid, text, k, dm in zip(theirs.index, their_labels, known, theirs["decision_maker"], strict=True):
+            ax.text(1 + pad, y_their[sid], text, ha="left", va="center", fontsize=8,
+                    color=INK if k else RED, fontweight="bold" if dm else "normal")
     ax.text(0, top + 0.9, "OUR PEOPLE", ha="center", va="bottom", fontsize=8, fontweight="bold", color=MUTED)
     ax.text(1, top + 0.9, "THEIR PEOPLE", ha="center", va="bottom", fontsize=8, fontweight="bold", color=MUTED)
-    ax.set_xlim(-0.75, 1.75)
+    ax.set_xlim(-left_in / gap, 1 + right_in / gap)
     ax.set_ylim(0.3, top + 1.6)
     if not n_their:
         ax.text(0.5, 1, "No stakeholders recorded for this account", ha="center", va="center", fontsize=11, color=MUTED)
@@ -168,24 +178,29 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
     name = wb.account(account_id)["name"]
     n = len(b)
     headline = "no score: no indicator scored yet" if total != total else f"score {total:.0f}/100"
-    labels = [r["name"] if r["kind"] == "indicator" else f"{r['name']} (measured)" for _, r in b.iterrows()]
+    labels = [nm if k == "indicator" else f"{nm} (measured)" for nm, k in zip(b["name"], b["kind"], strict=True)]
     fig, ax = new_figure(f"Relationship score: {name}", size=(10.0, 0.34 * n + 1.9),
                          subtitle=f"{headline} · faded bars: older evidence counts less · hatched: a gap, left out of the score",
                          left=text_width(labels, 9) + 0.2, bottom=0.6)
     ax.grid(axis="y", visible=False)
     ys = np.arange(n)[::-1]
-    for y, (_, r) in zip(ys, b.iterrows(), strict=True):
-        if r["points"] != r["points"]:
-            ax.barh(y, 100, color="white", edgecolor=MUTED, hatch="///", linewidth=0.6, height=0.62)
-            ax.text(2, y, "gap: not assessed" if r["kind"] == "indicator" else "not measured", va="center", fontsize=8, color=INK,
+    gap = b["points"].isna().to_numpy()
+    if gap.any():
+        ax.barh(ys[gap], 100, color="white", edgecolor=MUTED, hatch="///", linewidth=0.6, height=0.62)
+    if (~gap).any():
+        scored = b[~gap]
+        colours = [to_rgba(PURPLE if k == "measured" else SIDE_COLOURS.get(side, BLUE), 0.35 + 0.65 * float(d))
+                   for k, side, d in zip(scored["kind"], scored["side"], scored["decay"], strict=True)]
+        ax.barh(ys[~gap], np.maximum(scored["points"].to_numpy(dtype=float), 0.8), color=colours, height=0.62)
+    for y, r in zip(ys, b.itertuples(index=False), strict=True):
+        if r.points != r.points:
+            ax.text(2, y, "gap: not assessed" if r.kind == "indicator" else "not measured", va="center", fontsize=8, color=INK,
                     bbox={"facecolor": "white", "edgecolor": "none", "pad": 1})
             continue
-        colour = PURPLE if r["kind"] == "measured" else SIDE_COLOURS.get(r["side"], BLUE)
-        ax.barh(y, max(r["points"], 0.8), color=colour, alpha=0.35 + 0.65 * float(r["decay"]), height=0.62)
-        note = f"{r['points']:.0f}" if r["kind"] == "measured" else f"{r['score']:.0f}/5 · {r['assessed_on']:%Y-%m-%d}"
-        if r["status"] == "stale":
+        note = f"{r.points:.0f}" if r.kind == "measured" else f"{r.score:.0f}/5 · {r.assessed_on:%Y-%m-%d}"
+        if r.status == "stale":
             note += " (stale)"
-        ax.text(min(r["points"], 100) + 1.2, y, note, va="center", fontsize=7.5, color=INK, zorder=4,
+        ax.text(min(r.points, 100) + 1.2, y, note, va="center", fontsize=7.5, color=INK, zorder=4,
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     if total == total:
         ax.axvline(total, color=INK, linewidth=1.2, linestyle="--", zorder=3)

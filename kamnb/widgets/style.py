@@ -19,6 +19,7 @@ CSS = """
 .kamnb-status .widget-html-content { font-size: 16px; color: #2e6b2e; }
 .kamnb-error .widget-html-content, .kamnb-error { color: #b00020; font-weight: bold; font-size: 17px; }
 .kamnb-item { border-bottom: 1px solid #d6dbe3; padding: 6px 0 8px 0; }
+.kamnb-app .widget-html-content { line-height: 1.3; }
 .kamnb-q .widget-html-content { line-height: 1.3; }
 .kamnb-q b { font-size: 20px; }
 .kamnb-help { color: #50596c; font-size: 16px; }

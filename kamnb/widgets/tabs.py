@@ -198,7 +198,7 @@ def actions_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]
 
         owner = text_field(a["owner"], saver("owner"), placeholder="owner", width="200px")
         due = text_field(a["due"], saver("due"), placeholder="due, e.g. 2026-12-15", width="190px", css=f"kamnb-due-{_slug(aid)}")
-        status = SavingField(w.Dropdown(options=list(ACTION_STATUSES), value=a["status"] or "open", layout=w.Layout(width="160px")), saver("status"))
+        status = SavingField(w.Dropdown(options=[(st.replace("_", " "), st) for st in ACTION_STATUSES], value=a["status"] or "open", layout=w.Layout(width="160px")), saver("status"))
         what = w.HTML(f"<b>{_e(str(a['action']))}</b><div class='kamnb-help'>{_e(str(a['category']).replace('_', ' & '))}</div>", layout=w.Layout(width="45%"))
         rows.append(_item(w.HBox([what, owner.widget, due.widget, status.widget]), w.HBox([owner.message, due.message, status.message])))
     new_what = w.Text(placeholder="A new action", layout=w.Layout(width="40%"))

@@ -1,0 +1,212 @@
+"""Benchmark: ``kamnb batch`` against the naive way, and its memory as the portfolio grows.
+
+Naive = a pool of 2 processes; for each account every step notebook runs with
+a fresh ``papermill.execute_notebook`` (a new kernel each time) and the page
+is rendered by a freshly made exporter. kamnb = ``run_batch`` with 2 workers
+(warm kernels, one exporter per worker), including its start-up and the
+portfolio index. Both run in the same process on the same accounts and must
+write identical review pages (same generation time, set through
+``SOURCE_DATE_EPOCH``).
+
+1. small notebooks (tests/notebooks: review, isolation, tiny) on 40 accounts:
+   the cost of the machinery itself;
+2. the real step notebooks (batch: notebooks: in settings) on 40 accounts of a
+   synthetic 60-account workbook made of two renamed copies of data/sample;
+3. peak memory (resident set of the run's processes: main, workers, kernels)
+   for 100 and 1,000 accounts with the tiny notebook (the real notebooks
+   would take an hour for 1,000 accounts on 2 cores).
+
+    .venv/bin/python -m benchmarks batch            # everything (about 20 minutes on 2 busy cores)
+    .venv/bin/python -m benchmarks.bench_batch --quick   # 1 and 3 only
+"""
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import re
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+import psutil
+
+from kamnb.batch import BatchConfig, RunOptions, Task, batch_settings, page_texts, resolve_notebooks, run_batch, safe_names
+from kamnb.schema import SHEETS
+from kamnb.workbook import load_workbook
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_NOTEBOOKS = ROOT / "tests" / "notebooks"
+ACCOUNTS = 40
+EPOCH = "1793491200"
+
+
+def copy_workbook(source: Path, target: Path, copies: int) -> Path:
+    """A workbook of ``copies`` renamed copies of ``source`` (every id and reference prefixed ``C<n>-``)."""
+    target.mkdir(parents=True)
+    for file in source.iterdir():
+        if file.suffix != ".csv":
+            shutil.copy(file, target / file.name)
+            continue
+        sheet = SHEETS.get(file.stem)
+        frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        parts = []
+        for n in range(copies):
+            part = frame.copy()
+            for col in sheet.columns if sheet else ():
+                if col.name in part and (col.kind == "id" or (col.kind == "ref" and col.ref_sheet not in ("questions", "indicators"))):
+                    part[col.name] = part[col.name].map(lambda v, n=n: f"C{n}-{v}" if v else v)
+            parts.append(part)
+        pd.concat(parts).to_csv(target / file.name, index=False)
+    return target
+
+
+def tiny_workbook(target: Path, accounts: int) -> Path:
+    """A workbook of ``accounts`` accounts and nothing else (for the memory runs)."""
+    target.mkdir(parents=True)
+    rows = [{"account_id": f"ACC-{i:05d}", "name": f"Account {i}", "revenue_12m": 1000 + i, "revenue_prev_12m": 900 + i} for i in range(accounts)]
+    pd.DataFrame(rows).to_csv(target / "accounts.csv", index=False)
+    (target / "stakeholders.csv").write_text("stakeholder_id,account_id,name,influence,support\n")
+    (target / "opportunities.csv").write_text("opportunity_id,account_id,name,kind,value\n")
+    (target / "settings.yaml").write_text("as_of: 2026-11-01\n")
+    return target
+
+
+def _naive_account(config: BatchConfig, task: Task) -> float:
+    """One account the naive way: a fresh kernel per notebook, a fresh exporter per page."""
+    import papermill
+
+    from kamnb.engine import KERNEL_ARGUMENTS
+    from kamnb.report import ReviewExporter, stitch, write_atomic
+
+    started = time.perf_counter()
+    steps = []
+    for path in config.notebooks:
+        nb = papermill.execute_notebook(
+            path, None, parameters={"workbook": config.workbook, "account_id": task.account_id}, kernel_name="python3",
+            progress_bar=False, cwd=str(Path(path).parent), extra_arguments=list(KERNEL_ARGUMENTS),
+        )
+        steps.append((Path(path).name, nb))
+    page = ReviewExporter().export(stitch(steps, account_id=task.account_id, account_name=task.name), **page_texts(config, task))
+    write_atomic(Path(config.out) / "accounts" / f"{task.file}.html", page)
+    return time.perf_counter() - started
+
+
+def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> float:
+    wb = load_workbook(workbook)
+    (out / "accounts").mkdir(parents=True)
+    config = BatchConfig(workbook=str(workbook), out=str(out), notebooks=tuple(str(p) for p in notebooks),
+                         generated=_generated(), as_of="2026-11-01")
+    names = safe_names(ids)
+    tasks = [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids]
+    started = time.perf_counter()
+    with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_naive_account, [config] * len(tasks), tasks))
+    return time.perf_counter() - started
+
+
+def _generated() -> str:
+    from kamnb.batch import generated_stamp
+
+    return generated_stamp()
+
+
+class PeakMemory:
+    """Samples the resident memory of this process and all its descendants every 0.1 s."""
+
+    def __init__(self) -> None:
+        self.peak = 0
+        self.peak_children = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        me = psutil.Process()
+        while not self._stop.is_set():
+            children = 0
+            for child in me.children(recursive=True):
+                try:
+                    children += child.memory_info().rss
+                except psutil.Error:
+                    pass
+            self.peak_children = max(self.peak_children, children)
+            self.peak = max(self.peak, children + me.memory_info().rss)
+            self._stop.wait(0.1)
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def fast(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> tuple[float, int, PeakMemory]:
+    opts = RunOptions(workbook=workbook, out=out, accounts=ids, workers=2, quiet=True,
+                      notebooks=[p.name for p in notebooks], notebook_dir=str(notebooks[0].parent))
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        code = run_batch(opts, stream=io.StringIO())
+        seconds = time.perf_counter() - started
+    return seconds, code, memory
+
+
+def _strip(page: bytes) -> bytes:
+    return re.sub(rb'<span class="generated">.*?</span>', b"", page)
+
+
+def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path) -> None:
+    print(f"\n{title}: {len(ids)} accounts, {len(notebooks)} notebook(s) each, 2 processes on {os.cpu_count()} cores")
+    fast_s, code, _ = fast(workbook, notebooks, ids, tmp / "fast")
+    naive_s = naive(workbook, notebooks, ids, tmp / "naive")
+    names = safe_names(ids)
+    same = sum(
+        _strip((tmp / "fast" / "accounts" / f"{names[a]}.html").read_bytes()) == _strip((tmp / "naive" / "accounts" / f"{names[a]}.html").read_bytes())
+        for a in ids
+    )
+    print(f"  naive (fresh papermill kernel per notebook, fresh exporter): {naive_s:7.1f} s  {len(ids) / naive_s:5.2f} accounts/s")
+    print(f"  kamnb batch (warm kernels, one exporter per worker, index):  {fast_s:7.1f} s  {len(ids) / fast_s:5.2f} accounts/s  (exit {code})")
+    print(f"  speed-up: {naive_s / fast_s:.1f}x;  identical review pages: {same}/{len(ids)}")
+    assert same == len(ids), "the fast and the naive batch wrote different reviews"
+
+
+def memory(tmp: Path) -> None:
+    print("\npeak memory (resident, main + workers + kernels), tiny notebook, 2 workers")
+    peaks = {}
+    for n in (100, 1000):
+        workbook = tiny_workbook(tmp / f"mem{n}", n)
+        ids = [f"ACC-{i:05d}" for i in range(n)]
+        seconds, code, mem = fast(workbook, [TEST_NOTEBOOKS / "tiny.ipynb"], ids, tmp / f"mem{n}-out")
+        peaks[n] = mem.peak
+        print(f"  {n:5d} accounts: {seconds:6.1f} s ({n / seconds:5.1f}/s), peak {mem.peak / 2**20:6.0f} MB "
+              f"(workers and kernels {mem.peak_children / 2**20:.0f} MB), exit {code}")
+    growth = peaks[1000] / peaks[100]
+    print(f"  1,000 vs 100 accounts: {growth:.2f}x the memory")
+    assert growth < 1.15, "peak memory grows with the number of accounts"
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
+    with tempfile.TemporaryDirectory(prefix="kamnb-bench-batch-") as name:
+        tmp = Path(name)
+        small = copy_workbook(TEST_NOTEBOOKS / "workbook", tmp / "small", 7)
+        ids = list(load_workbook(small).accounts.index[:ACCOUNTS])
+        compare("small notebooks", small, [TEST_NOTEBOOKS / n for n in ("review.ipynb", "isolation.ipynb", "tiny.ipynb")], ids, tmp / "a")
+        if "--quick" not in argv:
+            sample = copy_workbook(ROOT / "data" / "sample", tmp / "sample", 2)
+            wb = load_workbook(sample)
+            settings = batch_settings(wb.settings)
+            notebooks = resolve_notebooks(settings["notebooks"], ROOT / settings["notebook_dir"], sample)
+            compare("step notebooks", sample, notebooks, list(wb.accounts.index[:ACCOUNTS]), tmp / "b")
+        memory(tmp)
+
+
+if __name__ == "__main__":
+    main()
