@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 
 demo: $(STAMP)
 	$(BIN)/kamnb validate data/sample
+	$(BIN)/kamnb batch data/sample --out $(OUT)
+	@echo "portfolio index: $(abspath $(OUT))/index.html"
 
 test: $(STAMP) browser-deps
 	$(BIN)/python -m pytest

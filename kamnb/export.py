@@ -18,6 +18,7 @@ import datetime as dt
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -90,7 +91,7 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
         frame = frame.sort_values("_row", kind="stable") if "_row" in frame.columns else frame
         kinds = {c.name: c.kind for c in SHEETS[name].columns}
         for rec in frame[header].itertuples(index=False, name=None):
-            out = []
+            out: list[Any] = []
             for col, value in zip(header, rec, strict=True):
                 kind = kinds.get(col, "text")
                 if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:

@@ -444,8 +444,9 @@ def _check_refs(wb: Workbook, sheet: str, values: dict[str, Any], change: Change
             bank = wb.questions if col.ref_sheet == "questions" else wb.indicators
             known = set(bank.index)
         else:
-            id_col = next(c.name for c in SHEETS[col.ref_sheet].columns if c.kind == "id")
-            known = set(wb.sheets[col.ref_sheet][id_col])
+            ref = str(col.ref_sheet)
+            id_col = next(c.name for c in SHEETS[ref].columns if c.kind == "id")
+            known = set(wb.sheets[ref][id_col])
         if values[col.name] not in known:
             problems.append(_problem(change, str(values[col.name]), col.expected, col.name))
     return problems
@@ -541,7 +542,7 @@ def _set_history(wb: Workbook, change: Change, col: Column, value: Any) -> list[
     row[col.name] = _store(col, value)
     wb.sheets[sheet] = frame
     typed = {c.name: (None if (c.name not in row or _is_empty(row[c.name])) else row[c.name]) for c in SHEETS[sheet].columns}
-    extras = {k: v for k, v in row.items() if k not in typed and k != "_row"}
+    extras = {str(k): v for k, v in row.items() if k not in typed and k != "_row"}
     _append(wb, sheet, {**extras, **typed})
     return []
 

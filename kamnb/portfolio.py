@@ -96,13 +96,16 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
     grouped = open_opps.groupby("account_id")["value"]
     out["open_opportunities"] = grouped.size().reindex(out.index).fillna(0).astype(int)
     out["open_pipeline_value"] = grouped.sum().reindex(out.index).fillna(0.0)
-    notes: list[str] = []
     parts, notes = _method_columns(wb)
     for module, frame in parts:
         frame = frame.reindex(out.index)
         renamed = {c: (f"{module}_{c}" if c in out.columns else c) for c in frame.columns}
         out = out.join(frame.rename(columns=renamed))
-    out["flags"] = _flag_texts(wb)
+    try:
+        out["flags"] = _flag_texts(wb)
+    except Exception as err:  # the red-flag rules failing must not cost the index
+        out["flags"] = ""
+        notes.append(f"red flags could not be computed: {type(err).__name__}: {err}")
     if "tier" not in out.columns:
         out["tier"] = ""
         notes.append("no tiers yet: the classification module is not installed")

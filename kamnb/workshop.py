@@ -184,7 +184,7 @@ class WorkshopSession:
         for k, v in key.items():
             mask &= frame[k] == v
         rows = frame[mask.to_numpy()]
-        old = {k: to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
+        old = {str(k): to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
         ch = self.journal.remove(sheet, key, old, who=who)
         self.sync()
         self._notify(ch)
@@ -214,13 +214,14 @@ class WorkshopSession:
             elif sheet == "relationship" and key.get("account_id") == account_id:
                 item = _label(self.wb.indicators, key.get("indicator_id", ""), "name")
             elif sheet == "qualification" and key.get("opportunity_id") in opps:
-                item = f"{self.wb.opportunities.loc[key['opportunity_id'], 'name']}: {_label(self.wb.questions, key.get('question_id', ''), 'text')}"
+                opp_name = str(self.wb.opportunities.loc[key["opportunity_id"], "name"])
+                item = f"{opp_name}: {_label(self.wb.questions, key.get('question_id', ''), 'text')}"
             elif sheet == "stakeholders" and key.get("stakeholder_id") in mine:
-                item = f"{people.get(key['stakeholder_id'], key['stakeholder_id'])}: {column}"
+                item = f"{people.get(key['stakeholder_id'], key['stakeholder_id'])!s}: {column}"
             else:
                 continue
-            points = [ANSWER_POINTS.get(v) if column == "answer" else _num(v) for v in by_who.values()]
-            points = [p for p in points if p is not None]
+            raw = [ANSWER_POINTS.get(v) if column == "answer" else _num(v) for v in by_who.values()]
+            points = [p for p in raw if p is not None]
             lo, hi = (min(points), max(points)) if points else (float("nan"), float("nan"))
             rows.append(
                 {
@@ -329,7 +330,7 @@ def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None
         prev = sh.sort_values("assessed_on", kind="stable").drop_duplicates("stakeholder_id", keep="last").set_index("stakeholder_id")
         for sid, row in people.iterrows():
             if sid in prev.index:
-                p = prev.loc[sid]
+                p = prev.loc[str(sid)]
                 moves = [f"{c} {p[c]:g} → {row[c]:g}" for c in ("influence", "support") if pd.notna(p[c]) and pd.notna(row[c]) and p[c] != row[c]]
                 if moves:
                     lines.append(f"{row['name']}: " + ", ".join(moves))
@@ -457,7 +458,7 @@ def review_result(out: Path, account_id: str, returncode: int, stderr: str) -> P
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = {}
-    entry = next((a for a in manifest.get("accounts", []) if a.get("account_id") == account_id), {})
+    entry: dict[str, Any] = next((a for a in manifest.get("accounts", []) if a.get("account_id") == account_id), {})
     html = entry.get("outputs", {}).get("html")
     if returncode != 0 or not html:
         detail = stderr.strip().splitlines()[-1:] or [f"exit code {returncode}"]
@@ -541,7 +542,12 @@ def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool =
     if account_id:
         env[ENV_ACCOUNT] = account_id
     proc = subprocess.Popen(voila_command(notebook_path(), port, open_browser=open_browser), env=env, **popen)
-    if not wait_for_port(port, proc=proc):
+    try:
+        ready = wait_for_port(port, proc=proc)
+    except BaseException:  # stopped while starting: never leave Voila behind
+        proc.terminate()
+        raise
+    if not ready:
         proc.terminate()
         raise WorkshopError(f"Voila did not start on port {port} (exit code {proc.poll()})")
     return proc, f"http://127.0.0.1:{port}/"
@@ -557,25 +563,25 @@ def cmd_workshop(args: argparse.Namespace) -> int:
     except KamnbError as err:
         print(f"kamnb workshop: {err}", file=sys.stderr)
         return 1
-    try:
-        proc, url = start_voila(path, args.port, open_browser=not args.no_browser, account_id=args.account)
-    except KamnbError as err:
-        print(f"kamnb workshop: {err}", file=sys.stderr)
-        return 1
-    print("The workshop is open at:", flush=True)
-    print(url, flush=True)
-    print("Every change is saved the moment it is made. Press Ctrl+C to stop.", flush=True)
 
     def stop(signum: int, frame: Any) -> None:
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGTERM, stop)  # before Voila starts: a stop at any moment takes Voila down too
+    proc: subprocess.Popen | None = None
     try:
+        proc, url = start_voila(path, args.port, open_browser=not args.no_browser, account_id=args.account)
+        print("The workshop is open at:", flush=True)
+        print(url, flush=True)
+        print("Every change is saved the moment it is made. Press Ctrl+C to stop.", flush=True)
         return proc.wait()
+    except KamnbError as err:
+        print(f"kamnb workshop: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 0
     finally:
-        if proc.poll() is None:
+        if proc is not None and proc.poll() is None:
             proc.terminate()
             try:
                 proc.wait(10)

@@ -34,7 +34,7 @@ def _value_bars(wb, account_id: str | None, by: str, title: str, xlabel: str) ->
     cur = wb.settings.get("currency", "EUR")
     t = pipeline_summary(wb, account_id, by=by)
     fig, ax = new_figure(title, subtitle=f"Open opportunities, {_scope(wb, account_id)}; black tick: factored value (value x likelihood)",
-                         right=2.1, bottom=0.7 if len(t) <= 6 else 0.45 + 0.5 * text_width(t.index, 9))
+                         right=1.75, bottom=0.7 if len(t) <= 6 else 0.45 + 0.5 * text_width(t.index, 9))
     if t.empty:
         ax.text(0.5, 0.5, "No open opportunities", ha="center", va="center", transform=ax.transAxes, color=MUTED)
         ax.set_xlabel(xlabel)

@@ -31,7 +31,18 @@ def _item(*children: w.Widget) -> w.VBox:
     return box
 
 
-def _slug(text: str) -> str:
+def _saver(s: WorkshopSession, sheet: str, key: dict[str, Any], column: str, *, skip_empty: bool = False) -> Callable[[Any], tuple[Any, str | None]]:
+    """The save function of one field: journal the value for this cell (an empty choice is not an answer)."""
+
+    def save(value: Any) -> tuple[Any, str | None]:
+        if skip_empty and not value:
+            return None, None
+        return s.change(sheet, key, column, value)
+
+    return save
+
+
+def _slug(text: Any) -> str:
     return "".join(ch if (ch.isalnum() or ch in "_-") else "-" for ch in str(text)).strip("-")
 
 
@@ -45,7 +56,7 @@ def classification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
         spec = SHEETS["accounts"].column(col)
         field = score_field(
             acc[col],
-            lambda v, col=col: s.change("accounts", {"account_id": account_id}, col, v),
+            _saver(s, "accounts", {"account_id": account_id}, col),
             css=f"kamnb-judgement-{col}",
         )
         title = w.HTML(f"<b>{_e(col.replace('_', ' ').capitalize())}</b><div class='kamnb-help'>{_e(spec.description)}</div>", layout=w.Layout(width="70%"))
@@ -71,9 +82,9 @@ def qualification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
             evidence = s.current("qualification", key, "evidence")
             buttons = w.ToggleButtons(options=list(ANSWERS), value=answer if answer in ANSWERS else None)
             buttons.add_class(f"kamnb-answer-{_slug(qid)}")
-            answers = SavingField(buttons, lambda v, key=key: s.change("qualification", key, "answer", v) if v else (None, None))
+            answers = SavingField(buttons, _saver(s, "qualification", key, "answer", skip_empty=True))
 
-            def save_evidence(v: Any, key: dict[str, str] = key) -> tuple[Any, str | None]:
+            def save_evidence(v: Any, key: dict[str, Any] = key) -> tuple[Any, str | None]:
                 if not s.current("qualification", key, "answer"):
                     return None, "answer the question first, then give the evidence"
                 return s.change("qualification", key, "evidence", v)
@@ -101,7 +112,7 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
     def redraw(_: Any = None) -> None:
         cfg = {**{"high_influence": 4, "supportive": 4, "opposed": 2}, **(s.wb.settings.get("relationships") or {})}
         grid.value = grid_svg(
-            people()[["name", "influence", "support"]].to_dict("records"),
+            [{str(k): v for k, v in rec.items()} for rec in people()[["name", "influence", "support"]].to_dict("records")],
             high=int(cfg["high_influence"]), supportive=int(cfg["supportive"]), opposed=int(cfg["opposed"]),
         )
 
@@ -109,7 +120,7 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
     for sid, p in people().iterrows():
         key = {"stakeholder_id": sid}
 
-        def saver(col: str, key: dict[str, str] = key) -> Callable[[Any], tuple[Any, str | None]]:
+        def saver(col: str, key: dict[str, Any] = key) -> Callable[[Any], tuple[Any, str | None]]:
             def save(v: Any) -> tuple[Any, str | None]:
                 result = s.change("stakeholders", key, col, v)
                 redraw()
@@ -130,7 +141,7 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
         remove = w.Button(description="Remove", button_style="danger", layout=w.Layout(width="100px"))
         remove.add_class(f"kamnb-remove-{_slug(sid)}")
 
-        def do_remove(_: Any, key: dict[str, str] = key, msg: w.HTML = name.message) -> None:
+        def do_remove(_: Any, key: dict[str, Any] = key, msg: w.HTML = name.message) -> None:
             _, error = s.remove_row("stakeholders", key)
             if error:
                 msg.value = error_html(error)
@@ -170,9 +181,9 @@ def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:
     rows = []
     for iid, ind in s.wb.indicators.iterrows():
         key = {"account_id": account_id, "indicator_id": iid}
-        score = score_field(s.current("relationship", key, "score"), lambda v, key=key: s.change("relationship", key, "score", v), css=f"kamnb-indicator-{_slug(iid)}")
+        score = score_field(s.current("relationship", key, "score"), _saver(s, "relationship", key, "score"), css=f"kamnb-indicator-{_slug(iid)}")
 
-        def save_evidence(v: Any, key: dict[str, str] = key) -> tuple[Any, str | None]:
+        def save_evidence(v: Any, key: dict[str, Any] = key) -> tuple[Any, str | None]:
             current = s.current("relationship", key, "score")
             if current is None or pd.isna(current):
                 return None, "give a score first, then the evidence"
@@ -193,7 +204,7 @@ def actions_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]
     for aid, a in acts.iterrows():
         key = {"action_id": aid}
 
-        def saver(col: str, key: dict[str, str] = key) -> Callable[[Any], tuple[Any, str | None]]:
+        def saver(col: str, key: dict[str, Any] = key) -> Callable[[Any], tuple[Any, str | None]]:
             return lambda v: s.change("actions", key, col, v)
 
         owner = text_field(a["owner"], saver("owner"), placeholder="owner", width="200px")

@@ -1,0 +1,77 @@
+"""Portfolio results are remembered by content: an in-place edit is seen, a caller cannot spoil the stored copy."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from kamnb import memo
+from kamnb.classification import classify
+from kamnb.redflags import red_flag, red_flags, remove_red_flag
+from kamnb.relationship_score import relationship_scores, score_history
+from kamnb.relationships import contact_map
+from kamnb.workbook import load_workbook
+
+
+@pytest.fixture()
+def wb():
+    from pathlib import Path
+
+    return load_workbook(Path(__file__).resolve().parent.parent / "data" / "sample")
+
+
+def test_frame_digest_follows_content_not_identity():
+    a = pd.DataFrame({"x": [1.0, float("nan")], "t": ["a", ""], "d": pd.to_datetime(["2026-01-01", None])}, index=["A", "B"])
+    assert memo.frame_digest(a) == memo.frame_digest(a.copy())
+    assert memo.frame_digest(a) != memo.frame_digest(a.assign(t=["a", "b"]))
+    assert memo.frame_digest(a) != memo.frame_digest(a.rename(index={"B": "C"}))
+    assert memo.frame_digest(a) != memo.frame_digest(a.rename(columns={"x": "y"}))
+
+
+def test_an_edit_in_memory_is_seen(wb):
+    before = relationship_scores(wb).loc["ACC-001", "score"]
+    rows = wb.relationship.index[wb.relationship["account_id"] == "ACC-001"]
+    wb.relationship.loc[rows, "score"] = 5.0          # what the live workshop does: change a value, recompute
+    after = relationship_scores(wb).loc["ACC-001", "score"]
+    assert after > before
+    assert relationship_scores(load_workbook(wb.path)).loc["ACC-001", "score"] == pytest.approx(before)
+
+
+def test_a_caller_cannot_change_what_the_next_caller_gets(wb):
+    first = contact_map(wb)
+    first.loc["ACC-001", "coverage"] = -1.0
+    assert contact_map(wb).loc["ACC-001", "coverage"] >= 0
+    res = classify(wb)
+    res["key_score"] = 0.0
+    assert classify(wb)["key_score"].max() > 0
+
+
+def test_one_account_equals_its_rows_of_the_portfolio(wb):
+    every = score_history(wb)
+    one = score_history(wb, "ACC-002")
+    pd.testing.assert_frame_equal(one, every[every["account_id"] == "ACC-002"].reset_index(drop=True))
+    flags = red_flags(wb)
+    pd.testing.assert_frame_equal(red_flags(wb, "ACC-001"), flags[flags["account_id"] == "ACC-001"].reset_index(drop=True))
+
+
+def test_a_users_rule_still_sees_only_the_account(wb):
+    seen = []
+
+    @red_flag("memo_test_rule", "low", "test")
+    def rule(w):
+        seen.append(list(w.accounts.index))
+        return [{"account_id": a, "detail": "x"} for a in w.accounts.index]
+
+    try:
+        out = red_flags(wb, "ACC-003")
+    finally:
+        remove_red_flag("memo_test_rule")
+    assert seen == [["ACC-003"]]
+    assert set(out.loc[out["flag"] == "memo_test_rule", "account_id"]) == {"ACC-003"}
+
+
+def test_least_recently_used_results_are_dropped():
+    memo.clear()
+    for i in range(memo.MAX_ENTRIES + 5):
+        memo.remember(("t", i), lambda i=i: i)
+    assert len(memo._STORE) == memo.MAX_ENTRIES
+    assert ("t", 0) not in memo._STORE and ("t", memo.MAX_ENTRIES + 4) in memo._STORE
