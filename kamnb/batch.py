@@ -24,6 +24,7 @@ Example:
 from __future__ import annotations
 
 import argparse
+import atexit
 import datetime as dt
 import hashlib
 import json
@@ -148,7 +149,7 @@ def batch_settings(settings: dict[str, Any]) -> dict[str, Any]:
         "notebooks": list(section.get("notebooks") or []),
         "notebook_dir": section.get("notebook_dir") or "notebooks",
         "timeout": float(section.get("timeout") or 300),
-        "retries": int(section.get("retries") if section.get("retries") is not None else 1),
+        "retries": int(section.get("retries", 1) if section.get("retries") is not None else 1),
         "isolation": str(section.get("isolation") or "warm"),
         "kernel": str(section.get("kernel") or "python3"),
         "preload": list(section.get("preload") or []),
@@ -357,6 +358,8 @@ def _runner(config: BatchConfig) -> AccountRunner:
     if runner is None:
         runner = AccountRunner(config)
         _LOCAL.runner = runner
+        if not _RUNNERS:
+            atexit.register(close_runners)  # a Dask worker leaving: take its kernels along
         _RUNNERS.append(runner)
     return runner
 

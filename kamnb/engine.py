@@ -213,7 +213,7 @@ def _k_reset() -> str:
     sys.path[:] = st["path"]
     sys.meta_path[:] = st["meta_path"]
     random.setstate(st["random"])
-    warnings.filters[:] = st["warnings"]
+    warnings.filters[:] = st["warnings"]  # type: ignore[index]
     mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
     if mutated is not None:
         mutated()
