@@ -124,9 +124,12 @@ def _scores_from(items: pd.DataFrame) -> pd.DataFrame:
     keys = ["account_id", "at"]
     items = items.assign(_wp=items["effective_weight"] * items["points"].fillna(0.0))
     ind = items[items["kind"] == "indicator"]
-    all_ = items.groupby(keys, sort=True)[["_wp", "effective_weight"]].sum()
-    judged = ind.groupby(keys, sort=True)[["_wp", "effective_weight"]].sum()
-    has_evidence = judged["effective_weight"] > 0
+    # float, and no zero denominators: a workbook with no relationship rows gives empty sums
+    all_ = items.groupby(keys, sort=True)[["_wp", "effective_weight"]].sum().astype(float)
+    judged = ind.groupby(keys, sort=True)[["_wp", "effective_weight"]].sum().astype(float)
+    all_["effective_weight"] = all_["effective_weight"].where(all_["effective_weight"] > 0)
+    judged["effective_weight"] = judged["effective_weight"].where(judged["effective_weight"] > 0)
+    has_evidence = judged["effective_weight"].notna()
     out = pd.DataFrame({
         "score": (all_["_wp"] / all_["effective_weight"]).where(has_evidence),
         "judged_score": (judged["_wp"] / judged["effective_weight"]).where(has_evidence),

@@ -131,3 +131,19 @@ def test_an_indicator_bank_of_the_workbook_replaces_the_default(tmp_path):
 def test_score_of_a_breakdown_equals_the_account_score(tmp_path):
     wb = random_book(tmp_path / "r", 3)
     assert rs.score_of(rs.score_breakdown(wb, "A1")) == pytest.approx(rs.relationship_scores(wb).loc["A1", "score"])
+
+
+def test_a_workbook_without_relationship_rows_scores_as_gaps(tmp_path):
+    """A fresh CRM import has no relationship sheet: every score is a gap, nothing divides by zero."""
+    import shutil
+    from pathlib import Path
+
+    from kamnb.workbook import load_workbook
+
+    book = tmp_path / "wb"
+    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "sample", book)
+    (book / "relationship.csv").unlink()
+    wb = load_workbook(book)
+    scores = rs.relationship_scores(wb)
+    assert list(scores.index) == list(wb.accounts.index)
+    assert scores["score"].isna().all()
