@@ -68,7 +68,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="kamnb",
-        description="Key-account review workbook: validate a workbook, write every account's review, run a live workshop.",
+        description="Key-account review workbook: import a CRM export, validate a workbook, write every account's review "
+        "and the portfolio index, run a live workshop and export its answers. 'kamnb COMMAND --help' shows a command's "
+        "options and an example.",
         epilog="Example: kamnb validate data/sample",
     )
     parser.add_argument("--version", action="version", version=f"kamnb {__version__}")

@@ -951,7 +951,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         description="Read a CRM export folder, clean it, derive revenue, pipeline and account managers from the deal history, "
         "and write a workbook folder plus import_report.md. The Maven CRM layout needs no mapping; other CRMs need a "
         "YAML mapping file (see kamnb/defaults/crm_maven.yaml). Exit 0 ok, 1 the export could not be imported, 2 usage.",
-        epilog="Example: kamnb import-crm exports/crm-2026-01 --out workbooks/crm --mapping my_crm.yaml",
+        epilog="Example: kamnb import-crm exports/crm-2026-01 --out workbooks/crm",
     )
     p.add_argument("export", metavar="EXPORT_DIR", help="folder holding the CRM's CSV files (only read)")
     p.add_argument("--out", required=True, metavar="WORKBOOK", help="workbook folder to write")

@@ -3,6 +3,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from kamnb.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,3 +43,27 @@ def test_help_says_what_with_an_example():
     assert res.returncode == 0 and "Example:" in res.stdout
     sub = run("validate", "--help")
     assert sub.returncode == 0 and "Example: kamnb validate data/sample" in sub.stdout
+
+
+SUBCOMMANDS = ["validate", "batch", "workshop", "export", "import-crm"]
+
+
+def test_every_sub_command_is_covered_by_the_help_test():
+    from kamnb.cli import build_parser
+
+    sub = next(a for a in build_parser()._actions if a.dest == "command")
+    assert sorted(sub.choices) == sorted(SUBCOMMANDS)
+
+
+@pytest.mark.parametrize("command", [None, *SUBCOMMANDS])
+def test_help_says_what_it_does_and_ends_with_a_whole_example(command, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "80")  # the width of a plain terminal: the example must not wrap
+    with pytest.raises(SystemExit) as done:
+        main([*([command] if command else []), "--help"])
+    assert done.value.code == 0
+    lines = capsys.readouterr().out.rstrip("\n").splitlines()
+    prog = "kamnb" + (f" {command}" if command else "")
+    description = lines[lines.index("") + 1]  # the first paragraph after the usage
+    assert description and not description.startswith(("usage:", "positional", "options")), lines
+    assert lines[-1].startswith(f"Example: kamnb {command or ''}".rstrip()), lines[-3:]
+    assert lines[-2] == "", f"the example of '{prog} --help' wraps onto two lines: {lines[-2:]}"

@@ -29,8 +29,10 @@ PURPLE = "#7a4fb3"
 PALETTE = [BLUE, AMBER, GREEN, RED, PURPLE, "#3aa6a6", "#8c6d46", MUTED]
 
 
-def _show_figures_in_notebooks() -> None:
-    """In a Jupyter kernel, display every returned Figure as a PNG (no pyplot, no %matplotlib needed)."""
+def _notebook_display() -> None:
+    """In a Jupyter kernel: show every returned Figure as a PNG (no pyplot, no %matplotlib
+    needed) and show table cells whole (pandas cuts text at 50 characters by default, which
+    would cut questions, actions and reasons short in a review)."""
     try:
         from IPython import get_ipython
     except ImportError:  # plain Python: nothing to register
@@ -40,6 +42,9 @@ def _show_figures_in_notebooks() -> None:
         return
     formatter = shell.display_formatter.formatters["image/png"]
     formatter.for_type(Figure, _figure_png)
+    import pandas as pd
+
+    pd.set_option("display.max_colwidth", None)
 
 
 def _figure_png(fig: Figure) -> bytes:
@@ -54,7 +59,7 @@ def _figure_png(fig: Figure) -> bytes:
     return buf.getvalue()
 
 
-_show_figures_in_notebooks()
+_notebook_display()
 
 
 DPI = 100
