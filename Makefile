@@ -20,11 +20,11 @@ demo: $(STAMP)
 	$(BIN)/kamnb batch data/sample --out $(OUT)
 	@echo "portfolio index: $(abspath $(OUT))/index.html"
 
-test: $(STAMP) browser-deps
+test: $(STAMP) browser-deps lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check kamnb tests benchmarks
+	$(BIN)/ruff check kamnb tests benchmarks scripts/make_sample.py
 	$(BIN)/mypy kamnb
 
 bench: $(STAMP)

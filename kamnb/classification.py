@@ -309,7 +309,7 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
     p_codes = partnership_codes(theirs, ours, float(p_cfg.get("willing_at", 3.5)))
     out["their_willingness"], out["our_willingness"] = theirs, ours
     out["partnership"] = pd.Categorical.from_codes(p_codes, [p_cfg["labels"][k] for k in PARTNERSHIP_KEYS])
-    cache = {c: pcts[c] for c in ("revenue_potential_3y", "gross_margin_pct") if c in pcts}
+    cache: dict[str, Any] = {c: pcts[c] for c in ("revenue_potential_3y", "gross_margin_pct") if c in pcts}
     attract, strength = matrix_axes(frame, cfg, cache)
     split = float(cfg["matrix"].get("split", 50))
     out["attractiveness"], out["strength"] = attract, strength

@@ -89,7 +89,7 @@ def _bad(key: str, found: Any, expected: str) -> QualificationSettingsError:
 def _number(section: dict[str, Any], key: str, lo: float, hi: float, prefix: str = "") -> float:
     value = section.get(key)
     try:
-        number = float(value)
+        number = float(value)  # type: ignore[arg-type]  # None and text are refused just below
     except (TypeError, ValueError):
         raise _bad(prefix + key, value, f"a number from {lo:g} to {hi:g}") from None
     if not lo <= number <= hi:

@@ -321,8 +321,8 @@ def _check_refs(frames: dict[str, pd.DataFrame], labels: dict[str, str], known: 
 
 
 def _check_parent_cycles(accounts: pd.DataFrame, label: str, problems: list[Problem]) -> None:
-    parent = {a: p for a, p in zip(accounts["account_id"], accounts["parent_id"]) if p}
-    rows = dict(zip(accounts["account_id"], accounts["_row"]))
+    parent = {a: p for a, p in zip(accounts["account_id"], accounts["parent_id"], strict=True) if p}
+    rows = dict(zip(accounts["account_id"], accounts["_row"], strict=True))
     reported: set[str] = set()
     for start in parent:
         seen = [start]
