@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from helpers import write_mini
 
-from conftest import write_mini
 from kamnb import plan
 from kamnb.workbook import load_workbook
 

@@ -5,8 +5,8 @@ import re
 from pathlib import Path
 
 import pytest
+from helpers import write_mini
 
-from conftest import write_mini
 from kamnb import value
 from kamnb.plots.value import price_pressure_chart
 from kamnb.workbook import load_workbook
