@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kamnb.errors import KamnbError, Problem
-from kamnb.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
+from kamnb.parsing import parse_cell
 from kamnb.schema import SHEETS, Column
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -138,44 +138,6 @@ def to_text(value: Any) -> str:
         return str(value)
     text = str(value)
     return "" if text in ("NaT", "nan") else text
-
-
-def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
-    """Check one typed value against its column, as the workbook loader does.
-
-    Returns ``(value, None)`` (``None`` for an empty optional cell) or
-    ``(None, message)`` where the message says what was expected.
-
-    >>> from kamnb.schema import SHEETS
-    >>> parse_cell(SHEETS["relationship"].column("score"), "4")
-    (4.0, None)
-    >>> parse_cell(SHEETS["relationship"].column("score"), "7")[1]
-    'a score from 1 to 5 (out of range)'
-    >>> parse_cell(SHEETS["actions"].column("due"), "31.02.2026")[1]
-    'a date such as 2026-03-31 (not a date)'
-    """
-    text = (text or "").strip()
-    if not text:
-        if col.required:
-            return None, f"{col.expected} (this must be filled)"
-        return None, None
-    value: Any = text
-    reason = None
-    if col.kind in ("number", "integer", "score", "percent"):
-        value, reason = parse_number(text)
-        if reason is None and col.kind == "integer" and not float(value).is_integer():
-            reason = "not a whole number"
-        if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
-            reason = "out of range"
-    elif col.kind == "date":
-        value, reason = parse_date(text)
-    elif col.kind == "choice":
-        value, reason = normalise_choice(text, col.choices)
-    elif col.kind in ("id", "ref") and looks_like_formula(text):
-        reason = "a formula (formulas are not evaluated)"
-    if reason is not None:
-        return None, f"{col.expected} ({reason})"
-    return value, None
 
 
 # --------------------------------------------------------------------------- the store

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kamnb.schema import Column
 
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _CURRENCY = re.compile(r"^[€$£¥]|[€$£¥]$|^(EUR|USD|GBP|CHF)\s*|\s*(EUR|USD|GBP|CHF)$", re.I)
@@ -126,3 +130,41 @@ def normalise_choice(text: str, choices: tuple[str, ...]) -> tuple[str | None, s
     if key in choices:
         return key, None
     return None, "not one of the allowed words"
+
+
+def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
+    """Check one typed value against its column, as the workbook loader does.
+
+    Returns ``(value, None)`` (``None`` for an empty optional cell) or
+    ``(None, message)`` where the message says what was expected.
+
+    >>> from kamnb.schema import SHEETS
+    >>> parse_cell(SHEETS["relationship"].column("score"), "4")
+    (4.0, None)
+    >>> parse_cell(SHEETS["relationship"].column("score"), "7")[1]
+    'a score from 1 to 5 (out of range)'
+    >>> parse_cell(SHEETS["actions"].column("due"), "31.02.2026")[1]
+    'a date such as 2026-03-31 (not a date)'
+    """
+    text = (text or "").strip()
+    if not text:
+        if col.required:
+            return None, f"{col.expected} (this must be filled)"
+        return None, None
+    value: Any = text
+    reason = None
+    if col.kind in ("number", "integer", "score", "percent"):
+        value, reason = parse_number(text)
+        if reason is None and col.kind == "integer" and not float(value).is_integer():
+            reason = "not a whole number"
+        if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
+            reason = "out of range"
+    elif col.kind == "date":
+        value, reason = parse_date(text)
+    elif col.kind == "choice":
+        value, reason = normalise_choice(text, col.choices)
+    elif col.kind in ("id", "ref") and looks_like_formula(text):
+        reason = "a formula (formulas are not evaluated)"
+    if reason is not None:
+        return None, f"{col.expected} ({reason})"
+    return value, None

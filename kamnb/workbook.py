@@ -24,7 +24,7 @@ import pandas as pd
 
 from kamnb import banks
 from kamnb.errors import AccountNotFound, Problem, WorkbookError
-from kamnb.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
+from kamnb.parsing import parse_cell
 from kamnb.schema import SHEETS, Column, Sheet
 
 JOURNAL_NAME = "journal.sqlite"
@@ -241,23 +241,9 @@ def _typed_column(raw: RawSheet, col: Column, idx: int | None, problems: list[Pr
                 problems.append(Problem(raw.label, excel_row, col.name, "", f"{col.expected} (this column must be filled)"))
             out.append(None)
             continue
-        value: Any = text
-        reason = None
-        if col.kind in ("number", "integer", "score", "percent"):
-            value, reason = parse_number(text)
-            if reason is None and col.kind == "integer" and not float(value).is_integer():
-                reason = "not a whole number"
-            if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
-                reason = "out of range"
-        elif col.kind == "date":
-            value, reason = parse_date(text)
-        elif col.kind == "choice":
-            value, reason = normalise_choice(text, col.choices)
-        elif col.kind in ("id", "ref") and looks_like_formula(text):
-            reason = "a formula (formulas are not evaluated)"
+        value, reason = parse_cell(col, text)
         if reason is not None:
-            problems.append(Problem(raw.label, excel_row, col.name, text, f"{col.expected} ({reason})"))
-            value = None
+            problems.append(Problem(raw.label, excel_row, col.name, text, reason))
         out.append(value)
     return out
 
