@@ -31,7 +31,7 @@ import pandas as pd
 from kamnb import banks
 from kamnb.errors import KamnbError
 from kamnb.forecast import GROWTH_KINDS
-from kamnb.formatting import money, number, percent
+from kamnb.formatting import Notes, money, number, percent
 from kamnb.qualification import score_opportunities
 
 PLANNED_CATEGORIES = ("sell_service", "care_cultivate")
@@ -88,6 +88,10 @@ def growth_target(wb, account_id: str) -> dict[str, Any]:
     """The account's yearly growth target and where it comes from.
 
     Returns ``{"target": amount or NaN, "source": text}``.
+
+    Example:
+        >>> growth_target(wb, "ACC-001")  # doctest: +SKIP
+        {'target': 216666.66666666666, 'source': '(revenue_potential_3y - revenue_12m) / 3 years, from the accounts sheet'}
     """
     sec = activity_settings(wb.settings)
     given = (sec["growth_targets"] or {}).get(account_id)
@@ -108,7 +112,12 @@ def _quarters(as_of: pd.Timestamp, n: int) -> list[pd.Period]:
 
 
 def plan_basis(wb, account_id: str) -> dict[str, Any]:
-    """The arithmetic behind the plan: target, pipeline already counted, gap, typical win, wins needed."""
+    """The arithmetic behind the plan: target, pipeline already counted, gap, typical win, wins needed.
+
+    Example:
+        >>> round(plan_basis(wb, "ACC-001")["target"])  # doctest: +SKIP
+        216667
+    """
     sec = activity_settings(wb.settings)
     tgt = growth_target(wb, account_id)
     as_of = banks.as_of(wb.settings)
@@ -140,7 +149,12 @@ def plan_basis(wb, account_id: str) -> dict[str, Any]:
 
 
 def planned_contacts(wb, account_id: str) -> pd.DataFrame:
-    """The account's planned contacts: sell_service and care_cultivate actions not done or dropped, with their quarter."""
+    """The account's planned contacts: sell_service and care_cultivate actions not done or dropped, with their quarter.
+
+    Example:
+        >>> planned_contacts(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['action_id', 'account_id', 'category']
+    """
     a = wb.actions
     a = a[(a["account_id"] == account_id) & a["category"].isin(PLANNED_CATEGORIES) & a["status"].replace("", "open").isin(PLANNED_STATUSES)]
     q = a["due"].dt.to_period("Q")
@@ -154,6 +168,10 @@ def activity_plan(wb, account_id: str) -> pd.DataFrame:
     raw numbers: quarter, wins_land_in, wins, proposals, meetings, contacts
     (first contacts), needed (all three kinds of contact together), planned,
     shortfall (needed - planned, 0 when covered).
+
+    Example:
+        >>> activity_plan(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['quarter', 'wins_land_in', 'wins']
     """
     b = plan_basis(wb, account_id)
     n = len(b["quarters"])
@@ -179,7 +197,12 @@ def activity_plan(wb, account_id: str) -> pd.DataFrame:
 
 
 def basis_table(wb, account_id: str) -> pd.DataFrame:
-    """:func:`plan_basis` as a person reads it: from the target back to the wins needed."""
+    """:func:`plan_basis` as a person reads it: from the target back to the wins needed.
+
+    Example:
+        >>> basis_table(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['step', 'figure', 'how']
+    """
     cur = wb.settings.get("currency", "EUR")
     b = plan_basis(wb, account_id)
     c = b["conversion"]
@@ -199,7 +222,12 @@ def basis_table(wb, account_id: str) -> pd.DataFrame:
 
 
 def plan_table(wb, account_id: str) -> pd.DataFrame:
-    """:func:`activity_plan` formatted, with a total row."""
+    """:func:`activity_plan` formatted, with a total row.
+
+    Example:
+        >>> plan_table(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['quarter', 'wins land in', 'wins']
+    """
     p = activity_plan(wb, account_id)
     tot = p[["wins", "proposals", "meetings", "contacts", "needed", "planned", "shortfall"]].sum()
     shown = pd.concat([p, pd.DataFrame([{"quarter": "Total", "wins_land_in": "", **tot.to_dict()}])], ignore_index=True)
@@ -216,8 +244,13 @@ def plan_table(wb, account_id: str) -> pd.DataFrame:
     return out
 
 
-def plan_notes(wb, account_id: str) -> list[str]:
-    """Sentences about planned contacts the plan could not place in a quarter."""
+def plan_notes(wb, account_id: str) -> Notes:
+    """Sentences about planned contacts the plan could not place in a quarter.
+
+    Example:
+        >>> plan_notes(wb, "ACC-001")  # doctest: +SKIP
+        ['1 planned contact(s) are overdue (due before the plan starts) and not counted.']
+    """
     p = activity_plan(wb, account_id)
     out = []
     if p.attrs["overdue_planned"]:
@@ -228,4 +261,4 @@ def plan_notes(wb, account_id: str) -> list[str]:
         out.append(f"{p.attrs['later_planned']} planned contact(s) are due after the plan period.")
     if not wb.has_column("accounts", "revenue_potential_3y") and account_id not in (activity_settings(wb.settings)["growth_targets"] or {}):
         out.append("The accounts sheet has no revenue_potential_3y column and settings give no growth target: no plan can be derived.")
-    return out
+    return Notes(out)

@@ -142,11 +142,23 @@ def load_settings(workbook: Path | None = None, problems: list[Problem] | None =
 
 
 def as_of(settings: dict[str, Any]) -> pd.Timestamp:
-    """The date a review is written as of: ``settings['as_of']`` or today."""
+    """The date a review is written as of: ``settings['as_of']`` or today.
+
+    Example:
+        >>> as_of({"as_of": "2026-11-01"})
+        Timestamp('2026-11-01 00:00:00')
+    """
     value = settings.get("as_of")
     return pd.Timestamp(value) if value else pd.Timestamp(dt.date.today())
 
 
 def load_banks(workbook: Path, problems: list[Problem]) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
-    """Questions, indicators and settings for ``workbook``, problems appended to ``problems``."""
+    """Questions, indicators and settings for ``workbook``, problems appended to ``problems``.
+
+    Example:
+        >>> problems = []  # doctest: +SKIP
+        >>> questions, indicators, settings = load_banks(Path("data/sample"), problems)  # doctest: +SKIP
+        >>> str(settings["as_of"]), problems  # doctest: +SKIP
+        ('2026-11-01', [])
+    """
     return load_questions(workbook, problems), load_indicators(workbook, problems), load_settings(workbook, problems)

@@ -141,7 +141,12 @@ def find_chromium() -> str | None:
 
 
 def batch_settings(settings: dict[str, Any]) -> dict[str, Any]:
-    """The ``batch:`` section of the settings with defaults filled in."""
+    """The ``batch:`` section of the settings with defaults filled in.
+
+    Example:
+        >>> batch_settings({})["timeout"]
+        300.0
+    """
     section = settings.get("batch") or {}
     if not isinstance(section, dict):
         raise BatchError("settings.yaml: 'batch:' must be a mapping (notebooks, timeout, retries, ...)")
@@ -195,6 +200,12 @@ def workbook_checksum(path: Path) -> str:
 
 
 def file_checksum(path: Path) -> str:
+    """SHA-256 of one file's bytes, as hex.
+
+    Example:
+        >>> len(file_checksum(Path("data/sample/accounts.csv")))  # doctest: +SKIP
+        64
+    """
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -565,7 +576,12 @@ def _write_manifest(out: Path, manifest: dict[str, Any], results: dict[str, dict
 
 
 def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
-    """Run the batch; return the exit code. Messages go to ``stream`` (stderr)."""
+    """Run the batch; return the exit code. Messages go to ``stream`` (stderr).
+
+    Example:
+        >>> run_batch(RunOptions(workbook=Path("data/sample"), out=Path("reviews"), accounts=["ACC-001"]))  # doctest: +SKIP
+        0
+    """
     from kamnb.progress import Progress
     from kamnb.report import remove_temp_files
     from kamnb.workbook import check_workbook
@@ -803,6 +819,13 @@ def write_portfolio(
 
 
 def cmd_batch(args: argparse.Namespace) -> int:
+    """Run ``kamnb batch`` from parsed arguments; return the exit code.
+
+    Example:
+        >>> from kamnb.cli import build_parser  # doctest: +SKIP
+        >>> cmd_batch(build_parser().parse_args(["batch", "data/sample", "--out", "reviews"]))  # doctest: +SKIP
+        0
+    """
     opts = RunOptions(
         workbook=Path(args.workbook),
         out=Path(args.out),

@@ -89,7 +89,12 @@ BY_ID = {d.id: d for d in DEFINITIONS}
 
 
 def classification_settings(settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The ``classification:`` section in force, checked; defaults when ``settings`` is None."""
+    """The ``classification:`` section in force, checked; defaults when ``settings`` is None.
+
+    Example:
+        >>> classification_settings(None)["key_at"]
+        65
+    """
     settings = banks.load_settings() if settings is None else settings
     cfg = settings.get("classification")
     if not isinstance(cfg, dict):
@@ -191,6 +196,10 @@ def coverage(source: Any, settings: dict[str, Any] | None = None) -> pd.DataFram
 
     One row per definition: title, weight, status (``computed`` / ``partly`` /
     ``not computed``) and a note naming the empty columns.
+
+    Example:
+        >>> coverage(wb)["status"].value_counts().to_dict()  # doctest: +SKIP
+        {'computed': 7}
     """
     frame, settings, _ = _inputs(source, settings)
     cfg = classification_settings(settings)
@@ -234,6 +243,12 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     the previous position where the history sheet has one, ``tier``,
     ``tier_reason``, ``resources`` and ``resource_change``. Text columns are
     categoricals.
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> classify(wb).loc["ACC-001", "tier"]  # doctest: +SKIP
+        'maintain'
     """
     frame, settings, wb_history = _inputs(source, settings)
     history = wb_history if history is None else history
@@ -370,6 +385,11 @@ def explain(source: Any, account_id: str | None, settings: dict[str, Any] | None
     and a note when it could not be computed. Pass ``result`` (from
     :func:`classify`) to avoid classifying twice. ``account_id`` None (no
     account highlighted) gives None.
+
+    Example:
+        >>> ex = explain(wb, "ACC-001")  # doctest: +SKIP
+        >>> ex.tier, round(ex.key_score, 1)  # doctest: +SKIP
+        ('maintain', 67.3)
     """
     from kamnb.classification_rules import reasons_for
 
@@ -416,6 +436,10 @@ def portfolio_columns(source: Any, settings: dict[str, Any] | None = None) -> pd
     Columns: tier, is_key, key_score, key_rank, revenue_rank, revenue_core,
     profit_core, partnership, quadrant, attractiveness, strength, traps,
     resource_change. Text columns are plain strings.
+
+    Example:
+        >>> portfolio_columns(wb).loc["ACC-001", "tier"]  # doctest: +SKIP
+        'maintain'
     """
     res = classify(source, settings)
     cols = ["tier", "is_key", "key_score", "key_rank", "revenue_rank", "revenue_core", "profit_core", "partnership", "quadrant",

@@ -34,7 +34,12 @@ def _names(res: pd.DataFrame, ids: pd.Index) -> list[str]:
 
 
 def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """How many accounts carry the Pareto share of revenue and of gross profit."""
+    """How many accounts carry the Pareto share of revenue and of gross profit.
+
+    Example:
+        >>> pareto_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['core accounts', 'share carried', 'total']
+    """
     res, settings, cur = _result(source, result)
     share = float(classification_settings(settings).get("pareto_share", 80))
     rows = {}
@@ -56,7 +61,12 @@ def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def rank_disagreements(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Accounts whose revenue rank and gross-profit rank disagree (core of one only, or ranks far apart)."""
+    """Accounts whose revenue rank and gross-profit rank disagree (core of one only, or ranks far apart).
+
+    Example:
+        >>> rank_disagreements(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['account', 'revenue', 'revenue rank']
+    """
     res, _, cur = _result(source, result)
     d = res[res["rank_disagreement"]].sort_values(["revenue_rank", "profit_rank"], kind="stable")
     margin = np.where(d["revenue_12m"] > 0, d["gross_profit"] / d["revenue_12m"].where(d["revenue_12m"] > 0) * 100, np.nan)
@@ -76,7 +86,12 @@ def rank_disagreements(source: Any, result: pd.DataFrame | None = None) -> pd.Da
 
 
 def definitions_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The seven definitions: how each is measured, its weight, what it could use, how many it calls key, its trap."""
+    """The seven definitions: how each is measured, its weight, what it could use, how many it calls key, its trap.
+
+    Example:
+        >>> definitions_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['definition', 'measured as', 'weight']
+    """
     res, settings, _ = _result(source, result)
     frame, _, _ = _inputs(source, None)
     cov = coverage(frame, settings)
@@ -102,7 +117,12 @@ def _called_by(res: pd.DataFrame, ids: pd.Index, value: bool) -> list[str]:
 
 
 def key_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The key-account list under the organisation's weights, highest key score first."""
+    """The key-account list under the organisation's weights, highest key score first.
+
+    Example:
+        >>> key_accounts(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['account', 'key score', 'revenue']
+    """
     res, settings, cur = _result(source, result)
     k = res[res["is_key"]].sort_values(["key_score", "revenue_12m"], ascending=False, kind="stable")
     names = classification_settings(settings)["tiers"]["names"]
@@ -120,7 +140,12 @@ def key_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.DataFram
 
 
 def disputed_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Accounts some definitions call key and others do not, with the traps they fall into."""
+    """Accounts some definitions call key and others do not, with the traps they fall into.
+
+    Example:
+        >>> disputed_accounts(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['account', 'key under our weights', 'key score']
+    """
     res, _, _ = _result(source, result)
     d = res[res["disputed"]].sort_values(["key_score"], ascending=False, kind="stable")
     return pd.DataFrame(
@@ -137,7 +162,12 @@ def disputed_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
 
 
 def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Both sides of each partnership and the label, grouped by label."""
+    """Both sides of each partnership and the label, grouped by label.
+
+    Example:
+        >>> partnership_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['account', 'their side (1-5)', 'our side (1-5)']
+    """
     res, _, _ = _result(source, result)
     order = res.assign(_c=res["partnership"].cat.codes).sort_values(["_c", "their_willingness"], ascending=[True, False], kind="stable")
     fmt = lambda v: "–" if np.isnan(v) else f"{v:.1f}"  # noqa: E731
@@ -154,7 +184,12 @@ def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
 
 
 def tier_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Tier, reason and resource recommendation per account, invest first."""
+    """Tier, reason and resource recommendation per account, invest first.
+
+    Example:
+        >>> tier_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['account', 'tier', 'why']
+    """
     res, settings, _ = _result(source, result)
     names = classification_settings(settings)["tiers"]["names"]
     order = res.assign(_t=res["tier"].cat.codes).sort_values(["_t", "key_score"], ascending=[True, False], kind="stable")
@@ -172,7 +207,12 @@ def tier_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
 
 
 def group_table(source: Any) -> pd.DataFrame:
-    """Parent/subsidiary groups classified as one, beside how their members were classified alone."""
+    """Parent/subsidiary groups classified as one, beside how their members were classified alone.
+
+    Example:
+        >>> group_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['group', 'accounts', 'revenue']
+    """
     _, settings, _ = _inputs(source, None)
     cur = settings.get("currency", "EUR")
     groups = classify(source, by_group=True)

@@ -888,6 +888,11 @@ def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mappin
 
     The export is only read. ``out`` must be empty or hold an earlier import
     (``force`` replaces other files' neighbours too).
+
+    Example:
+        >>> res = import_crm("maven-crm", "imported")  # doctest: +SKIP
+        >>> len(res.accounts), len(res.opportunities)  # doctest: +SKIP
+        (85, 664)
     """
     started = time.perf_counter()
     export, out = Path(export), Path(out)
@@ -919,6 +924,13 @@ def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mappin
 
 
 def cmd_import_crm(args: argparse.Namespace) -> int:
+    """Run ``kamnb import-crm`` from parsed arguments; return the exit code (0 ok, 1 error, 2 usage).
+
+    Example:
+        >>> from kamnb.cli import build_parser  # doctest: +SKIP
+        >>> cmd_import_crm(build_parser().parse_args(["import-crm", "maven-crm", "--out", "imported"]))  # doctest: +SKIP
+        0
+    """
     export = Path(args.export)
     if not export.is_dir():
         print(f"kamnb import-crm: no export folder at {export}", file=sys.stderr)

@@ -40,6 +40,11 @@ def sheet_rows(wb: Workbook, name: str) -> tuple[list[str], list[list[str]]] | N
     Columns the user's file had come first in contract order, then any extra
     columns it carried; a contract column the file lacked is added only when the
     workshop filled it in.
+
+    Example:
+        >>> header, rows = sheet_rows(wb, "accounts")  # doctest: +SKIP
+        >>> header[:3]  # doctest: +SKIP
+        ['account_id', 'name', 'industry']
     """
     frame = wb.sheets[name]
     spec = SHEETS[name]
@@ -110,7 +115,12 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
 
 
 def default_out(workbook: Path, xlsx: bool) -> Path:
-    """Beside the workbook, named after it and the time: never the original."""
+    """Beside the workbook, named after it and the time: never the original.
+
+    Example:
+        >>> default_out(Path("data/sample"), xlsx=False).name.startswith("sample-export-")
+        True
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     base = workbook.with_suffix("") if workbook.is_file() else workbook
     out = base.parent / f"{base.name}-export-{stamp}"
@@ -118,7 +128,12 @@ def default_out(workbook: Path, xlsx: bool) -> Path:
 
 
 def export(workbook: Path | str, out: Path | str | None = None, *, xlsx: bool = False, in_place: bool = False) -> tuple[Path, Path | None]:
-    """Export ``workbook`` with its journal applied. Returns (where it was written, the backup or None)."""
+    """Export ``workbook`` with its journal applied. Returns (where it was written, the backup or None).
+
+    Example:
+        >>> export("data/sample", "sample-export")  # doctest: +SKIP
+        (PosixPath('sample-export'), None)
+    """
     workbook = Path(workbook)
     wb = load_workbook(workbook)
     if in_place:
@@ -166,6 +181,13 @@ def _in_place(wb: Workbook, workbook: Path) -> tuple[Path, Path]:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    """Run ``kamnb export`` from parsed arguments; return the exit code (0 ok, 1 error, 2 usage).
+
+    Example:
+        >>> from kamnb.cli import build_parser  # doctest: +SKIP
+        >>> cmd_export(build_parser().parse_args(["export", "data/sample", "--out", "sample-export"]))  # doctest: +SKIP
+        0
+    """
     path = Path(args.workbook)
     if not path.exists():
         print(f"kamnb export: no workbook at {path}", file=sys.stderr)

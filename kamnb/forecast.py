@@ -52,12 +52,23 @@ def likelihood_band(likelihood: pd.Series, status: pd.Series, bands: tuple[float
 
 
 def band_order(bands: tuple[float, ...]) -> list[str]:
-    """Every band, in the order charts and tables show them (best first)."""
+    """Every band, in the order charts and tables show them (best first).
+
+    Example:
+        >>> band_order((0.25, 0.5, 0.75))[:2]
+        ['75% and more', '50-75%']
+    """
     return list(reversed(band_labels(bands))) + [NOT_QUALIFIED, QUALIFIED_OUT]
 
 
 def quarter_label(dates: pd.Series, as_of: pd.Timestamp) -> pd.Series:
-    """``2027 Q1`` for a date; "overdue" before the quarter of ``as_of``; "no date" when empty."""
+    """``2027 Q1`` for a date; "overdue" before the quarter of ``as_of``; "no date" when empty.
+
+    Example:
+        >>> dates = pd.Series(pd.to_datetime(["2027-02-10", "2026-01-05", None]))
+        >>> quarter_label(dates, pd.Timestamp("2026-11-01")).tolist()
+        ['2027 Q1', 'overdue', 'no date']
+    """
     q = dates.dt.to_period("Q")
     now = pd.Timestamp(as_of).to_period("Q")
     out = pd.Series([f"{p.year} Q{p.quarter}" if p is not pd.NaT and not pd.isna(p) else "no date" for p in q], index=dates.index, dtype=object)
@@ -70,6 +81,10 @@ def pipeline(wb, account_id: str | None = None) -> pd.DataFrame:
 
     Columns of :func:`kamnb.qualification.score_opportunities` plus ``band``,
     ``quarter`` and ``growth`` (True for grow/new).
+
+    Example:
+        >>> pipeline(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['account_id', 'name', 'kind']
     """
     cfg = qualification_settings(wb.settings)
     t = score_opportunities(wb)
@@ -93,6 +108,10 @@ def account_forecast(wb) -> pd.DataFrame:
     qualified_out_count, weighted_likelihood (factored / value over open
     qualified opportunities; NaN when there are none).
     ``factored_retention + factored_growth == factored_value`` always.
+
+    Example:
+        >>> account_forecast(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['opportunities', 'pipeline_value', 'qualified_value']
     """
     t = score_opportunities(wb)
     open_ = ~t["closed"]
@@ -123,7 +142,12 @@ def account_forecast(wb) -> pd.DataFrame:
 
 
 def forecast_table(wb, account_id: str) -> pd.DataFrame:
-    """The account's forecast as a person reads it: retention, growth and total."""
+    """The account's forecast as a person reads it: retention, growth and total.
+
+    Example:
+        >>> forecast_table(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['', 'open opportunities', 'open value']
+    """
     cur = wb.settings.get("currency", "EUR")
     t = score_opportunities(wb)
     t = t[t["account_id"] == account_id]
@@ -152,6 +176,10 @@ def pipeline_summary(wb, account_id: str | None = None, by: str = "band") -> pd.
 
     Raw numbers, one row per band or quarter in display order, columns
     retention, growth (open value), factored (value x likelihood; qualified only).
+
+    Example:
+        >>> pipeline_summary(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        ['retention', 'growth', 'factored']
     """
     cfg = qualification_settings(wb.settings)
     p = pipeline(wb, account_id)
@@ -167,7 +195,12 @@ def pipeline_summary(wb, account_id: str | None = None, by: str = "band") -> pd.
 
 
 def largest_open(wb, account_id: str) -> str | None:
-    """The id of the account's largest open opportunity (``None`` when it has none): the one worth explaining first."""
+    """The id of the account's largest open opportunity (``None`` when it has none): the one worth explaining first.
+
+    Example:
+        >>> largest_open(wb, "ACC-001")  # doctest: +SKIP
+        'OP-001'
+    """
     p = pipeline(wb, account_id)
     if p.empty:
         return None

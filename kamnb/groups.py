@@ -67,7 +67,12 @@ def _root_positions(accounts: pd.DataFrame) -> np.ndarray:
 
 
 def group_ids(accounts: pd.DataFrame) -> pd.Series:
-    """The id of each account's top-most parent (its own id when it has none)."""
+    """The id of each account's top-most parent (its own id when it has none).
+
+    Example:
+        >>> group_ids(wb.accounts)["ACC-004"]  # doctest: +SKIP
+        'ACC-003'
+    """
     root = _root_positions(accounts)
     return pd.Series(accounts.index.to_numpy()[root], index=accounts.index, name="group_id")
 
@@ -84,6 +89,10 @@ def roll_up(accounts: pd.DataFrame) -> pd.DataFrame:
 
     Extra columns: ``members`` (number of accounts) and ``member_ids`` (ids
     joined by ", ", only for groups of more than one).
+
+    Example:
+        >>> roll_up(wb.accounts).columns.tolist()[:3]  # doctest: +SKIP
+        ['name', 'industry', 'country']
     """
     root = _root_positions(accounts)
     tops, codes = np.unique(root, return_inverse=True)

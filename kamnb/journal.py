@@ -306,7 +306,14 @@ def _change(row: tuple[Any, ...]) -> Change:
 
 
 def effective(changes: Iterable[Change]) -> list[Change]:
-    """Drop undo rows and the changes they cancel; keep the rest in ``seq`` order."""
+    """Drop undo rows and the changes they cancel; keep the rest in ``seq`` order.
+
+    Example:
+        >>> a = Change(1, "2026-11-01T10:00", "ana", "accounts", {"account_id": "ACC-001"}, "tier", "a", "b", "set")
+        >>> b = Change(2, "2026-11-01T10:05", "ana", "accounts", {"account_id": "ACC-001"}, "tier", "b", "a", "undo", 1)
+        >>> effective([a, b])
+        []
+    """
     changes = list(changes)
     undone = {c.undoes for c in changes if c.op == "undo"}
     return sorted((c for c in changes if c.op != "undo" and c.seq not in undone), key=lambda c: c.seq)
@@ -418,6 +425,11 @@ def apply_change(wb: Workbook, change: Change) -> list[Problem]:
     """Lay one change over ``wb.sheets`` in place; return the problems it has (then it is skipped).
 
     Undo rows are not applied here; use :func:`effective` first.
+
+    Example:
+        >>> goal = Change(1, "2026-11-01T10:00", "ana", "accounts", {"account_id": "ACC-001"}, "account_goal", "", "Halve picking errors", "set")  # doctest: +SKIP
+        >>> apply_change(wb, goal)  # doctest: +SKIP
+        []
     """
     sheet = change.sheet
     if sheet not in SHEETS or sheet not in wb.sheets:
@@ -522,6 +534,12 @@ def apply_journal(wb: Workbook, changes: Iterable[Change] | None = None) -> list
 
     Bad rows are skipped and reported in ``wb.problems`` (file ``journal.sqlite``,
     row = the change's ``seq``). Returns the new problems.
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> apply_journal(wb, [])  # doctest: +SKIP
+        []
     """
     problems: list[Problem] = []
     if changes is None:

@@ -48,7 +48,12 @@ class ParetoSummary:
 
 
 def split_arrays(values: np.ndarray, share: float, order: np.ndarray | None = None) -> dict[str, np.ndarray]:
-    """The split as arrays (value, rank, share_pct, cum_share_pct, in_core); ``order`` reuses an ascending sort."""
+    """The split as arrays (value, rank, share_pct, cum_share_pct, in_core); ``order`` reuses an ascending sort.
+
+    Example:
+        >>> split_arrays(np.array([20.0, 50.0, 30.0]), 80.0)["rank"].tolist()
+        [3.0, 1.0, 2.0]
+    """
     v = fill_nan(np.asarray(values, dtype="float64"), 0.0)
     n = len(v)
     if order is None:
@@ -78,6 +83,11 @@ def pareto(values: pd.Series, share: float = 80.0) -> pd.DataFrame:
     """Per account: value, rank (1 = largest, ties share a rank), share and cumulative share in %, in_core.
 
     The frame keeps the order and index of ``values``.
+
+    Example:
+        >>> p = pareto(pd.Series([50.0, 30.0, 20.0], index=["A", "B", "C"]))
+        >>> p["in_core"].tolist()
+        [True, True, False]
     """
     a = split_arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
     out = pd.DataFrame(a, index=values.index)
@@ -86,13 +96,24 @@ def pareto(values: pd.Series, share: float = 80.0) -> pd.DataFrame:
 
 
 def pareto_summary(values: pd.Series, share: float = 80.0) -> ParetoSummary:
-    """How many accounts form the core and what share of the total they carry."""
+    """How many accounts form the core and what share of the total they carry.
+
+    Example:
+        >>> s = pareto_summary(pd.Series([50.0, 30.0, 20.0]))
+        >>> s.core_count, s.carried_pct
+        (2, 80.0)
+    """
     a = split_arrays(values.to_numpy(dtype="float64", na_value=np.nan), share)
     return summarise(a["value"], a["in_core"], share)
 
 
 def summarise(values: np.ndarray, in_core: np.ndarray, share: float) -> ParetoSummary:
-    """A :class:`ParetoSummary` from values and core flags computed elsewhere."""
+    """A :class:`ParetoSummary` from values and core flags computed elsewhere.
+
+    Example:
+        >>> summarise(np.array([50.0, 30.0, 20.0]), np.array([True, True, False]), 80.0).carried_pct
+        80.0
+    """
     positive = np.where(values > 0, values, 0.0)
     total = float(positive.sum())
     core = int(in_core.sum())

@@ -57,7 +57,13 @@ def side_means(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
 
 
 def partnership_codes(theirs: np.ndarray, ours: np.ndarray, willing_at: float) -> np.ndarray:
-    """Index into :data:`PARTNERSHIP_KEYS` per account (unknown when either side is not assessed)."""
+    """Index into :data:`PARTNERSHIP_KEYS` per account (unknown when either side is not assessed).
+
+    Example:
+        >>> codes = partnership_codes(np.array([4.0, 4.0, np.nan]), np.array([4.0, 2.0, 4.0]), 3.5)
+        >>> [PARTNERSHIP_KEYS[c] for c in codes]
+        ['mutual', 'we_hold_back', 'unknown']
+    """
     they = theirs >= willing_at
     we = ours >= willing_at
     codes = np.where(they & we, 0, np.where(they, 1, np.where(we, 2, 3)))

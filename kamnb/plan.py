@@ -348,7 +348,7 @@ def action_plan(wb: Workbook, account_id: str) -> ActionPlan:
     Example:
         >>> plan = action_plan(wb, "ACC-001")       # doctest: +SKIP
         >>> plan.overdue["action_id"].tolist()      # doctest: +SKIP
-        ['AC-003']
+        ['AC-001', 'AC-003']
     """
     acc = wb.account(account_id)
     today = banks.as_of(wb.settings)
@@ -385,6 +385,10 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
 
     ``goal_ok`` (bool), ``goal_issues`` (text), ``open_actions`` and
     ``overdue_actions`` (actions sheet only; derived actions are never overdue).
+
+    Example:
+        >>> int(portfolio_columns(wb).loc["ACC-001", "open_actions"])  # doctest: +SKIP
+        4
     """
     acc = wb.accounts
     today = banks.as_of(wb.settings)

@@ -76,6 +76,12 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
     flags, when the red-flag rules exist). Then the columns of each method
     module; a column name another module already used gets the module's name
     as prefix.
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> figures, notes = key_figures(load_workbook("data/sample"))  # doctest: +SKIP
+        >>> float(figures.loc["ACC-001", "revenue_12m"]), notes  # doctest: +SKIP
+        (11850000.0, [])
     """
     acc = wb.accounts
     out = pd.DataFrame(index=acc.index.copy())
@@ -115,7 +121,12 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
 
 
 def tier_order() -> list[str]:
-    """Tiers from the most to the least invested, as classification defines them (empty before it exists)."""
+    """Tiers from the most to the least invested, as classification defines them (empty before it exists).
+
+    Example:
+        >>> tier_order()
+        ['invest', 'develop', 'maintain', 'streamline']
+    """
     try:
         from kamnb.classification_rules import TIER_KEYS
     except ModuleNotFoundError:
@@ -124,7 +135,13 @@ def tier_order() -> list[str]:
 
 
 def sort_accounts(frame: pd.DataFrame) -> pd.DataFrame:
-    """By tier (classification's order, unknown tiers after, none last), then revenue (largest first), then id."""
+    """By tier (classification's order, unknown tiers after, none last), then revenue (largest first), then id.
+
+    Example:
+        >>> f = pd.DataFrame({"tier": ["develop", "invest", None], "revenue_12m": [5.0, 1.0, 9.0]}, index=["A", "B", "C"])
+        >>> sort_accounts(f).index.tolist()
+        ['B', 'A', 'C']
+    """
     known = {t: i for i, t in enumerate(tier_order())}
     tiers = frame["tier"].fillna("").astype(str) if "tier" in frame else pd.Series("", index=frame.index)
     keys = pd.DataFrame(index=frame.index)
@@ -213,7 +230,12 @@ def charts(figures: pd.DataFrame, currency: str = "EUR") -> list[tuple[str, str]
 
 
 def table_frame(figures: pd.DataFrame) -> pd.DataFrame:
-    """The key figures as written to portfolio.csv / portfolio.xlsx: account_id first, raw numbers."""
+    """The key figures as written to portfolio.csv / portfolio.xlsx: account_id first, raw numbers.
+
+    Example:
+        >>> table_frame(key_figures(wb)[0]).columns.tolist()[:3]  # doctest: +SKIP
+        ['account_id', 'name', 'industry']
+    """
     frame = figures.reset_index()
     for col in frame.columns:
         if frame[col].dtype == bool:

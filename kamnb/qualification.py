@@ -28,7 +28,7 @@ import pandas as pd
 
 from kamnb import banks, memo
 from kamnb.errors import KamnbError
-from kamnb.formatting import money, percent
+from kamnb.formatting import Notes, money, percent
 from kamnb.schema import ANSWERS
 
 CLOSED_STAGES = ("won", "lost")
@@ -223,6 +223,10 @@ def current_answers(wb) -> pd.DataFrame:
 
     Columns: opportunity_id, question_id, answer, evidence, assessed_on,
     assessed_by, has_evidence, credit. Questions no longer in the bank are left out.
+
+    Example:
+        >>> len(current_answers(wb))  # doctest: +SKIP
+        792
     """
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
@@ -296,7 +300,8 @@ def score_opportunities(wb) -> pd.DataFrame:
 
     Example:
         >>> t = score_opportunities(wb)                      # doctest: +SKIP
-        >>> t.loc["OP-001", ["score", "likelihood", "status"]]  # doctest: +SKIP
+        >>> t.loc["OP-001", "status"], round(float(t.loc["OP-001", "likelihood"]), 3)  # doctest: +SKIP
+        ('qualified', 0.117)
     """
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
@@ -364,6 +369,10 @@ def likelihood_history(wb, account_id: str | None = None) -> pd.DataFrame:
     At each date the latest answer per question up to that date counts.
     Columns: opportunity_id, name, assessed_on, score, likelihood, change
     (likelihood points against the previous date).
+
+    Example:
+        >>> likelihood_history(wb, "ACC-001").columns.tolist()[:4]  # doctest: +SKIP
+        ['opportunity_id', 'name', 'assessed_on', 'score']
     """
     cfg = qualification_settings(wb.settings)
     opps = wb.opportunities if account_id is None else wb.opportunities[wb.opportunities["account_id"] == account_id]
@@ -392,6 +401,11 @@ def explain_likelihood(wb, opportunity_id: str) -> pd.DataFrame:
     missing), evidence, points (credit after the evidence discount),
     score_effect, likelihood_effect, upside (likelihood gain if the answer
     became a yes with evidence).
+
+    Example:
+        >>> ex = explain_likelihood(wb, "OP-001")  # doctest: +SKIP
+        >>> ex.loc[1, ["question_id", "answer"]].tolist()  # doctest: +SKIP
+        ['buying_process', 'no']
     """
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
@@ -435,7 +449,12 @@ def _explain(cur: pd.DataFrame, bank: pd.DataFrame, cfg: QualificationSettings) 
 
 
 def explanation_table(wb, opportunity_id: str | None) -> pd.DataFrame:
-    """:func:`explain_likelihood` as a person reads it: start, each answer's effect, result."""
+    """:func:`explain_likelihood` as a person reads it: start, each answer's effect, result.
+
+    Example:
+        >>> explanation_table(wb, "OP-001").iloc[0, 0]  # doctest: +SKIP
+        'Start: every answer neutral'
+    """
     if opportunity_id is None:
         return pd.DataFrame({"": ["No open opportunity to explain."]})
     ex = explain_likelihood(wb, opportunity_id)
@@ -470,7 +489,12 @@ def _top(ex: pd.DataFrame, positive: bool, n: int = 3) -> str:
 
 
 def explain_account(wb, account_id: str) -> pd.DataFrame:
-    """One line per opportunity of an account: likelihood and the answers that moved it most (likelihood points)."""
+    """One line per opportunity of an account: likelihood and the answers that moved it most (likelihood points).
+
+    Example:
+        >>> explain_account(wb, "ACC-001").columns.tolist()  # doctest: +SKIP
+        ['opportunity', 'status', 'start', 'raised by', 'lowered by', 'likelihood']
+    """
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
     scores = score_opportunities(wb)
@@ -498,7 +522,12 @@ def explain_account(wb, account_id: str) -> pd.DataFrame:
 
 
 def question_bank(wb) -> pd.DataFrame:
-    """The question bank in force, as a person reads it (weights as a share of the total)."""
+    """The question bank in force, as a person reads it (weights as a share of the total).
+
+    Example:
+        >>> question_bank(wb).shape  # doctest: +SKIP
+        (11, 5)
+    """
     q = _bank(wb)
     total = float(q["weight"].sum())
     return pd.DataFrame({
@@ -511,7 +540,12 @@ def question_bank(wb) -> pd.DataFrame:
 
 
 def opportunity_table(wb, account_id: str) -> pd.DataFrame:
-    """The account's opportunities with score, likelihood, status and factored value, formatted."""
+    """The account's opportunities with score, likelihood, status and factored value, formatted.
+
+    Example:
+        >>> opportunity_table(wb, "ACC-001")["id"].tolist()[:2]  # doctest: +SKIP
+        ['OP-001', 'OP-004']
+    """
     cur = wb.settings.get("currency", "EUR")
     t = score_opportunities(wb)
     t = t[t["account_id"] == account_id].sort_values(["value"], ascending=False, kind="mergesort")
@@ -549,6 +583,10 @@ def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
     Lost opportunities are history, not a qualification result, and are left out.
 
     Raw numbers: opportunity_id, account_id, name, kind, value, reasons.
+
+    Example:
+        >>> len(qualified_out(wb, "ACC-001"))  # doctest: +SKIP
+        1
     """
     t = score_opportunities(wb)
     t = t[(t["status"] == "qualify out") & ~t["closed"]]
@@ -559,7 +597,12 @@ def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
 
 
 def qualified_out_table(wb, account_id: str) -> pd.DataFrame:
-    """:func:`qualified_out` formatted, with a total line: the capacity freed is a result."""
+    """:func:`qualified_out` formatted, with a total line: the capacity freed is a result.
+
+    Example:
+        >>> qualified_out_table(wb, "ACC-001")["id"].tolist()  # doctest: +SKIP
+        ['OP-004', '']
+    """
     cur = wb.settings.get("currency", "EUR")
     t = qualified_out(wb, account_id)
     if t.empty:
@@ -586,6 +629,10 @@ def question_gaps(wb) -> pd.DataFrame:
     marks. Columns: opportunity_id, account_id, question_id, label (the kind of
     weakness), points_missing (score points), upside (money: value x the
     likelihood gained if that one answer became a yes with evidence).
+
+    Example:
+        >>> len(question_gaps(wb))  # doctest: +SKIP
+        482
     """
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
@@ -642,13 +689,22 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
     opportunities (how many have a weak answer), weak_answers (a count per
     kind), points_missing (score points lost, summed), upside (money), ask
     (what a good answer looks like).
+
+    Example:
+        >>> weakest_questions(wb, "ACC-001")["question_id"].head(2).tolist()  # doctest: +SKIP
+        ['preference', 'uniques']
     """
     gaps = question_gaps(wb)
     return _weakest(gaps[gaps["account_id"] == account_id], _bank(wb))
 
 
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
-    """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda."""
+    """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda.
+
+    Example:
+        >>> agenda_table(wb, "ACC-001", n=2).shape  # doctest: +SKIP
+        (2, 6)
+    """
     cur = wb.settings.get("currency", "EUR")
     t = weakest_questions(wb, account_id).head(n)
     if t.empty:
@@ -674,6 +730,10 @@ def portfolio_columns(wb) -> pd.DataFrame:
     factored_retention, factored_growth, not_qualified_value,
     qualified_out_value, qualified_out_count, weighted_likelihood (factored /
     qualified open value), weakest_question (id, "" when none).
+
+    Example:
+        >>> portfolio_columns(wb).loc["ACC-001", "weakest_question"]  # doctest: +SKIP
+        'preference'
     """
     from kamnb.forecast import account_forecast
 
@@ -692,8 +752,13 @@ def portfolio_columns(wb) -> pd.DataFrame:
     return fc[keep]
 
 
-def notes(wb, account_id: str | None = None) -> list[str]:
-    """What could not be computed as intended for this workbook, in words (empty when all is well)."""
+def notes(wb, account_id: str | None = None) -> Notes:
+    """What could not be computed as intended for this workbook, in words (empty when all is well).
+
+    Example:
+        >>> notes(wb, "ACC-001")  # doctest: +SKIP
+        []
+    """
     out = []
     if not wb.has_column("qualification", "evidence"):
         out.append("The qualification sheet has no evidence column: every answer counts as given without evidence.")
@@ -705,4 +770,4 @@ def notes(wb, account_id: str | None = None) -> list[str]:
         opps = wb.opportunities[wb.opportunities["account_id"] == account_id]
         if opps.empty:
             out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
-    return out
+    return Notes(out)

@@ -19,13 +19,23 @@ import numpy as np
 
 
 def fill_nan(values: np.ndarray, value: float = 0.0) -> np.ndarray:
-    """``values`` as float64 with NaN replaced by ``value`` (infinities kept; faster than ``np.nan_to_num``)."""
+    """``values`` as float64 with NaN replaced by ``value`` (infinities kept; faster than ``np.nan_to_num``).
+
+    Example:
+        >>> fill_nan(np.array([1.0, np.nan])).tolist()
+        [1.0, 0.0]
+    """
     values = np.asarray(values, dtype="float64")
     return np.where(np.isnan(values), value, values)
 
 
 def ascending_order(values: np.ndarray) -> np.ndarray:
-    """Positions that sort ``values`` from small to large, NaN last."""
+    """Positions that sort ``values`` from small to large, NaN last.
+
+    Example:
+        >>> ascending_order(np.array([3.0, np.nan, 1.0])).tolist()
+        [2, 0, 1]
+    """
     return np.argsort(values, kind="quicksort")
 
 

@@ -58,7 +58,16 @@ class RedFlagError(KamnbError):
 
 
 def red_flag(name: str, severity: str = "medium", title: str = "") -> Callable[[Callable[[Workbook], Any]], Callable[[Workbook], Any]]:
-    """Register the decorated function as the rule ``name``; registering a name again replaces the rule."""
+    """Register the decorated function as the rule ``name``; registering a name again replaces the rule.
+
+    Example:
+        >>> @red_flag("no_accounts", "low", "The workbook holds no accounts")
+        ... def no_accounts(wb):
+        ...     return []
+        >>> registered().loc["no_accounts", "severity"]
+        'low'
+        >>> remove_red_flag("no_accounts")
+    """
     if severity not in SEVERITIES:
         raise RedFlagError(f"red flag {name!r}: severity {severity!r} is not one of {', '.join(SEVERITIES)}")
 
@@ -71,17 +80,31 @@ def red_flag(name: str, severity: str = "medium", title: str = "") -> Callable[[
 
 
 def remove_red_flag(name: str) -> None:
-    """Unregister a rule (no error if it is not registered)."""
+    """Unregister a rule (no error if it is not registered).
+
+    Example:
+        >>> remove_red_flag("not_a_rule")        # no error
+    """
     RED_FLAGS.pop(name, None)
 
 
 def registered() -> pd.DataFrame:
-    """The rules in force: flag, severity, title."""
+    """The rules in force: flag, severity, title.
+
+    Example:
+        >>> registered().loc["single_threaded", "severity"]
+        'high'
+    """
     return pd.DataFrame([(f.name, f.severity, f.title) for f in RED_FLAGS.values()], columns=["flag", "severity", "title"]).set_index("flag")
 
 
 def scoped(wb: Workbook, account_id: str) -> Workbook:
-    """A copy of ``wb`` holding only one account's rows in every sheet."""
+    """A copy of ``wb`` holding only one account's rows in every sheet.
+
+    Example:
+        >>> scoped(wb, "ACC-003").accounts.index.tolist()  # doctest: +SKIP
+        ['ACC-003']
+    """
     wb.account(account_id)
     sheets = {}
     for name in wb.sheets:
@@ -119,6 +142,12 @@ def red_flags(wb: Workbook, account_id: str | None = None, flags: list[str] | No
 
     Columns: account_id, flag, severity ("high" / "medium" / "low"), detail. Sorted by severity, account,
     the rule's registration order, detail.
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> red_flags(wb, "ACC-003")[["flag", "severity"]].values.tolist()  # doctest: +SKIP
+        [['single_threaded', 'high'], ['no_economic_buyer_contact', 'medium']]
     """
     if account_id is not None:
         wb.account(account_id)
@@ -152,7 +181,12 @@ def red_flags(wb: Workbook, account_id: str | None = None, flags: list[str] | No
 
 @red_flag("no_economic_buyer_contact", "high", "No recent contact with the economic decision-maker")
 def no_economic_buyer_contact(wb: Workbook) -> list[dict[str, Any]]:
-    """No contact owner or no recorded conversation with the economic buyer (high); none named, or no conversation within the window (medium)."""
+    """No contact owner or no recorded conversation with the economic buyer (high); none named, or no conversation within the window (medium).
+
+    Example:
+        >>> no_economic_buyer_contact(scoped(wb, "ACC-003"))[0]["account_id"]  # doctest: +SKIP
+        'ACC-003'
+    """
     days = config(wb.settings)["recent_contact_days"]
     st = _all_zones(wb)
     eb = st[st["decision_role"] == "economic_buyer"]
@@ -175,7 +209,12 @@ def no_economic_buyer_contact(wb: Workbook) -> list[dict[str, Any]]:
 
 @red_flag("single_threaded", "high", "Single-threaded account")
 def single_threaded(wb: Workbook) -> list[dict[str, Any]]:
-    """All contact runs through one person of ours, or most decision-maker influence hangs on one person."""
+    """All contact runs through one person of ours, or most decision-maker influence hangs on one person.
+
+    Example:
+        >>> single_threaded(scoped(wb, "ACC-003"))[0]["detail"][:22]  # doctest: +SKIP
+        '2 of 3 decision-makers'
+    """
     share = config(wb.settings)["single_thread_share"]
     rows = []
     for aid, m in contact_map(wb).iterrows():
@@ -194,7 +233,12 @@ def single_threaded(wb: Workbook) -> list[dict[str, Any]]:
 
 @red_flag("threat_without_plan", "high", "Influential threat without a plan")
 def threat_without_plan(wb: Workbook) -> pd.DataFrame:
-    """A stakeholder in the threat zone (high influence, against us) with an empty plan."""
+    """A stakeholder in the threat zone (high influence, against us) with an empty plan.
+
+    Example:
+        >>> len(threat_without_plan(scoped(wb, "ACC-001")))  # doctest: +SKIP
+        0
+    """
     st = _all_zones(wb)
     sel = st[(st["zone"] == "threat") & (st["plan"].str.strip() == "")]
     detail = sel["name"] + " (influence " + sel["influence"].map("{:.0f}".format) + ", support " + sel["support"].map("{:.0f}".format) + ") has no plan"
@@ -203,7 +247,12 @@ def threat_without_plan(wb: Workbook) -> pd.DataFrame:
 
 @red_flag("stale_evidence", "medium", "Stale or missing relationship evidence")
 def stale_evidence(wb: Workbook) -> list[dict[str, Any]]:
-    """Scored indicators last assessed longer ago than ``stale_evidence_days``, or no indicator scored at all."""
+    """Scored indicators last assessed longer ago than ``stale_evidence_days``, or no indicator scored at all.
+
+    Example:
+        >>> stale_evidence(scoped(wb, "ACC-001"))  # doctest: +SKIP
+        []
+    """
     from kamnb.relationship_score import relationship_scores
 
     limit = config(wb.settings)["stale_evidence_days"]
@@ -219,7 +268,12 @@ def stale_evidence(wb: Workbook) -> list[dict[str, Any]]:
 
 @red_flag("score_falling", "high", "Relationship score falling two reviews in a row")
 def score_falling(wb: Workbook) -> list[dict[str, Any]]:
-    """The relationship score fell at each of the last two reviews (three reviews, each lower than the one before)."""
+    """The relationship score fell at each of the last two reviews (three reviews, each lower than the one before).
+
+    Example:
+        >>> score_falling(scoped(wb, "ACC-001"))  # doctest: +SKIP
+        []
+    """
     from kamnb.relationship_score import score_history
 
     hist = score_history(wb)
@@ -234,7 +288,12 @@ def score_falling(wb: Workbook) -> list[dict[str, Any]]:
 
 
 def as_of_note(wb: Workbook) -> str:
-    """The sentence a report puts above the flags: the date they are computed as of."""
+    """The sentence a report puts above the flags: the date they are computed as of.
+
+    Example:
+        >>> as_of_note(wb)  # doctest: +SKIP
+        'Red flags as of 2026-11-01.'
+    """
     return f"Red flags as of {banks.as_of(wb.settings):%Y-%m-%d}."
 
 

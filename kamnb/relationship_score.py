@@ -35,12 +35,22 @@ MEASURED = {
 
 
 def points(score: pd.Series) -> pd.Series:
-    """A 1-5 score as 0-100 points: ``(score - 1) / 4 * 100``."""
+    """A 1-5 score as 0-100 points: ``(score - 1) / 4 * 100``.
+
+    Example:
+        >>> points(pd.Series([1.0, 3.0, 5.0])).tolist()
+        [0.0, 50.0, 100.0]
+    """
     return (score - 1.0) / 4.0 * 100.0
 
 
 def decay(age_days: pd.Series, half_life_days: float) -> pd.Series:
-    """The share of its weight evidence keeps at a given age: ``0.5 ** (age / half_life)``; future dates count fully."""
+    """The share of its weight evidence keeps at a given age: ``0.5 ** (age / half_life)``; future dates count fully.
+
+    Example:
+        >>> decay(pd.Series([0.0, 180.0, -10.0]), 180).tolist()
+        [1.0, 0.5, 1.0]
+    """
     return 0.5 ** (age_days.clip(lower=0) / float(half_life_days))
 
 
@@ -146,6 +156,12 @@ def relationship_scores(wb: Workbook) -> pd.DataFrame:
     fresh_evidence_pct (bank weight still carried by evidence after decay, in % of the whole bank: low means
     old or missing evidence), latest_assessment, oldest_evidence (dates), stale_indicators (last scored longer
     ago than ``stale_evidence_days``).
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> float(round(relationship_scores(wb).loc["ACC-001", "score"], 1))  # doctest: +SKIP
+        40.6
     """
     cfg = config(wb.settings)
     items = _items_now(wb)
@@ -176,6 +192,10 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
 
     share_pct is the item's share of the weight behind the score; status is "scored", "stale" (older than
     ``stale_evidence_days``), "gap" (no evidence: not counted, not a zero), "measured" or "not measured".
+
+    Example:
+        >>> score_breakdown(wb, "ACC-001").columns.tolist()[:4]  # doctest: +SKIP
+        ['name', 'kind', 'side', 'weight']
     """
     wb.account(account_id)
     cfg = config(wb.settings)
@@ -195,7 +215,12 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
 
 
 def score_of(breakdown: pd.DataFrame) -> float:
-    """The score a :func:`score_breakdown` adds up to (NaN when no indicator has evidence)."""
+    """The score a :func:`score_breakdown` adds up to (NaN when no indicator has evidence).
+
+    Example:
+        >>> float(round(score_of(score_breakdown(wb, "ACC-001")), 1))  # doctest: +SKIP
+        40.6
+    """
     judged = breakdown[(breakdown["kind"] == "indicator") & (breakdown["effective_weight"] > 0)]
     if judged.empty:
         return float("nan")
@@ -210,6 +235,10 @@ def score_history(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     stakeholder placements of that date (stakeholder_history, else today's); the contact map has no history
     and is taken as it is today. Columns: account_id, assessed_on, score, judged_score, change (vs the
     review before). Sorted by account and date.
+
+    Example:
+        >>> score_history(wb, "ACC-001")["assessed_on"].dt.date.astype(str).tolist()[-2:]  # doctest: +SKIP
+        ['2025-11-01', '2026-08-10']
     """
     if account_id is not None:
         wb.account(account_id)
@@ -238,6 +267,10 @@ def indicator_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
 
     Columns: name, previous_score, previous_on, score, assessed_on, change. Empty cells where there is no
     earlier (or no) score.
+
+    Example:
+        >>> indicator_changes(wb, "ACC-001").columns.tolist()  # doctest: +SKIP
+        ['name', 'previous_score', 'previous_on', 'score', 'assessed_on', 'change']
     """
     wb.account(account_id)
     rel = wb.for_account("relationship", account_id)
@@ -257,7 +290,12 @@ def indicator_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
 
 
 def scored_with(wb: Workbook, **over: Any) -> pd.DataFrame:
-    """Scores with some ``relationships:`` settings changed, e.g. ``scored_with(wb, half_life_days=365)``."""
+    """Scores with some ``relationships:`` settings changed, e.g. ``scored_with(wb, half_life_days=365)``.
+
+    Example:
+        >>> float(round(scored_with(wb, half_life_days=365).loc["ACC-001", "score"], 1))  # doctest: +SKIP
+        40.1
+    """
     import copy
 
     other = copy.copy(wb)

@@ -56,7 +56,12 @@ def config(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def zone_of(influence: pd.Series, support: pd.Series, settings: dict[str, Any]) -> pd.Series:
-    """Grid zone of each person from influence and support (1-5), vectorised."""
+    """Grid zone of each person from influence and support (1-5), vectorised.
+
+    Example:
+        >>> zone_of(pd.Series([5.0, 5.0, 2.0]), pd.Series([5.0, 1.0, 3.0]), {}).tolist()
+        ['driver', 'threat', 'bystander']
+    """
     cfg = config(settings)
     high = influence.fillna(1).to_numpy() >= cfg["high_influence"]
     sup = support.to_numpy()
@@ -112,6 +117,12 @@ def stakeholder_zones(wb: Workbook, account_id: str) -> pd.DataFrame:
     Columns: name, title, function, seniority, decision_role, influence, support, zone (id), zone_label,
     attention (what they need from us), decision_maker, contact_owner, our_people (how many of ours know them),
     last_contact, days_since_contact, recent_contact, plan. Sorted by zone, then influence (high first), then name.
+
+    Example:
+        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> stakeholder_zones(wb, "ACC-001").loc["ST-012", ["name", "zone"]].tolist()  # doctest: +SKIP
+        ['Matthias Brandl', 'driver']
     """
     wb.account(account_id)
     st = _all_zones(wb)
@@ -123,7 +134,12 @@ def stakeholder_zones(wb: Workbook, account_id: str) -> pd.DataFrame:
 
 
 def zone_actions(wb: Workbook, account_id: str) -> pd.DataFrame:
-    """Who needs what kind of attention: one row per zone with its people (names) and the attention it calls for."""
+    """Who needs what kind of attention: one row per zone with its people (names) and the attention it calls for.
+
+    Example:
+        >>> zone_actions(wb, "ACC-001").columns.tolist()  # doctest: +SKIP
+        ['people', 'who', 'attention']
+    """
     z = stakeholder_zones(wb, account_id)
     rows = []
     for zone, (label, attention) in ZONES.items():
@@ -144,6 +160,10 @@ def power_vs_comfort(wb: Workbook, account_id: str) -> pd.DataFrame:
     (support at or above ``supportive``). Columns: people, contact_days (over 12 months, from
     ``contact_days_12m``), share_pct of all contact days. contact_days and share_pct are empty (NaN) when the
     stakeholders sheet has no contact days.
+
+    Example:
+        >>> power_vs_comfort(wb, "ACC-001")["people"].to_dict()  # doctest: +SKIP
+        {'power zone': 12, 'comfort zone': 11, 'elsewhere': 17}
     """
     cfg = config(wb.settings)
     z = stakeholder_zones(wb, account_id)
@@ -161,7 +181,12 @@ def power_vs_comfort(wb: Workbook, account_id: str) -> pd.DataFrame:
 
 
 def neglected_power(wb: Workbook, account_id: str) -> pd.DataFrame:
-    """High-influence stakeholders without a conversation within ``recent_contact_days`` (or never)."""
+    """High-influence stakeholders without a conversation within ``recent_contact_days`` (or never).
+
+    Example:
+        >>> neglected_power(wb, "ACC-001").index.tolist()[:2]  # doctest: +SKIP
+        ['ST-010', 'ST-002']
+    """
     z = stakeholder_zones(wb, account_id)
     sel = z[z["influence"] >= config(wb.settings)["high_influence"]]
     sel = sel[~sel["recent_contact"]]
@@ -178,6 +203,10 @@ def contact_links(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     Columns: account_id, our_person, our_function, stakeholder_id, name, function, seniority, influence,
     support, zone, decision_maker. ``our_function`` may list one function per owner (same order, ';') or
     one function for all of them.
+
+    Example:
+        >>> len(contact_links(wb, "ACC-001"))  # doctest: +SKIP
+        46
     """
     st = _all_zones(wb)
     if account_id is not None:
@@ -288,6 +317,10 @@ def contact_map(wb: Workbook) -> pd.DataFrame:
     diamond high). key_person: the person of ours most decision-makers hang on alone; dm_on_key_person:
     how many; coverage_without_key_person: coverage if that person left. Accounts without stakeholders
     have zero people and empty (NaN) numbers.
+
+    Example:
+        >>> contact_map(wb).loc["ACC-001", "shape"]  # doctest: +SKIP
+        'between the two'
     """
     st = _all_zones(wb)
     rows = {aid: _account_map(g, wb.settings) for aid, g in st.groupby("account_id", sort=True)}
@@ -302,7 +335,12 @@ def contact_map(wb: Workbook) -> pd.DataFrame:
 
 
 def contact_summary(wb: Workbook, account_id: str) -> pd.DataFrame:
-    """One account's contact map in words: a two-column table (measure, value) to read top to bottom."""
+    """One account's contact map in words: a two-column table (measure, value) to read top to bottom.
+
+    Example:
+        >>> contact_summary(wb, "ACC-001").iloc[0, 0]  # doctest: +SKIP
+        '40 / 6 / 46'
+    """
     wb.account(account_id)
     m = contact_map(wb).loc[account_id]
 
@@ -331,6 +369,10 @@ def coverage_by(wb: Workbook, account_id: str, by: str = "seniority") -> pd.Data
 
     Columns: people, reached, two_or_more (reached by at least two of ours), our_people (distinct), our_functions.
     Seniority rows run from executive to staff; an empty seniority or function shows as "(not given)".
+
+    Example:
+        >>> coverage_by(wb, "ACC-001", "seniority")["people"].to_dict()  # doctest: +SKIP
+        {'executive': 5, 'senior_manager': 13, 'manager': 15, 'staff': 7}
     """
     z = stakeholder_zones(wb, account_id)
     links = contact_links(wb, account_id)
@@ -359,6 +401,10 @@ def zone_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
 
     Columns: name, previous_on, previous_influence, previous_support, previous_zone, influence, support, zone,
     change ("moved zone", "moved within zone", "no change", "new": no earlier placement). Rows that changed zone first.
+
+    Example:
+        >>> zone_changes(wb, "ACC-001").columns.tolist()[-3:]  # doctest: +SKIP
+        ['support', 'zone', 'change']
     """
     z = stakeholder_zones(wb, account_id)
     hist = wb.for_account("stakeholder_history", account_id)
@@ -392,6 +438,10 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
 
     relationship_score, relationship_gaps (indicators without evidence), contact_coverage, contact_shape,
     stakeholders, key_person, dm_on_key_person, threats, red_flags_high, red_flags (count of all).
+
+    Example:
+        >>> portfolio_columns(wb).loc["ACC-001", "key_person"]  # doctest: +SKIP
+        'Jana Weber'
     """
     from kamnb.redflags import red_flags
     from kamnb.relationship_score import relationship_scores

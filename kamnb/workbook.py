@@ -125,7 +125,12 @@ class Workbook:
 
 
 def journal_path_for(path: Path | str) -> Path:
-    """The journal beside a workbook: ``FOLDER/journal.sqlite`` or ``BOOK.journal.sqlite``."""
+    """The journal beside a workbook: ``FOLDER/journal.sqlite`` or ``BOOK.journal.sqlite``.
+
+    Example:
+        >>> journal_path_for("data/sample").as_posix(), journal_path_for("book.xlsx").as_posix()
+        ('data/sample/journal.sqlite', 'book.journal.sqlite')
+    """
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         return path.with_suffix(".journal.sqlite")
@@ -442,6 +447,11 @@ def load_workbook(path: Path | str, *, journal: bool = True) -> Workbook:
     runs several notebooks per account in one warm worker) gets a fresh copy of
     the tables it parsed before: any change to a sheet, a bank, the settings or
     the journal (size or modification time) makes it read the files again.
+
+    Example:
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> wb.account("ACC-001")["name"]  # doctest: +SKIP
+        'Nordlicht Logistics'
     """
     path = Path(path)
     key = (_signature(path), journal)

@@ -554,6 +554,13 @@ def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool =
 
 
 def cmd_workshop(args: argparse.Namespace) -> int:
+    """Run ``kamnb workshop``: serve the workshop app for a workbook until stopped; return the exit code.
+
+    Example:
+        >>> from kamnb.cli import build_parser  # doctest: +SKIP
+        >>> cmd_workshop(build_parser().parse_args(["workshop", "data/sample"]))   # serves until stopped  # doctest: +SKIP
+        0
+    """
     path = Path(args.workbook)
     if not path.exists():
         print(f"kamnb workshop: no workbook at {path}", file=sys.stderr)

@@ -83,7 +83,13 @@ def text_width(texts: Iterable[object], fontsize: float = 9.0) -> float:
 
 
 def place(fig: Figure, *, left: float = 0.9, right: float = 0.3, bottom: float = 0.7, top: float = 0.5) -> None:
-    """Fix the axes area by margins in inches (cheap and deterministic, unlike a layout engine)."""
+    """Fix the axes area by margins in inches (cheap and deterministic, unlike a layout engine).
+
+    Example:
+        >>> fig, ax = new_figure("Revenue by account", size=(8.0, 4.0))
+        >>> place(fig, left=0.8); float(round(fig.subplotpars.left, 2))
+        0.1
+    """
     w, h = fig.get_size_inches()
     fig.subplots_adjust(left=min(left / w, 0.6), right=max(1 - right / w, 0.4), bottom=min(bottom / h, 0.6), top=max(1 - top / h, 0.4))
 
@@ -102,6 +108,11 @@ def new_figure(
 
     The margins (inches) leave room for tick labels and axis labels; ``top`` is
     added to the room the title and the subtitle need. A long subtitle wraps.
+
+    Example:
+        >>> fig, ax = new_figure("Revenue by account")
+        >>> ax.get_title(loc="left")
+        'Revenue by account'
     """
     import textwrap
 
@@ -119,7 +130,13 @@ def new_figure(
 
 
 def style_axes(ax: Axes) -> None:
-    """Apply the house style to an axes made some other way."""
+    """Apply the house style to an axes made some other way.
+
+    Example:
+        >>> fig, ax = new_figure("Revenue by account")
+        >>> style_axes(ax); ax.spines["top"].get_visible()
+        False
+    """
     ax.grid(True, color=GRID, linewidth=0.8)
     ax.set_axisbelow(True)
     for side in ("top", "right"):

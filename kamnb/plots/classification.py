@@ -32,7 +32,14 @@ def _cfg(settings: dict[str, Any] | None) -> dict[str, Any]:
 
 
 def pareto_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None) -> Figure:
-    """Cumulative share of revenue and of gross profit against the share of accounts, with the Pareto line."""
+    """Cumulative share of revenue and of gross profit against the share of accounts, with the Pareto line.
+
+    Example:
+        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> fig = pareto_chart(classify(wb))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Pareto split: a few accounts carry most of the business'
+    """
     share = float(_cfg(settings).get("pareto_share", 80))
     fig, ax = new_figure("Pareto split: a few accounts carry most of the business", size=(8.0, 4.8))
     n = len(result)
@@ -64,6 +71,12 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
 
     Shows the key accounts and those some definition calls key (highest key
     score first, at most ``max_rows``), so disagreements stand out.
+
+    Example:
+        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> fig = definitions_chart(classify(wb))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Seven definitions of a key account, side by side'
     """
     shown = result[result["is_key"] | (result["key_by_count"] > 0)]
     shown = shown.sort_values(["key_score", "revenue_12m"], ascending=False, kind="stable").head(max_rows)
@@ -100,7 +113,14 @@ def _spread(values: np.ndarray, keys: pd.Index, width: float = 0.12) -> np.ndarr
 
 
 def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None) -> Figure:
-    """Their willingness (partner, transparent, growth) against ours, with the willing line on both sides."""
+    """Their willingness (partner, transparent, growth) against ours, with the willing line on both sides.
+
+    Example:
+        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> fig = partnership_chart(classify(wb))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Partnership is mutual: their side and ours'
+    """
     cfg = _cfg(settings)["partnership"]
     at = float(cfg.get("willing_at", 3.5))
     fig, ax = new_figure("Partnership is mutual: their side and ours", size=(8.0, 6.0))
@@ -134,6 +154,12 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
 
     An arrow runs from the position at the previous assessment (history sheet)
     to today's where the two differ. Colours are the tiers.
+
+    Example:
+        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> fig = matrix_chart(classify(wb))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Portfolio matrix: attractiveness vs our strength'
     """
     cfg = _cfg(settings)
     split = float(cfg["matrix"].get("split", 50))
@@ -178,7 +204,14 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
 
 
 def contributions_chart(explanation: Explanation | None) -> Figure | None:
-    """Points each definition added to one account's key score, with its score beside the bar (None: no account)."""
+    """Points each definition added to one account's key score, with its score beside the bar (None: no account).
+
+    Example:
+        >>> from kamnb.classification import explain  # doctest: +SKIP
+        >>> fig = contributions_chart(explain(wb, "ACC-001"))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Why ACC-001 scores 67'
+    """
     if explanation is None:
         return None
     c = explanation.contributions.iloc[::-1]

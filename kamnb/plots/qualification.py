@@ -67,17 +67,34 @@ def pipeline_by_band(wb, account_id: str | None = None) -> Figure:
 
     Not-qualified and qualified-out opportunities have bars of their own, so
     nothing is hidden at 0 % or 100 %.
+
+    Example:
+        >>> fig = pipeline_by_band(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Pipeline by likelihood'
     """
     return _value_bars(wb, account_id, "band", "Pipeline by likelihood", "Likelihood of winning or retaining")
 
 
 def pipeline_by_quarter(wb, account_id: str | None = None) -> Figure:
-    """Open value by expected close quarter (retention and growth stacked), factored value marked."""
+    """Open value by expected close quarter (retention and growth stacked), factored value marked.
+
+    Example:
+        >>> fig = pipeline_by_quarter(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Pipeline by expected close'
+    """
     return _value_bars(wb, account_id, "quarter", "Pipeline by expected close", "Expected close quarter")
 
 
 def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
-    """Which answers raised or lowered one opportunity's likelihood: bars from the neutral start to the result."""
+    """Which answers raised or lowered one opportunity's likelihood: bars from the neutral start to the result.
+
+    Example:
+        >>> fig = likelihood_waterfall(wb, "OP-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Why this likelihood'
+    """
     if opportunity_id is None:
         fig, ax = new_figure("Why this likelihood")
         ax.text(0.5, 0.5, "No open opportunity to explain", ha="center", va="center", transform=ax.transAxes, color=MUTED)
@@ -114,7 +131,13 @@ def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
 
 
 def likelihood_history_chart(wb, account_id: str) -> Figure:
-    """How each opportunity's likelihood moved between assessments (opportunities with two dates or more)."""
+    """How each opportunity's likelihood moved between assessments (opportunities with two dates or more).
+
+    Example:
+        >>> fig = likelihood_history_chart(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'How the likelihood moved'
+    """
     h = likelihood_history(wb, account_id)
     moved = h.groupby("opportunity_id").filter(lambda g: len(g) > 1)
     fig, ax = new_figure("How the likelihood moved", subtitle=_scope(wb, account_id))
@@ -133,7 +156,13 @@ def likelihood_history_chart(wb, account_id: str) -> Figure:
 
 
 def activity_chart(wb, account_id: str) -> Figure:
-    """Contacts needed per quarter by kind (stacked) against the contacts planned."""
+    """Contacts needed per quarter by kind (stacked) against the contacts planned.
+
+    Example:
+        >>> fig = activity_chart(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Sales activity: needed vs planned'
+    """
     p = activity_plan(wb, account_id)
     fig, ax = new_figure("Sales activity: needed vs planned", subtitle=_scope(wb, account_id), right=2.7)
     x = np.arange(len(p))

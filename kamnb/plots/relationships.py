@@ -41,6 +41,11 @@ def decision_grid(wb: Workbook, account_id: str) -> Figure:
     """The decision-making grid: support for us across, influence up, names listed in their cell, zones shaded.
 
     Bold names are decision-makers; grey italic names have had no conversation within the recent-contact window.
+
+    Example:
+        >>> fig = decision_grid(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Decision-making grid: Nordlicht Logistics'
     """
     cfg = config(wb.settings)
     z = stakeholder_zones(wb, account_id)
@@ -107,6 +112,11 @@ def contact_network(wb: Workbook, account_id: str) -> Figure:
     Their people are ordered by seniority, then function; the dot size is their influence and the colour their
     zone. People of ours are placed level with the people they know. Stakeholders nobody of ours knows get a
     red ring.
+
+    Example:
+        >>> fig = contact_network(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Contact map: Nordlicht Logistics'
     """
     z = stakeholder_zones(wb, account_id)
     links = contact_links(wb, account_id)
@@ -170,7 +180,13 @@ SIDE_COLOURS = {"customer": BLUE, "us": AMBER, "both": GREEN}
 
 
 def score_bars(wb: Workbook, account_id: str) -> Figure:
-    """The relationship score item by item (0-100 points); gaps drawn as gaps, faded bars for old evidence."""
+    """The relationship score item by item (0-100 points); gaps drawn as gaps, faded bars for old evidence.
+
+    Example:
+        >>> fig = score_bars(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Relationship score: Nordlicht Logistics'
+    """
     from kamnb.relationship_score import score_breakdown, score_of
 
     b = score_breakdown(wb, account_id)
@@ -216,7 +232,13 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
 
 
 def score_trend(wb: Workbook, account_id: str) -> Figure:
-    """The relationship score at each review, with the change written beside each point."""
+    """The relationship score at each review, with the change written beside each point.
+
+    Example:
+        >>> fig = score_trend(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Relationship score over time: Nordlicht Logistics'
+    """
     from kamnb.relationship_score import score_history
 
     h = score_history(wb, account_id).dropna(subset=["score"])
@@ -241,7 +263,13 @@ def score_trend(wb: Workbook, account_id: str) -> Figure:
 
 
 def power_comfort_chart(wb: Workbook, account_id: str) -> Figure:
-    """Contact days over 12 months: the customer's power zone against our comfort zone and the rest."""
+    """Contact days over 12 months: the customer's power zone against our comfort zone and the rest.
+
+    Example:
+        >>> fig = power_comfort_chart(wb, "ACC-001")  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        'Power zone or comfort zone: Nordlicht Logistics'
+    """
     t = power_vs_comfort(wb, account_id)
     name = wb.account(account_id)["name"]
     fig, ax = new_figure(f"Power zone or comfort zone: {name}", size=(8.0, 2.8),

@@ -27,6 +27,12 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
 
     The cheapest option for the customer and the best one for our margin are
     drawn in green, the others in blue.
+
+    Example:
+        >>> from kamnb.value import price_pressure  # doctest: +SKIP
+        >>> fig = price_pressure_chart(price_pressure(wb, "ACC-002"))  # doctest: +SKIP
+        >>> fig.axes[0].get_title(loc="left").splitlines()[0]  # doctest: +SKIP
+        'What the customer pays per year'
     """
     if pp.message or pp.table.empty:
         return None

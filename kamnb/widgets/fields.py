@@ -19,6 +19,14 @@ Saver = Callable[[Any], tuple[Any, str | None]]
 
 
 def error_html(message: str) -> str:
+    """A refusal message as a small HTML warning (empty string when there is none).
+
+    Example:
+        >>> error_html("too high")
+        '<span class="kamnb-error">⚠ too high</span>'
+        >>> error_html("")
+        ''
+    """
     return f'<span class="kamnb-error">⚠ {html.escape(message)}</span>' if message else ""
 
 
