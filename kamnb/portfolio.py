@@ -23,7 +23,7 @@ import pandas as pd
 
 from kamnb.workbook import Workbook
 
-METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.relationship_score", "kamnb.value")
+METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.value")
 """Modules whose ``portfolio_columns(wb)`` join the key figures, in this order."""
 
 OPEN_STAGES_EXCLUDED = ("won", "lost")
@@ -33,15 +33,7 @@ def _method_columns(wb: Workbook) -> tuple[list[tuple[str, pd.DataFrame]], list[
     parts: list[tuple[str, pd.DataFrame]] = []
     notes: list[str] = []
     for name in METHOD_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name == name:  # the module is not written yet; anything else is a real error
-                continue
-            raise
-        func = getattr(module, "portfolio_columns", None)
-        if func is None:
-            continue
+        func = importlib.import_module(name).portfolio_columns
         try:
             frame = func(wb)
         except Exception as err:  # one module failing must not cost the whole index
@@ -52,17 +44,15 @@ def _method_columns(wb: Workbook) -> tuple[list[tuple[str, pd.DataFrame]], list[
 
 
 def _flag_texts(wb: Workbook) -> pd.Series:
-    try:
-        from kamnb.redflags import red_flags
-    except ModuleNotFoundError as err:
-        if err.name == "kamnb.redflags":
-            return pd.Series("", index=wb.accounts.index, dtype=object)
-        raise
+    """The medium and high red flags of every account, by their titles, joined with '; '."""
+    from kamnb.redflags import RED_FLAGS, red_flags
+
     flags = red_flags(wb)
     if flags.empty:
         return pd.Series("", index=wb.accounts.index, dtype=object)
     serious = flags[flags["severity"].isin(["high", "medium"])]
-    text = serious.groupby("account_id", sort=False)["flag"].agg(lambda s: "; ".join(dict.fromkeys(s)))
+    titles = serious["flag"].map(lambda f: RED_FLAGS[f].title if f in RED_FLAGS else f)
+    text = titles.groupby(serious["account_id"], sort=False).agg(lambda s: "; ".join(dict.fromkeys(s)))
     return text.reindex(wb.accounts.index).fillna("").astype(object)
 
 
@@ -112,9 +102,8 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
     except Exception as err:  # the red-flag rules failing must not cost the index
         out["flags"] = ""
         notes.append(f"red flags could not be computed: {type(err).__name__}: {err}")
-    if "tier" not in out.columns:
+    if "tier" not in out.columns:  # the classification failed (its note says why)
         out["tier"] = ""
-        notes.append("no tiers yet: the classification module is not installed")
     if accounts is not None:
         out = out.loc[[a for a in accounts if a in out.index]]
     return sort_accounts(out), notes
@@ -127,10 +116,8 @@ def tier_order() -> list[str]:
         >>> tier_order()
         ['invest', 'develop', 'maintain', 'streamline']
     """
-    try:
-        from kamnb.classification_rules import TIER_KEYS
-    except ModuleNotFoundError:
-        return []
+    from kamnb.classification_rules import TIER_KEYS
+
     return list(TIER_KEYS)
 
 

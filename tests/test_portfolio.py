@@ -68,11 +68,25 @@ def test_only_the_accounts_asked_for(wb) -> None:
     assert sorted(figs.index) == ["ACC-001", "ACC-002"]
 
 
-def test_module_not_written_yet_is_skipped_but_a_broken_import_is_not(wb, monkeypatch) -> None:
-    monkeypatch.setattr(portfolio, "METHOD_MODULES", ("kamnb.not_written_yet",))
+def test_a_failing_method_costs_a_note_not_the_index(wb, monkeypatch) -> None:
+    from kamnb import classification
+
+    def broken(_wb):
+        raise ValueError("weights do not add up")
+
+    monkeypatch.setattr(classification, "portfolio_columns", broken)
     figs, notes = key_figures(wb)
-    assert "tier" in figs.columns and "no tiers yet" in " ".join(notes)
+    assert "classification figures could not be computed: ValueError: weights do not add up" in notes
+    assert "tier" in figs.columns and (figs["tier"] == "").all()
     assert figs.loc["ACC-001", "revenue_12m"] == 1_250_000
+
+
+def test_flags_are_shown_by_their_titles(figures) -> None:
+    from kamnb.redflags import RED_FLAGS
+
+    titles = {f.title for f in RED_FLAGS.values()}
+    shown = {t for cell in figures["flags"] if cell for t in cell.split("; ")}
+    assert shown and shown <= titles
 
 
 def test_table_frame_has_account_id_first_and_raw_numbers(figures) -> None:
