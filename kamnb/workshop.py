@@ -23,7 +23,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import signal
 import socket
@@ -52,14 +51,6 @@ ANSWER_POINTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 
 class WorkshopError(KamnbError):
     """The workshop cannot start (no notebook, no workbook, Voila missing)."""
-
-
-def _optional(module: str, name: str) -> Callable[..., Any] | None:
-    """A scoring function from another part of kamnb, or None while it does not exist."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
 
 
 class WorkshopSession:
@@ -358,43 +349,32 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """
     wb = session.wb
     view = one_account(wb, account_id)
-    out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "missing": [], "errors": []}
-    classify = _optional("kamnb.classification", "classify")
-    if classify is None:
-        out["missing"].append("tier (classification)")
-    else:
-        try:
-            deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions")
-            cls = session.cached("classify", deps, lambda: classify(wb))
-            out["tier"] = cls.loc[account_id, "tier"]
-            out["key_score"] = cls.loc[account_id, "key_score"]
-        except Exception as err:  # a live room must not lose the panel over one figure
-            out["errors"].append(f"tier: {err}")
-    score_opps = _optional("kamnb.qualification", "score_opportunities")
-    if score_opps is None:
-        out["missing"].append("likelihoods (qualification)")
-    else:
-        try:
-            scored = score_opps(view)
-            out["likelihood"], out["status"] = scored["likelihood"], scored["status"]
-        except Exception as err:
-            out["errors"].append(f"likelihood: {err}")
-    rel_scores = _optional("kamnb.relationship_score", "relationship_scores")
-    if rel_scores is None:
-        out["missing"].append("relationship score")
-    else:
-        try:
-            out["relationship_score"] = rel_scores(view)["score"].get(account_id)
-        except Exception as err:
-            out["errors"].append(f"relationship score: {err}")
-    flags = _optional("kamnb.redflags", "red_flags")
-    if flags is None:
-        out["missing"].append("red flags")
-    else:
-        try:
-            out["red_flags"] = flags(view, account_id)
-        except Exception as err:
-            out["errors"].append(f"red flags: {err}")
+    out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
+    from kamnb.classification import classify
+    from kamnb.qualification import score_opportunities
+    from kamnb.redflags import red_flags
+    from kamnb.relationship_score import relationship_scores
+
+    try:
+        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions")
+        cls = session.cached("classify", deps, lambda: classify(wb))
+        out["tier"] = cls.loc[account_id, "tier"]
+        out["key_score"] = cls.loc[account_id, "key_score"]
+    except Exception as err:  # a live room must not lose the panel over one figure
+        out["errors"].append(f"tier: {err}")
+    try:
+        scored = score_opportunities(view)
+        out["likelihood"], out["status"] = scored["likelihood"], scored["status"]
+    except Exception as err:
+        out["errors"].append(f"likelihood: {err}")
+    try:
+        out["relationship_score"] = relationship_scores(view)["score"].get(account_id)
+    except Exception as err:
+        out["errors"].append(f"relationship score: {err}")
+    try:
+        out["red_flags"] = red_flags(view, account_id)
+    except Exception as err:
+        out["errors"].append(f"red flags: {err}")
     session.last_scores[account_id] = (session.seen, out)
     return out
 
@@ -418,7 +398,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
         seen, sc = session.last_scores[account_id]
         out["pending"] = seen != session.seen
     if sc is None:
-        sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "missing": [], "errors": []}
+        sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
         out["pending"] = True
     tally = _answer_tally(wb, account_id)
     tally["likelihood"] = sc["likelihood"].reindex(tally.index) if sc["likelihood"] is not None else float("nan")
@@ -427,7 +407,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     rel = wb.for_account("relationship", account_id)
     rel = rel.sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
     out["indicators_scored"] = int(rel["score"].notna().sum())
-    for k in ("tier", "key_score", "relationship_score", "red_flags", "missing", "errors"):
+    for k in ("tier", "key_score", "relationship_score", "red_flags", "errors"):
         out[k] = sc[k]
     out["last_assessed"], out["changes"] = _changes_since_assessment(wb, account_id)
     out["spread"] = session.spread(account_id)

@@ -153,8 +153,6 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
         out.append("</table>")
 
     note = []
-    if data.get("missing"):
-        note.append("Not available in this installation yet: " + ", ".join(data["missing"]) + ".")
     for err in data.get("errors", []):
         note.append("Could not compute " + err)
     for n in note:
