@@ -549,10 +549,8 @@ def _select_accounts(wb: Any, opts: RunOptions) -> list[str]:
             raise BatchError(f"unknown account id(s): {', '.join(unknown)}; the workbook has e.g. {', '.join(ids[:5])}")
         ids = list(dict.fromkeys(opts.accounts))
     if opts.key_only:
-        try:
-            from kamnb.classification import classify
-        except ModuleNotFoundError as err:
-            raise BatchError("--key-only needs kamnb.classification, which is not installed") from err
+        from kamnb.classification import classify
+
         key = classify(wb)["is_key"]
         ids = [a for a in ids if bool(key.get(a, False))]
     return ids

@@ -274,27 +274,9 @@ class ActionPlan:
         return "\n".join(lines + [""] + [f"- {n}" for n in self.notes])
 
 
-def _import_step(module: str, name: str, what: str, notes: list[str]) -> Any:
-    """Import ``kamnb.<module>.<name>`` lazily; when absent, note that the source was skipped."""
-    import importlib
-
-    try:
-        mod = importlib.import_module(f"kamnb.{module}")
-    except ModuleNotFoundError as err:
-        if err.name != f"kamnb.{module}":
-            raise
-        notes.append(f"{what} not included: kamnb.{module} is not available in this installation.")
-        return None
-    func = getattr(mod, name, None)
-    if func is None:
-        notes.append(f"{what} not included: kamnb.{module} has no {name}() yet.")
-    return func
-
-
 def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, cfg: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    red_flags = _import_step("redflags", "red_flags", "Red flags are", notes)
-    if red_flags is None:
-        return []
+    from kamnb.redflags import red_flags
+
     flags = red_flags(wb, account_id)
     flags = flags[flags["account_id"] == account_id] if "account_id" in flags else flags
     rank = {"high": 0, "medium": 1, "low": 2}
@@ -314,10 +296,9 @@ def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Time
 
 
 def _derived_gaps(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, cfg: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    weakest = _import_step("qualification", "weakest_questions", "Qualification gaps are", notes)
-    if weakest is None:
-        return []
-    gaps = weakest(wb, account_id).head(int(cfg["max_gap_actions"]))
+    from kamnb.qualification import weakest_questions
+
+    gaps = weakest_questions(wb, account_id).head(int(cfg["max_gap_actions"]))
     rows = []
     for n, (_, g) in enumerate(gaps.iterrows(), start=1):
         question = str(g.get("question", "") or g.get("question_id", "")).strip()

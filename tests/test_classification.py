@@ -253,7 +253,6 @@ def test_workbook_with_empty_judgement_columns(tmp_path):
     assert classify(wb).loc["B2", "key_score"] == 100.0
 
 
-@pytest.mark.skipif(not (SAMPLE / "accounts.csv").exists(), reason="sample workbook not written yet")
 def test_sample_story_accounts():
     wb = load_workbook(SAMPLE)
     res = classify(wb)
@@ -279,7 +278,6 @@ def test_notebook_is_stored_thin_and_without_outputs():
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not (SAMPLE / "accounts.csv").exists(), reason="sample workbook not written yet")
 def test_notebook_runs_on_the_sample(tmp_path):
     import papermill
 

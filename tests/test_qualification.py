@@ -269,7 +269,6 @@ def test_missing_evidence_column_is_said_out_loud(tmp_path):
     assert any("no evidence column" in n for n in q.notes(wb, "A1"))
 
 
-@pytest.mark.skipif(not (SAMPLE / "accounts.csv").exists(), reason="sample workbook not written yet")
 def test_sample_workbook_scores_every_opportunity():
     wb = load_workbook(SAMPLE)
     t = q.score_opportunities(wb)
