@@ -111,8 +111,13 @@ class PeakMemory:
 
 
 def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
+    """Best of ``repeat`` cold runs: remembered results are forgotten before each, so every run computes."""
+    from kamnb import memo
+
     best, result = float("inf"), None
     for _ in range(repeat):
+        memo.clear()
+        result = None
         gc.collect()
         start = time.perf_counter()
         result = fn()
