@@ -48,7 +48,12 @@ _DEFAULTS: dict[str, Any] = {
 
 
 class ActivitySettingsError(KamnbError):
-    """The ``qualification.activity`` settings cannot be used."""
+    """The ``qualification.activity`` settings cannot be used.
+
+    Example:
+        >>> issubclass(ActivitySettingsError, KamnbError)
+        True
+    """
 
 
 def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
@@ -77,7 +82,12 @@ def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 
 def funnel(wins: float, conversion: dict[str, float]) -> dict[str, float]:
-    """Work backwards from wins through the conversion rates to proposals, meetings and first contacts."""
+    """Work backwards from wins through the conversion rates to proposals, meetings and first contacts.
+
+    Example:
+        >>> funnel(2, {"proposal_to_win": 0.5, "meeting_to_proposal": 0.5, "contact_to_meeting": 0.25})
+        {'wins': 2.0, 'proposals': 4.0, 'meetings': 8.0, 'contacts': 32.0}
+    """
     proposals = wins / conversion["proposal_to_win"]
     meetings = proposals / conversion["meeting_to_proposal"]
     contacts = meetings / conversion["contact_to_meeting"]

@@ -56,7 +56,12 @@ _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f
 
 
 class BatchError(KamnbError):
-    """The batch cannot start: a notebook is missing, an account is unknown, the settings are wrong."""
+    """The batch cannot start: a notebook is missing, an account is unknown, the settings are wrong.
+
+    Example:
+        >>> issubclass(BatchError, KamnbError)
+        True
+    """
 
 
 # --------------------------------------------------------------------------- configuration
@@ -64,7 +69,13 @@ class BatchError(KamnbError):
 
 @dataclass(frozen=True)
 class BatchConfig:
-    """Everything a worker needs; small and picklable (it travels to every worker)."""
+    """Everything a worker needs; small and picklable (it travels to every worker).
+
+    Example:
+        >>> config = BatchConfig("/data/sample", "/reports/sample", ("/notebooks/01_classification.ipynb",))
+        >>> config.kernel_name, config.isolation
+        ('python3', 'warm')
+    """
 
     workbook: str
     out: str
@@ -85,7 +96,12 @@ class BatchConfig:
 
 @dataclass(frozen=True)
 class Task:
-    """One account to review: its id, display name and the safe file name of its outputs."""
+    """One account to review: its id, display name and the safe file name of its outputs.
+
+    Example:
+        >>> Task(account_id="ACC-001", name="Nordlicht Logistics", file="ACC-001").file
+        'ACC-001'
+    """
 
     account_id: str
     name: str
@@ -123,14 +139,24 @@ def safe_names(account_ids: Sequence[str]) -> dict[str, str]:
 
 
 def generated_stamp() -> str:
-    """When the reports are generated, in UTC; ``SOURCE_DATE_EPOCH`` fixes it for reproducible builds."""
+    """When the reports are generated, in UTC; ``SOURCE_DATE_EPOCH`` fixes it for reproducible builds.
+
+    Example:
+        >>> generated_stamp()  # doctest: +SKIP
+        '2026-11-23 13:39 UTC'
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     moment = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch and epoch.isdigit() else dt.datetime.now(dt.timezone.utc)
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable, or None."""
+    """Path of a Chromium/Chrome executable, or None.
+
+    Example:
+        >>> find_chromium()  # doctest: +SKIP
+        '/usr/bin/chromium'
+    """
     if os.path.exists("/usr/bin/chromium"):
         return "/usr/bin/chromium"
     for name in CHROMIUM_NAMES:
@@ -166,6 +192,10 @@ def resolve_notebooks(names: Sequence[str], notebook_dir: str | Path, workbook: 
 
     A relative ``notebook_dir`` is looked for in the current folder, beside the
     workbook and in the project folder kamnb is installed from.
+
+    Example:
+        >>> resolve_notebooks(["01_classification.ipynb"], "notebooks", Path("data/sample"))[0].name  # doctest: +SKIP
+        '01_classification.ipynb'
     """
     if not names:
         raise BatchError("no notebooks to run: list them under 'batch: notebooks:' in settings.yaml (or pass --notebook)")
@@ -186,7 +216,12 @@ def resolve_notebooks(names: Sequence[str], notebook_dir: str | Path, workbook: 
 
 
 def workbook_checksum(path: Path) -> str:
-    """SHA-256 over the workbook's files (CSV/XLSX, its YAML banks and the workshop journal)."""
+    """SHA-256 over the workbook's files (CSV/XLSX, its YAML banks and the workshop journal).
+
+    Example:
+        >>> workbook_checksum(Path("data/sample"))[:12]  # doctest: +SKIP
+        'b795f30adcac'
+    """
     digest = hashlib.sha256()
     if path.is_file():
         files = [path] + [path.parent / n for n in ("settings.yaml", "questions.yaml", "indicators.yaml") if (path.parent / n).exists()]
@@ -213,7 +248,13 @@ def file_checksum(path: Path) -> str:
 
 
 class AccountFailed(Exception):
-    """One account's review failed; carries what the manifest and the index show."""
+    """One account's review failed; carries what the manifest and the index show.
+
+    Example:
+        >>> e = AccountFailed("cell", "ZeroDivisionError: division by zero", step="02_qualification")
+        >>> e.kind, e.step
+        ('cell', '02_qualification')
+    """
 
     def __init__(self, kind: str, message: str, step: str = "", cell: Any = None, source: str = ""):
         super().__init__(message)
@@ -221,7 +262,12 @@ class AccountFailed(Exception):
 
 
 def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
-    """Title, subtitle, footer and generation time of an account's review page."""
+    """Title, subtitle, footer and generation time of an account's review page.
+
+    Example:
+        >>> page_texts(config, task)["subtitle"]  # doctest: +SKIP
+        'Key-account review of ACC-001, as of 2026-11-01'
+    """
     return {
         "title": task.name or task.account_id,
         "subtitle": f"Key-account review of {task.account_id}" + (f", as of {config.as_of}" if config.as_of else ""),
@@ -237,7 +283,13 @@ def _banner(text: str) -> nbformat.NotebookNode:
 
 
 class AccountRunner:
-    """Per worker: one warm kernel, one exporter, the notebooks read once."""
+    """Per worker: one warm kernel, one exporter, the notebooks read once.
+
+    Example:
+        >>> runner = AccountRunner(config)  # doctest: +SKIP
+        >>> runner.run(task)["status"]  # doctest: +SKIP
+        'ok'
+    """
 
     def __init__(self, config: BatchConfig):
         from kamnb.engine import WarmKernel, notebook_imports
@@ -335,7 +387,12 @@ class AccountRunner:
 
 
 def print_pdf(chromium: str, html: Path, pdf: Path, timeout: float = 120) -> str:
-    """Print ``html`` to ``pdf`` with headless Chromium (atomically); return '' or what went wrong."""
+    """Print ``html`` to ``pdf`` with headless Chromium (atomically); return '' or what went wrong.
+
+    Example:
+        >>> print_pdf("/usr/bin/chromium", Path("out/ACC-001.html"), Path("out/ACC-001.pdf"))  # doctest: +SKIP
+        ''
+    """
     from kamnb.report import TMP_PREFIX
 
     profile = tempfile.mkdtemp(prefix="kamnb-chromium-")
@@ -379,7 +436,11 @@ _RUNNERS: list[AccountRunner] = []
 
 
 def close_runners() -> None:
-    """Shut down every warm kernel this process started."""
+    """Shut down every warm kernel this process started.
+
+    Example:
+        >>> close_runners()  # doctest: +SKIP
+    """
     while _RUNNERS:
         try:
             _RUNNERS.pop().close()
@@ -388,7 +449,12 @@ def close_runners() -> None:
 
 
 def run_account(config: BatchConfig, task: Task) -> dict[str, Any]:
-    """The task both schedulers run: review one account with this worker's warm runner."""
+    """The task both schedulers run: review one account with this worker's warm runner.
+
+    Example:
+        >>> run_account(config, task)["status"]  # doctest: +SKIP
+        'ok'
+    """
     return _runner(config).run(task)
 
 
@@ -416,7 +482,13 @@ def _init_local_worker() -> None:
 
 
 class LocalScheduler:
-    """A pool of local processes (spawned, so every platform behaves alike)."""
+    """A pool of local processes (spawned, so every platform behaves alike).
+
+    Example:
+        >>> scheduler = LocalScheduler(workers=2)  # doctest: +SKIP
+        >>> scheduler.start(config, tasks)  # doctest: +SKIP
+        >>> results = scheduler.collect()  # doctest: +SKIP
+    """
 
     def __init__(self, workers: int):
         self.workers = workers
@@ -463,7 +535,13 @@ class LocalScheduler:
 
 
 class DaskScheduler:
-    """An existing Dask distributed cluster; every worker thread keeps its own warm kernel."""
+    """An existing Dask distributed cluster; every worker thread keeps its own warm kernel.
+
+    Example:
+        >>> scheduler = DaskScheduler("tcp://127.0.0.1:8786")  # doctest: +SKIP
+        >>> scheduler.start(config, tasks)  # doctest: +SKIP
+        >>> results = scheduler.collect()  # doctest: +SKIP
+    """
 
     def __init__(self, address: str):
         from distributed import Client
@@ -524,7 +602,12 @@ def _result_or_failure(fut: Any, task: Task) -> dict[str, Any]:
 
 @dataclass
 class RunOptions:
-    """What the command line asked for."""
+    """What the command line asked for.
+
+    Example:
+        >>> RunOptions(workbook=Path("data/sample"), out=Path("reports/sample")).workers
+        0
+    """
 
     workbook: Path
     out: Path
@@ -732,7 +815,13 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
 
 
 def portfolio_figures(wb: Any, ids: list[str]) -> tuple[Any, list[str], list[tuple[str, str]]]:
-    """Key figures, notes and charts of the run's accounts (computed while the workers run)."""
+    """Key figures, notes and charts of the run's accounts (computed while the workers run).
+
+    Example:
+        >>> figures, notes, charts = portfolio_figures(wb, ["ACC-001", "ACC-002"])  # doctest: +SKIP
+        >>> [title for title, _ in charts]  # doctest: +SKIP
+        ['Revenue concentration', 'Growth and margin']
+    """
     from kamnb.portfolio import charts, key_figures
 
     figures, notes = key_figures(wb, ids)
@@ -743,7 +832,12 @@ def write_portfolio(
     wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig,
     prepared: tuple[Any, list[str], list[tuple[str, str]]] | None = None,
 ) -> list[str]:
-    """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts."""
+    """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts.
+
+    Example:
+        >>> write_portfolio(wb, Path("reports/sample"), ids, results, config)  # doctest: +SKIP
+        []
+    """
     from kamnb.formatting import money, number, percent
     from kamnb.portfolio import table_frame
     from kamnb.report import render_template, write_atomic
@@ -846,7 +940,15 @@ def cmd_batch(args: argparse.Namespace) -> int:
 
 
 def add_command(sub: Any) -> None:
-    """Register ``kamnb batch`` with the CLI's sub-parsers."""
+    """Register ``kamnb batch`` with the CLI's sub-parsers.
+
+    Example:
+        >>> import argparse
+        >>> sub = argparse.ArgumentParser(prog="kamnb").add_subparsers()
+        >>> add_command(sub)
+        >>> "batch" in sub.choices
+        True
+    """
     p = sub.add_parser(
         "batch",
         help="write every account's review (HTML), the portfolio index and a manifest",

@@ -42,12 +42,22 @@ from kamnb.ranking import ascending_order, fill_nan, judgement, percentile, rank
 
 
 class ClassificationSettingsError(KamnbError):
-    """The ``classification:`` section of settings.yaml holds a value that cannot be used."""
+    """The ``classification:`` section of settings.yaml holds a value that cannot be used.
+
+    Example:
+        >>> issubclass(ClassificationSettingsError, KamnbError)
+        True
+    """
 
 
 @dataclass(frozen=True)
 class Definition:
-    """One definition of a key account: what it asks, how it is measured, the trap it warns about."""
+    """One definition of a key account: what it asks, how it is measured, the trap it warns about.
+
+    Example:
+        >>> [d.id for d in DEFINITIONS][:3]  # doctest: +SKIP
+        ['big', 'must_not_lose', 'future_profit']
+    """
 
     id: str
     title: str
@@ -121,7 +131,12 @@ def _available(frame: pd.DataFrame, name: str) -> bool:
 
 
 def rank_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
-    """The measures ranked as percentiles of the portfolio, for the columns that hold data."""
+    """The measures ranked as percentiles of the portfolio, for the columns that hold data.
+
+    Example:
+        >>> sorted(rank_inputs(load_workbook("data/sample").accounts))[:3]  # doctest: +SKIP
+        ['cost_to_serve', 'effort', 'gross_margin_pct']
+    """
     revenue = fill_nan(column(frame, "revenue_12m"), 0.0)
     raw = {"revenue": revenue}
     if _available(frame, "gross_margin_pct"):
@@ -145,7 +160,13 @@ def rank_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
 
 
 def rank_all(raw: dict[str, np.ndarray]) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Sort order and percentile of every measure; large portfolios sort on two threads."""
+    """Sort order and percentile of every measure; large portfolios sort on two threads.
+
+    Example:
+        >>> order, pcts = rank_all(rank_inputs(wb.accounts))  # doctest: +SKIP
+        >>> sorted(pcts)[:2]  # doctest: +SKIP
+        ['cost_to_serve', 'effort']
+    """
 
     def one(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         order = ascending_order(values)
@@ -165,7 +186,12 @@ PARALLEL_FROM = 50_000
 
 
 def definition_parts(frame: pd.DataFrame, pcts: dict[str, np.ndarray] | None = None) -> dict[str, list[tuple[str, np.ndarray]]]:
-    """For each definition, its named parts (0-100 arrays); a part is left out when its columns are empty."""
+    """For each definition, its named parts (0-100 arrays); a part is left out when its columns are empty.
+
+    Example:
+        >>> sorted(definition_parts(load_workbook("data/sample").accounts))  # doctest: +SKIP
+        ['big', 'demanding', 'extra_return', 'focus', 'future_profit', 'must_not_lose', 'strategic']
+    """
     if pcts is None:
         pcts = rank_all(rank_inputs(frame))[1]
     parts: dict[str, list[tuple[str, np.ndarray]]] = {d: [] for d in DEFINITION_IDS}
@@ -356,7 +382,13 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
 
 @dataclass
 class Explanation:
-    """Why one account got its key score and tier: contributions per definition and reasons in words."""
+    """Why one account got its key score and tier: contributions per definition and reasons in words.
+
+    Example:
+        >>> e = explain(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
+        >>> e.tier, e.is_key  # doctest: +SKIP
+        ('maintain', True)
+    """
 
     account_id: str
     name: str

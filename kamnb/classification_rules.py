@@ -46,7 +46,14 @@ TRAPS: dict[str, tuple[str, str]] = {
 
 
 def trap_flags(scores: dict[str, np.ndarray], key: np.ndarray, gross_profit: np.ndarray, cost_to_serve: np.ndarray, cfg: dict[str, Any]) -> dict[str, np.ndarray]:
-    """One boolean array per trap (False where the inputs are missing)."""
+    """One boolean array per trap (False where the inputs are missing).
+
+    Example:
+        >>> high = {k: np.array([90.0]) for k in ("big", "must_not_lose", "future_profit", "focus", "extra_return", "demanding", "strategic")}
+        >>> flags = trap_flags(high, np.array([True]), np.array([100.0]), np.array([10.0]), {})
+        >>> bool(flags["costly_to_keep"][0]), bool(flags["small_high_potential"][0])
+        (False, False)
+    """
     t = cfg.get("traps", {})
     high, low = float(t.get("high", 75)), float(t.get("low", 40))
     cts = fill_nan(cost_to_serve, 0.0)
@@ -64,7 +71,12 @@ def trap_flags(scores: dict[str, np.ndarray], key: np.ndarray, gross_profit: np.
 
 
 def trap_labels(scores: dict[str, np.ndarray], out: dict[str, Any], frame: pd.DataFrame, cfg: dict[str, Any]) -> pd.Categorical:
-    """The traps each account falls into, joined by '; ' ('' for none), as a categorical."""
+    """The traps each account falls into, joined by '; ' ('' for none), as a categorical.
+
+    Example:
+        >>> list(trap_labels(scores, out, frame, cfg)[:3])  # sample accounts ACC-001..003  # doctest: +SKIP
+        ['big but unprofitable; costly to keep', '', '']
+    """
     from kamnb.partnership import column
 
     flags = trap_flags(scores, out["is_key"], out["gross_profit"], column(frame, "cost_to_serve"), cfg)
@@ -85,6 +97,11 @@ def tier_codes(key: np.ndarray, attract: np.ndarray, willing: np.ndarray, split:
     invest: key, attractive (and, by default, their side willing to partner);
     develop: attractive but not key, or key and attractive without a willing
     partner; maintain: key but not attractive; streamline: the rest.
+
+    Example:
+        >>> tiers, reasons = tier_codes(np.array([True, False]), np.array([80.0, 20.0]), np.array([4.0, 2.0]), 50.0, False)
+        >>> [TIER_KEYS[i] for i in tiers]
+        ['invest', 'streamline']
     """
     unknown = np.isnan(attract)
     attractive = attract >= split
@@ -103,6 +120,10 @@ def resource_codes(tier: np.ndarray, focus: np.ndarray, tiers_cfg: dict[str, Any
 
     More for invest/develop accounts below ``more_below``; less for streamline
     accounts from ``less_from`` and for maintain accounts from ``maintain_less_from``.
+
+    Example:
+        >>> list(resource_codes(np.array([0, 3]), np.array([10.0, 90.0]), {}))
+        ['more effort', 'less effort']
     """
     more = (tier <= 1) & (focus < float(tiers_cfg.get("more_below", 50)))
     less = ((tier == 3) & (focus >= float(tiers_cfg.get("less_from", 50)))) | ((tier == 2) & (focus >= float(tiers_cfg.get("maintain_less_from", 75))))
@@ -111,7 +132,12 @@ def resource_codes(tier: np.ndarray, focus: np.ndarray, tiers_cfg: dict[str, Any
 
 
 def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: dict[str, Any], currency: str) -> list[str]:
-    """The classification of one account in sentences a director reads."""
+    """The classification of one account in sentences a director reads.
+
+    Example:
+        >>> reasons_for(row, wb.account("ACC-001"), result, cfg, "EUR")[0]  # doctest: +SKIP
+        'Key score 67 of 100 (key from 65): a key account, rank 8 of 30.'
+    """
     from kamnb.classification import BY_ID, DEFINITION_IDS
 
     n = len(result)

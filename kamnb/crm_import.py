@@ -83,12 +83,23 @@ OUTCOMES = (
 
 
 class CrmImportError(KamnbError):
-    """The export cannot be imported: names the file, the column and what was expected."""
+    """The export cannot be imported: names the file, the column and what was expected.
+
+    Example:
+        >>> issubclass(CrmImportError, KamnbError)
+        True
+    """
 
 
 @dataclass
 class ImportResult:
-    """Everything an import produced, before or after it is written to disk."""
+    """Everything an import produced, before or after it is written to disk.
+
+    Example:
+        >>> res = import_crm("maven-crm", "data/maven")  # doctest: +SKIP
+        >>> len(res.accounts), res.input_rows["sales_pipeline.csv"]  # doctest: +SKIP
+        (85, 8800)
+    """
 
     accounts: pd.DataFrame
     opportunities: pd.DataFrame
@@ -273,7 +284,13 @@ def _header(path: Path, mapping: Mapping) -> tuple[list[str], str]:
 
 
 def read_file(export: Path, file: str, mapping: Mapping, log: _Log) -> tuple[pd.DataFrame | None, str]:
-    """One export file as text columns named by kamnb's words, plus ``_row`` (the row a spreadsheet shows)."""
+    """One export file as text columns named by kamnb's words, plus ``_row`` (the row a spreadsheet shows).
+
+    Example:
+        >>> frame, note = read_file(Path("maven"), "accounts.csv", load_mapping(), log)  # doctest: +SKIP
+        >>> "_row" in frame.columns  # doctest: +SKIP
+        True
+    """
     name = mapping.files.get(file)
     if not name:
         return None, ""
@@ -448,7 +465,13 @@ def _teams(frame: pd.DataFrame | None, label: str, mapping: Mapping, log: _Log) 
 
 
 def build(frames: dict[str, pd.DataFrame | None], mapping: Mapping, labels: dict[str, str] | None = None) -> ImportResult:
-    """Build the workbook tables from export files already read (see :func:`read_file`)."""
+    """Build the workbook tables from export files already read (see :func:`read_file`).
+
+    Example:
+        >>> res = build(frames, load_mapping())  # doctest: +SKIP
+        >>> len(res.accounts)  # doctest: +SKIP
+        85
+    """
     labels = {k: (labels or {}).get(k) or (mapping.files.get(k) or k) for k in ("accounts", "opportunities", "products", "teams")}
     log = _Log()
     raw_acc, pipe = frames["accounts"], frames["opportunities"]
@@ -774,7 +797,12 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]
 
 
 def render_report(res: ImportResult) -> str:
-    """The import report as Markdown: inputs, as-of date, reconciliation, fixes, rows set aside, what is left to the team."""
+    """The import report as Markdown: inputs, as-of date, reconciliation, fixes, rows set aside, what is left to the team.
+
+    Example:
+        >>> render_report(res).splitlines()[0]  # doctest: +SKIP
+        '# CRM import report'
+    """
     cur = res.mapping.currency
     (a12, b12), (ap, bp) = res.windows["last_12m"], res.windows["prev_12m"]
     lines = [
@@ -866,7 +894,13 @@ def _settings(res: ImportResult) -> str:
 
 
 def write(res: ImportResult, out: Path) -> None:
-    """Write the workbook folder, each file through a temporary file and an atomic rename."""
+    """Write the workbook folder, each file through a temporary file and an atomic rename.
+
+    Example:
+        >>> write(res, Path("data/maven"))  # doctest: +SKIP
+        >>> (Path("data/maven") / "accounts.csv").exists()  # doctest: +SKIP
+        True
+    """
     out.mkdir(parents=True, exist_ok=True)
     res.out = out
     stake = pd.DataFrame(columns=SHEETS["stakeholders"].column_names)
@@ -956,7 +990,15 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    """Register ``kamnb import-crm`` on the CLI's sub-command parser."""
+    """Register ``kamnb import-crm`` on the CLI's sub-command parser.
+
+    Example:
+        >>> import argparse
+        >>> sub = argparse.ArgumentParser(prog="kamnb").add_subparsers()
+        >>> add_command(sub)
+        >>> "import-crm" in sub.choices
+        True
+    """
     p = sub.add_parser(
         "import-crm",
         help="turn a CRM export (accounts, opportunities, products, teams) into a workbook",

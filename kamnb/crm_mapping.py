@@ -50,12 +50,22 @@ _TOP = ("name", "separator", "encoding", "date_format", "decimal", "currency", "
 
 
 class MappingError(KamnbError):
-    """A mapping file is malformed: names the file, the key and what was expected."""
+    """A mapping file is malformed: names the file, the key and what was expected.
+
+    Example:
+        >>> issubclass(MappingError, KamnbError)
+        True
+    """
 
 
 @dataclass(frozen=True)
 class Mapping:
-    """A checked mapping: file names, column names, stage words, formats, spelling fixes."""
+    """A checked mapping: file names, column names, stage words, formats, spelling fixes.
+
+    Example:
+        >>> load_mapping().currency  # doctest: +SKIP
+        'USD'
+    """
 
     name: str
     source: str
@@ -191,7 +201,13 @@ def _check(doc: dict[str, Any], label: str) -> Mapping:
 
 
 def load_mapping(path: Path | str | None = None) -> Mapping:
-    """The built-in Maven mapping, with the file at ``path`` laid over it when given."""
+    """The built-in Maven mapping, with the file at ``path`` laid over it when given.
+
+    Example:
+        >>> m = load_mapping()
+        >>> m.name, m.files["opportunities"]
+        ('Maven CRM sample', 'sales_pipeline.csv')
+    """
     default_text = (resources.files("kamnb") / "defaults" / DEFAULT_MAPPING).read_text(encoding="utf-8")
     doc = _read(default_text, f"kamnb/defaults/{DEFAULT_MAPPING}")
     label = f"kamnb/defaults/{DEFAULT_MAPPING}"

@@ -63,7 +63,12 @@ T = TypeVar("T")
 
 
 class KernelTainted(Exception):
-    """The kernel holds state the reset cannot undo; it must be replaced."""
+    """The kernel holds state the reset cannot undo; it must be replaced.
+
+    Example:
+        >>> issubclass(KernelTainted, Exception)
+        True
+    """
 
 
 # --------------------------------------------------------------------------- kernel side
@@ -270,7 +275,12 @@ def _install_code(preload: list[str], roots: list[str]) -> str:
 
 
 def library_roots() -> list[str]:
-    """Folders whose modules count as installed libraries (kept loaded between notebooks)."""
+    """Folders whose modules count as installed libraries (kept loaded between notebooks).
+
+    Example:
+        >>> library_roots()[:1]  # doctest: +SKIP
+        ['/root/.pyenv/versions/3.11.7/']
+    """
     roots = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
     roots.update({sys.base_prefix, sys.prefix})
     return sorted(str(Path(r)) + os.sep for r in roots if r)
@@ -313,6 +323,9 @@ class WarmEngine(Engine):
     papermill passes extra keyword arguments of ``execute_notebook`` through
     to the engine; ``kernel=`` selects the warm kernel. Without it the engine
     falls back to papermill's ``nbclient`` engine (a fresh kernel).
+
+    Example:
+        >>> papermill.execute_notebook("01_classification.ipynb", "out.ipynb", engine_name="kamnb", kernel=kernel)  # doctest: +SKIP
     """
 
     @classmethod
@@ -349,6 +362,10 @@ class WarmKernel:
     can be used from any thread (a Dask worker runs tasks on a pool of them).
     ``fresh=True`` gives every notebook a new kernel instead (full process
     isolation, about ten times slower).
+
+    Example:
+        >>> kernel = WarmKernel("python3", preload=["pandas"])  # doctest: +SKIP
+        >>> kernel.shutdown()  # doctest: +SKIP
     """
 
     def __init__(

@@ -5,7 +5,12 @@ from dataclasses import dataclass
 
 
 class KamnbError(Exception):
-    """Base class for every error kamnb raises on purpose."""
+    """Base class for every error kamnb raises on purpose.
+
+    Example:
+        >>> str(KamnbError("accounts.csv, row 4: account_id is empty"))
+        'accounts.csv, row 4: account_id is empty'
+    """
 
 
 @dataclass(frozen=True)
@@ -40,7 +45,13 @@ class Problem:
 
 
 class WorkbookError(KamnbError):
-    """The workbook has errors; ``problems`` lists every one of them."""
+    """The workbook has errors; ``problems`` lists every one of them.
+
+    Example:
+        >>> e = WorkbookError([Problem("accounts.csv", 7, "revenue_12m", "abc", "a number")])
+        >>> len(e.problems)
+        1
+    """
 
     def __init__(self, problems: list[Problem]):
         self.problems = problems
@@ -50,8 +61,18 @@ class WorkbookError(KamnbError):
 
 
 class BankError(KamnbError):
-    """A question bank, indicator bank or settings file is malformed."""
+    """A question bank, indicator bank or settings file is malformed.
+
+    Example:
+        >>> issubclass(BankError, KamnbError)
+        True
+    """
 
 
 class AccountNotFound(KamnbError):
-    """An account id was asked for that the workbook does not hold."""
+    """An account id was asked for that the workbook does not hold.
+
+    Example:
+        >>> issubclass(AccountNotFound, KamnbError)
+        True
+    """

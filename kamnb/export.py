@@ -31,7 +31,12 @@ BANK_FILES = ("settings.yaml", "questions.yaml", "indicators.yaml")
 
 
 class ExportError(KamnbError):
-    """The export cannot be written where it was asked to go."""
+    """The export cannot be written where it was asked to go.
+
+    Example:
+        >>> issubclass(ExportError, KamnbError)
+        True
+    """
 
 
 def sheet_rows(wb: Workbook, name: str) -> tuple[list[str], list[list[str]]] | None:
@@ -62,7 +67,12 @@ def sheet_rows(wb: Workbook, name: str) -> tuple[list[str], list[list[str]]] | N
 
 
 def write_csv_folder(wb: Workbook, folder: Path) -> list[Path]:
-    """Write one CSV per sheet into ``folder`` (UTF-8 with a BOM, so Excel opens it right)."""
+    """Write one CSV per sheet into ``folder`` (UTF-8 with a BOM, so Excel opens it right).
+
+    Example:
+        >>> [p.name for p in write_csv_folder(load_workbook("data/sample"), Path("out"))][:3]  # doctest: +SKIP
+        ['accounts.csv', 'stakeholders.csv', 'opportunities.csv']
+    """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in SHEETS:
@@ -80,7 +90,12 @@ def write_csv_folder(wb: Workbook, folder: Path) -> list[Path]:
 
 
 def write_xlsx(wb: Workbook, path: Path) -> Path:
-    """Write every sheet as a tab of one .xlsx file; numbers and dates as Excel numbers and dates."""
+    """Write every sheet as a tab of one .xlsx file; numbers and dates as Excel numbers and dates.
+
+    Example:
+        >>> write_xlsx(load_workbook("data/sample"), Path("out/sample.xlsx")).name  # doctest: +SKIP
+        'sample.xlsx'
+    """
     from openpyxl import Workbook as XlBook
 
     book = XlBook()
@@ -204,7 +219,15 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    """Register ``kamnb export``."""
+    """Register ``kamnb export``.
+
+    Example:
+        >>> import argparse
+        >>> sub = argparse.ArgumentParser(prog="kamnb").add_subparsers()
+        >>> add_command(sub)
+        >>> "export" in sub.choices
+        True
+    """
     p = sub.add_parser(
         "export",
         help="write the current state (sheets + workshop answers) back out as CSV or .xlsx",

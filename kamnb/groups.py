@@ -39,7 +39,12 @@ FROM_TOP = ("name", "industry", "country", "account_manager", "account_goal")
 
 
 class GroupCycleError(KamnbError):
-    """Parent links go round in a circle, so a group has no top account."""
+    """Parent links go round in a circle, so a group has no top account.
+
+    Example:
+        >>> issubclass(GroupCycleError, KamnbError)
+        True
+    """
 
 
 def _root_positions(accounts: pd.DataFrame) -> np.ndarray:

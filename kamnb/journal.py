@@ -83,12 +83,23 @@ CREATE INDEX IF NOT EXISTS changes_item ON changes(sheet, key, "column");
 
 
 class JournalError(KamnbError):
-    """The journal cannot be opened or written (locked for too long, not a database, read-only)."""
+    """The journal cannot be opened or written (locked for too long, not a database, read-only).
+
+    Example:
+        >>> issubclass(JournalError, KamnbError)
+        True
+    """
 
 
 @dataclass(frozen=True)
 class Change:
-    """One row of the journal."""
+    """One row of the journal.
+
+    Example:
+        >>> c = journal.set("relationship", {"account_id": "ACC-001", "indicator_id": "R01"}, "score", 2, 4, who="facilitator")  # doctest: +SKIP
+        >>> c.sheet, c.new, c.seq  # doctest: +SKIP
+        ('relationship', 4, 1)
+    """
 
     seq: int
     at: str
@@ -152,6 +163,11 @@ class Journal:
 
     Each write is one short transaction; readers never block writers (WAL).
     A ``Journal`` may be used from several threads of one process.
+
+    Example:
+        >>> j = Journal(journal_path_for(Path("data/sample")))  # doctest: +SKIP
+        >>> len(j.changes())  # doctest: +SKIP
+        0
     """
 
     def __init__(self, path: Path | str, *, timeout: float = 30.0):

@@ -81,7 +81,12 @@ def _update(h: Any, values: np.ndarray) -> None:
 
 
 def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
-    """What a portfolio result depends on: the named sheets (all when None), banks, settings, missing columns."""
+    """What a portfolio result depends on: the named sheets (all when None), banks, settings, missing columns.
+
+    Example:
+        >>> len(workbook_key(load_workbook("data/sample"), ("accounts",)))  # doctest: +SKIP
+        5
+    """
     names = tuple(wb.sheets) if sheets is None else sheets
     parts = [(name, frame_digest(wb.sheets[name])) for name in names if name in wb.sheets]
     return (
@@ -94,7 +99,14 @@ def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
 
 
 def fresh(value: T) -> T:
-    """A copy the caller may change freely (DataFrames and Series copied, anything else deep-copied)."""
+    """A copy the caller may change freely (DataFrames and Series copied, anything else deep-copied).
+
+    Example:
+        >>> a = [1, [2]]
+        >>> b = fresh(a)
+        >>> b == a, b[1] is a[1]
+        (True, False)
+    """
     if isinstance(value, (pd.DataFrame, pd.Series)):
         return value.copy()
     if value is None or isinstance(value, (str, int, float, bool, tuple, frozenset)):
@@ -103,7 +115,12 @@ def fresh(value: T) -> T:
 
 
 def remember(key: Hashable, compute: Callable[[], T]) -> T:
-    """The result stored under ``key``, computing and storing it first when missing; always a copy."""
+    """The result stored under ``key``, computing and storing it first when missing; always a copy.
+
+    Example:
+        >>> remember(("doc-example", 1), lambda: 42)
+        42
+    """
     if key in _STORE:
         _STORE.move_to_end(key)
     else:
@@ -117,6 +134,13 @@ def portfolio(*sheets: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
     """Decorate ``f(wb, *args)`` computed over the whole portfolio; it depends on ``sheets`` (all when none named).
 
     Extra arguments become part of the key when they are hashable; otherwise the call is not remembered.
+
+    Example:
+        >>> @portfolio("accounts")
+        ... def account_count(wb):
+        ...     return len(wb.accounts)
+        >>> account_count(load_workbook("data/sample"))  # doctest: +SKIP
+        30
     """
     only = tuple(sheets) or None
 
@@ -138,5 +162,9 @@ def portfolio(*sheets: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
 
 
 def clear() -> None:
-    """Forget every stored result (tests; memory)."""
+    """Forget every stored result (tests; memory).
+
+    Example:
+        >>> clear()
+    """
     _STORE.clear()

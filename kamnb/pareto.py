@@ -28,7 +28,13 @@ from kamnb.ranking import ascending_order, fill_nan, rank_max
 
 @dataclass(frozen=True)
 class ParetoSummary:
-    """The headline of a Pareto split, in numbers a person reads."""
+    """The headline of a Pareto split, in numbers a person reads.
+
+    Example:
+        >>> s = pareto_summary(load_workbook("data/sample").accounts["revenue_12m"])  # doctest: +SKIP
+        >>> s.core_count  # doctest: +SKIP
+        10
+    """
 
     accounts: int
     core_count: int

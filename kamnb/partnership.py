@@ -43,14 +43,25 @@ HISTORY_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "
 
 
 def column(frame: pd.DataFrame, name: str) -> np.ndarray:
-    """A numeric column as float64, all NaN when the frame lacks it."""
+    """A numeric column as float64, all NaN when the frame lacks it.
+
+    Example:
+        >>> column(pd.DataFrame({"a": [1, 2]}), "b")
+        array([nan, nan])
+    """
     if name not in frame.columns:
         return np.full(len(frame), np.nan)
     return frame[name].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def side_means(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Their side (mean of partner willingness, transparency, growth potential) and ours, on 1-5."""
+    """Their side (mean of partner willingness, transparency, growth potential) and ours, on 1-5.
+
+    Example:
+        >>> theirs, ours = side_means(load_workbook("data/sample").accounts)  # doctest: +SKIP
+        >>> theirs[:3]  # doctest: +SKIP
+        array([2.        , 3.        , 3.66666667])
+    """
     theirs, _ = weighted_mean([column(frame, c) for c in THEIR_SIDE], [1.0] * len(THEIR_SIDE))
     ours = column(frame, OUR_SIDE[0])
     return theirs, ours
@@ -85,6 +96,11 @@ def matrix_axes(frame: pd.DataFrame, settings: dict[str, Any], cache: dict[str, 
 
     ``cache`` holds percentiles already computed for the same portfolio, so the
     previous position (judgements from the history sheet) reuses them.
+
+    Example:
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> [a[:3].round(1) for a in matrix_axes(wb.accounts, wb.settings["classification"])]  # doctest: +SKIP
+        [array([44.6, 67.9, 70. ]), array([32.5, 47.5, 52.5])]
     """
     cache = {} if cache is None else cache
     m = settings["matrix"]
@@ -113,6 +129,11 @@ def previous_judgements(accounts: pd.DataFrame, history: pd.DataFrame | None, as
     Returns ``(frame, has_previous, assessed_on)``. Only the judgement columns
     the history sheet holds are replaced; where the history row leaves one
     empty, today's value stays. ``assessed_on`` is NaT where there is none.
+
+    Example:
+        >>> frame, has_previous, assessed_on = previous_judgements(wb.accounts, wb.history, as_of(wb.settings))  # doctest: +SKIP
+        >>> has_previous[:3]  # doctest: +SKIP
+        array([ True,  True,  True])
     """
     n = len(accounts)
     none = np.zeros(n, dtype=bool), np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")

@@ -85,7 +85,12 @@ def plan_settings(settings: dict[str, Any]) -> dict[str, Any]:
 
 @dataclass(frozen=True)
 class GoalRule:
-    """One rule applied to the goal: whether it passed and what to do if not."""
+    """One rule applied to the goal: whether it passed and what to do if not.
+
+    Example:
+        >>> GoalRule("written", "A goal is written", True, "").required
+        True
+    """
 
     rule: str
     label: str
@@ -96,7 +101,12 @@ class GoalRule:
 
 @dataclass
 class GoalCheck:
-    """The account goal and the verdict of each rule. ``ok`` when every required rule passes."""
+    """The account goal and the verdict of each rule. ``ok`` when every required rule passes.
+
+    Example:
+        >>> check_goal("Grow Acme revenue by 10% by 2027", "Acme").rules[0].label
+        'A goal is written'
+    """
 
     account_id: str
     name: str
@@ -161,6 +171,10 @@ def check_goal(goal: str, customer_name: str, settings: dict[str, Any] | None = 
     Required rules: the goal is written; it names the customer or its people;
     it names a result for the customer; it does not read as our sale. Advice:
     it holds a number or date, so both sides can tell when it is reached.
+
+    Example:
+        >>> check_goal("Grow Acme revenue by 10% by 2027", "Acme").ok
+        True
     """
     words = plan_settings(settings or {})["goal_words"]
     goal = (goal or "").strip()
@@ -210,6 +224,11 @@ class ActionPlan:
     ``table`` columns: action_id, category, action, owner, due, status, source
     (``workbook``, ``red flag`` or ``qualification``), overdue (bool),
     days_overdue (0 when not overdue). ``notes`` say which sources were left out.
+
+    Example:
+        >>> plan = action_plan(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
+        >>> plan.account_id  # doctest: +SKIP
+        'ACC-001'
     """
 
     account_id: str

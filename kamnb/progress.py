@@ -37,7 +37,14 @@ def _duration(seconds: float) -> str:
 
 
 class Progress:
-    """Counts finished accounts and shows it; see the module docstring."""
+    """Counts finished accounts and shows it; see the module docstring.
+
+    Example:
+        >>> import io
+        >>> p = Progress(3, stream=io.StringIO(), quiet=True)
+        >>> p.total
+        3
+    """
 
     def __init__(
         self,

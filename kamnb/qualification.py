@@ -36,7 +36,12 @@ STATUSES = ("qualified", "not qualified", "qualify out")
 
 
 class QualificationSettingsError(KamnbError):
-    """The ``qualification:`` section of settings.yaml (or the question bank) cannot be used."""
+    """The ``qualification:`` section of settings.yaml (or the question bank) cannot be used.
+
+    Example:
+        >>> issubclass(QualificationSettingsError, KamnbError)
+        True
+    """
 
 
 # --------------------------------------------------------------------------- settings
@@ -60,7 +65,13 @@ _DEFAULTS: dict[str, Any] = {
 
 @dataclass(frozen=True)
 class QualificationSettings:
-    """The ``qualification:`` settings in force, checked. See ``kamnb/defaults/settings.yaml``."""
+    """The ``qualification:`` settings in force, checked. See ``kamnb/defaults/settings.yaml``.
+
+    Example:
+        >>> qs = qualification_settings(load_workbook("data/sample").settings)  # doctest: +SKIP
+        >>> qs.min_answers  # doctest: +SKIP
+        1
+    """
 
     points: dict[str, float]
     evidence_discount: float

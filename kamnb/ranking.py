@@ -85,7 +85,12 @@ def percentile(values: np.ndarray, order: np.ndarray | None = None) -> np.ndarra
 
 
 def judgement(scores: np.ndarray, low: float = 1.0, high: float = 5.0) -> np.ndarray:
-    """A team judgement on a ``low``..``high`` scale mapped to 0-100 (1 is 0, 3 is 50, 5 is 100)."""
+    """A team judgement on a ``low``..``high`` scale mapped to 0-100 (1 is 0, 3 is 50, 5 is 100).
+
+    Example:
+        >>> judgement(np.array([1.0, 3.0, 5.0, np.nan]))
+        array([  0.,  50., 100.,  nan])
+    """
     scores = np.asarray(scores, dtype="float64")
     return (scores - low) * (100.0 / (high - low))
 

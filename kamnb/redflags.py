@@ -41,7 +41,12 @@ COLUMNS = ["account_id", "flag", "severity", "detail"]
 
 @dataclasses.dataclass(frozen=True)
 class RedFlag:
-    """One registered rule: its name (the ``flag`` column), default severity, a title and the function."""
+    """One registered rule: its name (the ``flag`` column), default severity, a title and the function.
+
+    Example:
+        >>> sorted(RED_FLAGS)[:2]  # doctest: +SKIP
+        ['no_economic_buyer_contact', 'score_falling']
+    """
 
     name: str
     severity: str
@@ -54,7 +59,12 @@ RED_FLAGS: dict[str, RedFlag] = {}
 
 
 class RedFlagError(KamnbError):
-    """A red-flag rule is declared or behaves wrongly (unknown severity, rows without account_id or detail)."""
+    """A red-flag rule is declared or behaves wrongly (unknown severity, rows without account_id or detail).
+
+    Example:
+        >>> issubclass(RedFlagError, KamnbError)
+        True
+    """
 
 
 def red_flag(name: str, severity: str = "medium", title: str = "") -> Callable[[Callable[[Workbook], Any]], Callable[[Workbook], Any]]:

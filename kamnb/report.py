@@ -79,7 +79,12 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
 
 
 def remove_temp_files(folder: str | Path) -> int:
-    """Delete temporary files :func:`write_atomic` left behind (after a hard stop); return how many."""
+    """Delete temporary files :func:`write_atomic` left behind (after a hard stop); return how many.
+
+    Example:
+        >>> remove_temp_files("reports/sample")  # doctest: +SKIP
+        0
+    """
     count = 0
     for tmp in Path(folder).rglob(TMP_PREFIX + "*"):
         try:
@@ -96,6 +101,11 @@ def stitch(steps: Sequence[tuple[str, nbformat.NotebookNode]], *, account_id: st
     Cell ids become ``s<step>-<cell>`` (papermill gives its injected cell a
     random id, which would make two runs differ). Each cell records its step
     in ``metadata.kamnb.step``.
+
+    Example:
+        >>> nb = stitch([("01", nb1), ("02", nb2)], account_id="ACC-001", account_name="Nordlicht Logistics")  # doctest: +SKIP
+        >>> nb.cells[0].id  # doctest: +SKIP
+        's1-1'
     """
     nb = nbformat.v4.new_notebook()
     first = steps[0][1] if steps else None
@@ -147,6 +157,11 @@ class ReviewExporter:
     ``remove-cell`` are dropped and ``remove-output`` hides a cell's output.
     Warnings a notebook printed (stderr) stay in the audit notebook but not in
     the page.
+
+    Example:
+        >>> html = ReviewExporter().export(nb, title="Nordlicht Logistics")  # doctest: +SKIP
+        >>> html.startswith("<!DOCTYPE html>")  # doctest: +SKIP
+        True
     """
 
     def __init__(self) -> None:
@@ -177,7 +192,13 @@ class ReviewExporter:
 
 
 def render_template(name: str, **context: Any) -> str:
-    """Render one of kamnb's own Jinja templates with HTML autoescaping on."""
+    """Render one of kamnb's own Jinja templates with HTML autoescaping on.
+
+    Example:
+        >>> page = render_template("portfolio.html.j2", title="Key-account portfolio", **context)  # doctest: +SKIP
+        >>> "<!DOCTYPE html>" in page  # doctest: +SKIP
+        True
+    """
     import jinja2
 
     env = jinja2.Environment(

@@ -29,7 +29,12 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Column:
-    """One column of a sheet: name, kind, whether it must be filled, bounds."""
+    """One column of a sheet: name, kind, whether it must be filled, bounds.
+
+    Example:
+        >>> Column("revenue_12m", "money", min=0).required
+        False
+    """
 
     name: str
     kind: str
@@ -68,7 +73,12 @@ class Column:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One sheet of the workbook."""
+    """One sheet of the workbook.
+
+    Example:
+        >>> SHEETS["accounts"].name
+        'accounts'
+    """
 
     name: str
     description: str

@@ -177,6 +177,10 @@ class ValueInputs:
 
     ``values`` maps column name to a number (``None`` when empty) or text;
     ``gaps`` maps a column name to why it is not available.
+
+    Example:
+        >>> value_inputs(load_workbook("data/sample"), "ACC-001").currency  # doctest: +SKIP
+        'EUR'
     """
 
     account_id: str
@@ -277,6 +281,11 @@ class ValueRatio:
     the contract ``value_contract``, ``fees_contract``, ``net_gain_contract``
     (value minus fees). ``message`` says what is missing when nothing could be
     computed.
+
+    Example:
+        >>> vr = value_ratio(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
+        >>> vr.contract_years  # doctest: +SKIP
+        5.0
     """
 
     inputs: ValueInputs
@@ -406,6 +415,11 @@ class PricePressure:
     ``value_ratio`` and, when ``contract_years`` is given,
     ``customer_cost_contract`` and ``our_margin_contract``. For the refusal,
     revenue, cost and margin are expected amounts: (1 - churn risk) x today's.
+
+    Example:
+        >>> pp = price_pressure(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
+        >>> pp.message.split(":")[0]  # the sample lacks team_size for ACC-001  # doctest: +SKIP
+        'The price-pressure simulator cannot be computed for ACC-001'
     """
 
     inputs: ValueInputs

@@ -32,7 +32,12 @@ JOURNAL_NAME = "journal.sqlite"
 
 @dataclass
 class RawSheet:
-    """A sheet as read from disk: every cell as text, plus where it came from."""
+    """A sheet as read from disk: every cell as text, plus where it came from.
+
+    Example:
+        >>> read_raw(Path("data/sample"), [])["accounts"].label  # doctest: +SKIP
+        'accounts.csv'
+    """
 
     label: str
     header: list[str]
@@ -46,6 +51,11 @@ class Workbook:
     Each sheet is a :class:`pandas.DataFrame` with every column of the contract
     (optional columns missing from the file are present and empty; see
     :attr:`missing_columns`). Sheets with an id column are indexed by it.
+
+    Example:
+        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
+        >>> len(wb.accounts), wb.account("ACC-001")["name"]  # doctest: +SKIP
+        (30, 'Nordlicht Logistics')
     """
 
     path: Path
@@ -217,7 +227,12 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
 
 
 def read_raw(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
-    """Read every sheet of a workbook as text, without interpreting any cell."""
+    """Read every sheet of a workbook as text, without interpreting any cell.
+
+    Example:
+        >>> sorted(read_raw(Path("data/sample"), []))[:3]  # doctest: +SKIP
+        ['accounts', 'actions', 'history']
+    """
     if path.is_file() and path.suffix.lower() == ".xlsx":
         return _read_xlsx(path, problems)
     if not path.is_dir():

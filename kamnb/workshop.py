@@ -50,11 +50,22 @@ ANSWER_POINTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 
 
 class WorkshopError(KamnbError):
-    """The workshop cannot start (no notebook, no workbook, Voila missing)."""
+    """The workshop cannot start (no notebook, no workbook, Voila missing).
+
+    Example:
+        >>> issubclass(WorkshopError, KamnbError)
+        True
+    """
 
 
 class WorkshopSession:
-    """A workbook open for a workshop: in-memory sheets + the journal, kept in step."""
+    """A workbook open for a workshop: in-memory sheets + the journal, kept in step.
+
+    Example:
+        >>> s = WorkshopSession("data/sample", who="facilitator")  # doctest: +SKIP
+        >>> s.wb.account("ACC-001")["name"]  # doctest: +SKIP
+        'Nordlicht Logistics'
+    """
 
     def __init__(self, workbook: Path | str, who: str = "facilitator"):
         self.path = Path(workbook).resolve()
@@ -266,7 +277,12 @@ def _num(text: str | None) -> float | None:
 
 
 def one_account(wb: Workbook, account_id: str) -> Workbook:
-    """A view of ``wb`` holding only one account's rows: scoring it costs what one account costs."""
+    """A view of ``wb`` holding only one account's rows: scoring it costs what one account costs.
+
+    Example:
+        >>> one_account(load_workbook("data/sample"), "ACC-001").accounts.index.tolist()  # doctest: +SKIP
+        ['ACC-001']
+    """
     sheets = {name: wb.for_account(name, account_id) for name in SHEETS if name != "accounts"}
     sheets["accounts"] = wb.accounts.loc[[account_id]]
     return Workbook(wb.path, sheets, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
@@ -346,6 +362,10 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     Classification needs the whole portfolio (it ranks accounts against each other)
     and is recomputed only when a sheet it reads changed; the rest runs on a view
     holding only this account's rows.
+
+    Example:
+        >>> sorted(scores(session, "ACC-001"))[:3]  # doctest: +SKIP
+        ['errors', 'key_score', 'likelihood']
     """
     wb = session.wb
     view = one_account(wb, account_id)
@@ -388,6 +408,10 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     who disagrees) is always current. Keys: name, tier, key_score,
     opportunities (DataFrame), relationship_score, indicators_scored,
     red_flags, last_assessed, changes, spread, missing, errors, pending.
+
+    Example:
+        >>> summary(session, "ACC-001")["pending"]  # doctest: +SKIP
+        False
     """
     wb = session.wb
     acc = wb.account(account_id)
@@ -419,19 +443,35 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
 
 
 def review_dir(workbook: Path) -> Path:
-    """Where the workshop writes reviews: ``reports/<workbook name>-workshop`` beside the workbook."""
+    """Where the workshop writes reviews: ``reports/<workbook name>-workshop`` beside the workbook.
+
+    Example:
+        >>> review_dir(Path("data/sample"))
+        PosixPath('data/reports/sample-workshop')
+    """
     return workbook.parent / "reports" / f"{workbook.stem}-workshop"
 
 
 def review_command(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> tuple[list[str], Path]:
-    """The batch command that writes one account's review, and the folder it writes to."""
+    """The batch command that writes one account's review, and the folder it writes to.
+
+    Example:
+        >>> cmd, out = review_command(session, "ACC-001")  # doctest: +SKIP
+        >>> cmd[-4:]  # doctest: +SKIP
+        ['ACC-001', '--workers', '1', '--quiet']
+    """
     out = Path(out_dir) if out_dir is not None else review_dir(session.path)
     cmd = [sys.executable, "-m", "kamnb", "batch", str(session.path), "--out", str(out), "--accounts", account_id, "--workers", "1", "--quiet"]
     return cmd, out
 
 
 def review_result(out: Path, account_id: str, returncode: int, stderr: str) -> Path:
-    """The HTML page the batch wrote for ``account_id`` (from its manifest), or :class:`WorkshopError` saying why not."""
+    """The HTML page the batch wrote for ``account_id`` (from its manifest), or :class:`WorkshopError` saying why not.
+
+    Example:
+        >>> review_result(Path("data/reports/sample-workshop"), "ACC-001", 0, "").name  # doctest: +SKIP
+        'ACC-001.html'
+    """
     import json
 
     try:
@@ -452,6 +492,10 @@ def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None
     Runs ``kamnb batch WORKBOOK --out DIR --accounts ID`` in its own process
     (its kernels stay out of the workshop's), so the page is the batch's own,
     with every workshop answer in it (the batch loads the journal too).
+
+    Example:
+        >>> write_review(session, "ACC-001").name  # doctest: +SKIP
+        'ACC-001.html'
     """
     cmd, out = review_command(session, account_id, out_dir)
     done = subprocess.run(cmd, capture_output=True, text=True)
@@ -462,7 +506,12 @@ def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None
 
 
 def notebook_path() -> Path:
-    """The workshop notebook: ``notebooks/workshop.ipynb`` of the (editable) install."""
+    """The workshop notebook: ``notebooks/workshop.ipynb`` of the (editable) install.
+
+    Example:
+        >>> notebook_path().name
+        'workshop.ipynb'
+    """
     path = Path(__file__).resolve().parents[1] / "notebooks" / "workshop.ipynb"
     if not path.exists():
         raise WorkshopError(f"the workshop notebook is missing: {path} (install kamnb with 'pip install -e .' from its repository)")
@@ -470,14 +519,24 @@ def notebook_path() -> Path:
 
 
 def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now."""
+    """A TCP port nobody listens on right now.
+
+    Example:
+        >>> 0 < free_port() < 65536
+        True
+    """
     with socket.socket() as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
 
 
 def voila_command(notebook: Path, port: int, *, open_browser: bool = False) -> list[str]:
-    """The Voila command line: localhost only, code hidden, lab template, exactly this port."""
+    """The Voila command line: localhost only, code hidden, lab template, exactly this port.
+
+    Example:
+        >>> voila_command(Path("workshop.ipynb"), 8866)[2:5]
+        ['voila', 'workshop.ipynb', '--port=8866']
+    """
     cmd = [
         sys.executable,
         "-m",
@@ -496,7 +555,12 @@ def voila_command(notebook: Path, port: int, *, open_browser: bool = False) -> l
 
 
 def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> bool:
-    """True once something accepts connections on 127.0.0.1:port."""
+    """True once something accepts connections on 127.0.0.1:port.
+
+    Example:
+        >>> wait_for_port(free_port(), timeout=0.2)
+        False
+    """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc is not None and proc.poll() is not None:
@@ -510,7 +574,13 @@ def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | Non
 
 
 def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool = False, account_id: str | None = None, **popen: Any) -> tuple[subprocess.Popen, str]:
-    """Start Voila on the workshop notebook for ``workbook``; return the process and the URL once it answers."""
+    """Start Voila on the workshop notebook for ``workbook``; return the process and the URL once it answers.
+
+    Example:
+        >>> proc, url = start_voila(Path("data/sample"), account_id="ACC-001")  # doctest: +SKIP
+        >>> url  # doctest: +SKIP
+        'http://127.0.0.1:8866/?account=ACC-001'
+    """
     if port:
         with socket.socket() as s:
             try:
@@ -577,7 +647,15 @@ def cmd_workshop(args: argparse.Namespace) -> int:
 
 
 def add_command(sub: argparse._SubParsersAction) -> None:
-    """Register ``kamnb workshop``."""
+    """Register ``kamnb workshop``.
+
+    Example:
+        >>> import argparse
+        >>> sub = argparse.ArgumentParser(prog="kamnb").add_subparsers()
+        >>> add_command(sub)
+        >>> "workshop" in sub.choices
+        True
+    """
     p = sub.add_parser(
         "workshop",
         help="run the live workshop in the browser (Voila, this computer only)",

@@ -28,7 +28,12 @@ __all__ = ["WorkshopApp", "workshop_app"]
 
 
 class WorkshopApp:
-    """The whole screen for one :class:`~kamnb.workshop.WorkshopSession`."""
+    """The whole screen for one :class:`~kamnb.workshop.WorkshopSession`.
+
+    Example:
+        >>> app = WorkshopApp(WorkshopSession("data/sample"), "ACC-001")  # doctest: +SKIP
+        >>> app  # the whole screen in Jupyter or Voila  # doctest: +SKIP
+    """
 
     def __init__(self, session: Any, account_id: str | None = None):
         self.session = session
@@ -235,6 +240,10 @@ def workshop_app(workbook: str | Path, account_id: str | None = None, who: str |
     The account to open first comes from ``account_id``, the ``?account=`` query
     parameter (Voila) or ``KAMNB_ACCOUNT``; the participant from ``who``,
     ``?who=`` or ``KAMNB_PARTICIPANT``.
+
+    Example:
+        >>> app = workshop_app("data/sample", "ACC-001")  # doctest: +SKIP
+        >>> app  # displays the workshop in Jupyter or Voila  # doctest: +SKIP
     """
     from kamnb.workshop import ENV_ACCOUNT, ENV_WORKBOOK, WorkshopSession
 

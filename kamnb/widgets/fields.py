@@ -31,7 +31,13 @@ def error_html(message: str) -> str:
 
 
 class SavingField:
-    """Wrap a value widget: on every change call ``save(value)``; on refusal show why and put the old value back."""
+    """Wrap a value widget: on every change call ``save(value)``; on refusal show why and put the old value back.
+
+    Example:
+        >>> field = SavingField(w.Text("Cut claims time"), lambda value: "")  # doctest: +SKIP
+        >>> field.widget.value  # doctest: +SKIP
+        'Cut claims time'
+    """
 
     def __init__(self, widget: w.ValueWidget, save: Saver, *, css: str = ""):
         self.widget = widget
@@ -62,12 +68,24 @@ class SavingField:
 
 
 def text_field(value: Any, save: Saver, *, placeholder: str = "", width: str = "100%", css: str = "", area: bool = False) -> SavingField:
-    """A text box saved when the person presses Enter or leaves it."""
+    """A text box saved when the person presses Enter or leaves it.
+
+    Example:
+        >>> box = text_field("Cut claims handling time", lambda value: "")  # doctest: +SKIP
+        >>> box.widget.value  # doctest: +SKIP
+        'Cut claims handling time'
+    """
     cls = w.Textarea if area else w.Text
     widget = cls(value=to_text(value), placeholder=placeholder, continuous_update=False, layout=w.Layout(width=width))
     return SavingField(widget, save, css=css)
 
 
 def score_field(value: Any, save: Saver, *, css: str = "", low: int = 1, high: int = 5) -> SavingField:
-    """A score typed as a number; anything outside low..high is refused with a message."""
+    """A score typed as a number; anything outside low..high is refused with a message.
+
+    Example:
+        >>> box = score_field(3, lambda value: "")  # doctest: +SKIP
+        >>> box.widget.value  # doctest: +SKIP
+        '3'
+    """
     return text_field(value, save, placeholder=f"{low}–{high}", width="90px", css=css)

@@ -34,6 +34,10 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, 
     supporters; the shaded corners are the threats to neutralise or convert
     (influential, not on our side) and the drivers to build on; the thresholds
     are those of the ``relationships:`` settings (defaults 4, 4 and 2).
+
+    Example:
+        >>> grid_svg([])[:40]
+        '<svg xmlns="http://www.w3.org/2000/svg" '
     """
     left, right, top, bottom = 60, 10, 10, 90
     pw, ph = width - left - right, height - top - bottom
@@ -90,7 +94,13 @@ def _pct(value: Any) -> str:
 
 
 def render(data: dict[str, Any], currency: str = "EUR") -> str:
-    """The summary panel for one account (``data`` from :func:`kamnb.workshop.summary`)."""
+    """The summary panel for one account (``data`` from :func:`kamnb.workshop.summary`).
+
+    Example:
+        >>> html = render(summary(session, "ACC-001"))  # doctest: +SKIP
+        >>> html.startswith("<div")  # doctest: +SKIP
+        True
+    """
     out = ['<div class="kamnb-summary-body">']
     pending = ' <span class="kamnb-muted kamnb-pending">updating…</span>' if data.get("pending") else ""
     out.append(f"<h2>{_e(str(data['name']))}{pending}</h2>")

@@ -47,7 +47,12 @@ def _slug(text: Any) -> str:
 
 
 def classification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
-    """The account's judgements: growth potential, strategic fit, willingness on both sides, buy-sell position."""
+    """The account's judgements: growth potential, strategic fit, willingness on both sides, buy-sell position.
+
+    Example:
+        >>> classification_tab(session, "ACC-001")  # doctest: +SKIP
+        VBox(children=(...))
+    """
     from kamnb.workshop import JUDGEMENTS
 
     acc = s.wb.accounts.loc[account_id]
@@ -66,7 +71,12 @@ def classification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
 
 
 def qualification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
-    """Per opportunity: every question with answer buttons, its help text and an evidence box."""
+    """Per opportunity: every question with answer buttons, its help text and an evidence box.
+
+    Example:
+        >>> qualification_tab(session, "ACC-001")  # doctest: +SKIP
+        VBox(children=(...))
+    """
     opps = s.wb.opportunities[s.wb.opportunities["account_id"] == account_id]
     if opps.empty:
         return w.HTML("<p>No opportunities for this account yet.</p>")
@@ -102,7 +112,12 @@ def qualification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
 
 
 def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]) -> w.Widget:
-    """People on the decision-making grid: add, edit, remove; move them and the grid redraws."""
+    """People on the decision-making grid: add, edit, remove; move them and the grid redraws.
+
+    Example:
+        >>> stakeholders_tab(session, "ACC-001", rebuild=lambda: None)  # doctest: +SKIP
+        VBox(children=(...))
+    """
     grid = w.HTML()
     grid.add_class("kamnb-grid-box")
 
@@ -177,7 +192,12 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
 
 
 def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:
-    """Each relationship indicator: a 1-5 score and the evidence behind it."""
+    """Each relationship indicator: a 1-5 score and the evidence behind it.
+
+    Example:
+        >>> relationship_tab(session, "ACC-001")  # doctest: +SKIP
+        VBox(children=(...))
+    """
     rows = []
     for iid, ind in s.wb.indicators.iterrows():
         key = {"account_id": account_id, "indicator_id": iid}
@@ -198,7 +218,12 @@ def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:
 
 
 def actions_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]) -> w.Widget:
-    """The action plan: owner, due date and status per action; new actions can be added."""
+    """The action plan: owner, due date and status per action; new actions can be added.
+
+    Example:
+        >>> actions_tab(session, "ACC-001", rebuild=lambda: None)  # doctest: +SKIP
+        VBox(children=(...))
+    """
     acts = s.wb.actions[s.wb.actions["account_id"] == account_id]
     rows = []
     for aid, a in acts.iterrows():
