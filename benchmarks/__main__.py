@@ -1,12 +1,13 @@
 """Run every ``benchmarks/bench_*.py`` module's ``main()`` in turn (``python -m benchmarks [NAME ...]``).
 
-Names given on the command line select benchmarks (``python -m benchmarks batch``).
-A benchmark that fails is reported and the others still run; the exit code is
+Names given on the command line select benchmarks (``python -m benchmarks batch``);
+options (``--quick``) are passed on to the benchmarks that take them. A benchmark that fails is reported and the others still run; the exit code is
 1 when any failed.
 """
 from __future__ import annotations
 
 import importlib
+import inspect
 import sys
 import time
 import traceback
@@ -18,12 +19,14 @@ def main(argv: list[str]) -> int:
     wanted = [a.removeprefix("bench_") for a in argv if not a.startswith("-")]
     if wanted:
         names = [n for n in names if n.removeprefix("bench_") in wanted]
+    options = [a for a in argv if a.startswith("-")]
     failed = []
     for name in names:
         print(f"\n=== {name} ===", flush=True)
         started = time.perf_counter()
         try:
-            importlib.import_module(f"benchmarks.{name}").main()
+            run = importlib.import_module(f"benchmarks.{name}").main
+            run(options) if "argv" in inspect.signature(run).parameters else run()
         except Exception:
             traceback.print_exc()
             failed.append(name)

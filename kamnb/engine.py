@@ -55,8 +55,18 @@ ENGINE_NAME = "kamnb"
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib")
 """Libraries every review kernel imports once at start-up, besides what the notebooks import."""
 
-KERNEL_ARGUMENTS = ("--matplotlib=inline", "--HistoryManager.enabled=False")
-"""Start-up options of every review kernel: a returned matplotlib Figure renders as a PNG, no history file."""
+KERNEL_ARGUMENTS = (
+    "--matplotlib=inline",
+    "--InteractiveShellApp.extensions=kamnb.plots",
+    "--HistoryManager.enabled=False",
+    "--InteractiveShell.cache_size=0",
+)
+"""Start-up options of every review kernel: pyplot works inline; every matplotlib Figure displays
+as SVG with its title as text (``kamnb.plots`` loaded as an IPython extension, so a notebook
+draws the same whether or not it imports kamnb's charts, in a warm kernel or a fresh one); no
+history file; and no output cache: results are not kept in ``Out``,
+``_`` or ``__`` (a review never reads them), so a figure is freed once displayed and the reset
+between notebooks has no cache to flush, which also spares it a full garbage collection."""
 
 log = logging.getLogger("kamnb.engine")
 T = TypeVar("T")
@@ -153,7 +163,7 @@ def _k_setup(preload: list[str], roots: list[str]) -> list[str]:
     get_ipython().reset(new_session=True)
     _k_snapshot()
     # Objects alive now (the preloaded libraries) stay alive for good: keep the
-    # garbage collector from scanning them again at every reset.
+    # garbage collector from scanning them again and again.
     gc.collect()
     gc.freeze()
     return failed

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import importlib
-import io
 from typing import Any
 
 import pandas as pd
@@ -139,17 +138,17 @@ def sort_accounts(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.loc[order]
 
 
-def png_data_uri(fig: Any) -> str:
-    """A matplotlib Figure as a ``data:image/png;base64,...`` URI (for a page that loads nothing).
+def svg_data_uri(fig: Any) -> str:
+    """A matplotlib Figure as a ``data:image/svg+xml;base64,...`` URI (for a page that loads nothing).
 
     Example:
         >>> import matplotlib.figure
-        >>> png_data_uri(matplotlib.figure.Figure())[:22]
-        'data:image/png;base64,'
+        >>> svg_data_uri(matplotlib.figure.Figure())[:26]
+        'data:image/svg+xml;base64,'
     """
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight", metadata={"Software": None})
-    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    from kamnb.plots import figure_svg
+
+    return "data:image/svg+xml;base64," + base64.b64encode(figure_svg(fig).encode("utf-8")).decode("ascii")
 
 
 def pareto_chart(figures: pd.DataFrame, currency: str = "EUR") -> Any:
@@ -232,8 +231,8 @@ def charts(figures: pd.DataFrame, currency: str = "EUR") -> list[tuple[str, str]
     if figures.empty:
         return []
     return [
-        ("Revenue concentration", png_data_uri(pareto_chart(figures, currency))),
-        ("Growth and margin", png_data_uri(growth_margin_chart(figures))),
+        ("Revenue concentration", svg_data_uri(pareto_chart(figures, currency))),
+        ("Growth and margin", svg_data_uri(growth_margin_chart(figures))),
     ]
 
 

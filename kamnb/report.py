@@ -4,7 +4,7 @@
 notebook (the audit copy the batch writes to ``notebooks/``);
 :class:`ReviewExporter` renders it as HTML with the code hidden, a title, a
 table of contents built from the Markdown headings and every chart embedded
-as a PNG. The page loads nothing from the network: the template (in
+as an SVG picture. The page loads nothing from the network: the template (in
 ``kamnb/templates/review``) writes no ``<script>`` and its
 Content-Security-Policy forbids scripts and any fetch, so the page reads the
 same offline, in a mail attachment or printed.
@@ -100,7 +100,9 @@ def stitch(steps: Sequence[tuple[str, nbformat.NotebookNode]], *, account_id: st
 
     Cell ids become ``s<step>-<cell>`` (papermill gives its injected cell a
     random id, which would make two runs differ). Each cell records its step
-    in ``metadata.kamnb.step``.
+    in ``metadata.kamnb.step``. Consecutive pieces of printed text are joined
+    into one output: how a kernel splits a ``print`` depends on when its
+    output buffer happened to be flushed, which must not change the review.
 
     Example:
         >>> nb = stitch([("01", nb1), ("02", nb2)], account_id="ACC-001", account_name="Nordlicht Logistics")  # doctest: +SKIP
@@ -120,8 +122,27 @@ def stitch(steps: Sequence[tuple[str, nbformat.NotebookNode]], *, account_id: st
             cell = nbformat.from_dict(cell)
             cell["id"] = f"s{i}-{j}"
             cell.setdefault("metadata", {}).setdefault("kamnb", {})["step"] = name
+            if cell.get("outputs"):
+                cell["outputs"] = merge_streams(cell["outputs"])
             nb.cells.append(cell)
     return nb
+
+
+def merge_streams(outputs: list[Any]) -> list[Any]:
+    """Join consecutive stream outputs of the same stream (stdout, stderr) into one.
+
+    >>> o = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("names: ", "[]\\n")]
+    >>> [x.text for x in merge_streams(o)]
+    ['names: []\\n']
+    """
+    merged: list[Any] = []
+    for output in outputs:
+        last = merged[-1] if merged else None
+        if last is not None and output.get("output_type") == "stream" == last.get("output_type") and output.get("name") == last.get("name"):
+            last["text"] = last["text"] + output["text"]
+        else:
+            merged.append(output)
+    return merged
 
 
 def add_toc(page: str) -> str:
@@ -150,13 +171,68 @@ def add_toc(page: str) -> str:
     return page[:start].replace("<!--kamnb:toc-->", toc) + body
 
 
+def alt_text(output: dict[str, Any]) -> str:
+    """The alternative text of a picture output: its text version, unless that is only a repr.
+
+    >>> alt_text({"data": {"text/plain": "Chart: Pareto split\\nof revenue"}})
+    'Chart: Pareto split of revenue'
+    >>> alt_text({"data": {"text/plain": "<Figure size 800x450 with 1 Axes>"}})
+    'Chart'
+    """
+    text = " ".join(str(output.get("data", {}).get("text/plain", "")).split())
+    return "Chart" if not text or (text.startswith("<") and text.endswith(">")) else text
+
+
+def _page_exporter(config: Any) -> Any:
+    """nbconvert's HTML exporter, minus two passes a review does not need.
+
+    * The closing BeautifulSoup pass of ``HTMLExporter.from_notebook_node``
+      re-parses the whole page only to add a placeholder alternative text to
+      images and tab stops to code inputs; the review template writes real
+      alternative texts itself and shows no inputs. It cost about half of the
+      export time.
+    * The check of the whole notebook against the schema after *every*
+      preprocessor (a dozen per page): the batch validates the notebook once,
+      when it writes the audit copy.
+    """
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+    class PageExporter(HTMLExporter):  # type: ignore[misc]
+        def from_notebook_node(self, nb: nbformat.NotebookNode, resources: Any = None, **kw: Any) -> Any:
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter("highlight_code", self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources))
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)  # type: ignore[no-any-return]
+
+        def _validate_preprocessor(self, nbc: Any, preprocessor: Any) -> None:
+            return None
+
+    exporter = PageExporter(
+        config=config,
+        template_name="review",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        exclude_anchor_links=True,  # add_toc gives headings their ids
+    )
+    exporter.register_filter("alt_text", alt_text)
+    return exporter
+
+
 class ReviewExporter:
     """One nbconvert HTML exporter, kept for many pages (templates compile once).
 
     Code cells' input and all prompts are left out; cells tagged
     ``remove-cell`` are dropped and ``remove-output`` hides a cell's output.
     Warnings a notebook printed (stderr) stay in the audit notebook but not in
-    the page.
+    the page. Charts are embedded as SVG (or PNG) data with their title as
+    alternative text.
 
     Example:
         >>> html = ReviewExporter().export(nb, title="Nordlicht Logistics")  # doctest: +SKIP
@@ -165,22 +241,13 @@ class ReviewExporter:
     """
 
     def __init__(self) -> None:
-        from nbconvert import HTMLExporter
         from traitlets.config import Config
 
         config = Config()
         config.TagRemovePreprocessor.enabled = True
         config.TagRemovePreprocessor.remove_cell_tags = {"remove-cell", "remove_cell"}
         config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
-        self._exporter = HTMLExporter(
-            config=config,
-            template_name="review",
-            extra_template_basedirs=[str(TEMPLATES)],
-            exclude_input=True,
-            exclude_input_prompt=True,
-            exclude_output_prompt=True,
-            anchor_link_text="",
-        )
+        self._exporter = _page_exporter(config)
 
     def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "") -> str:
         """Render ``nb`` as a review page; ``title`` and the rest are escaped."""

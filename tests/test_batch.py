@@ -64,6 +64,23 @@ def test_every_good_account_gets_a_review_and_failures_are_contained(batch) -> N
     assert (summary["ok"], summary["failed"], summary["interrupted"]) == (7, 3, False)
 
 
+def test_audit_notebooks_are_trusted_so_jupyterlab_shows_their_charts(batch) -> None:
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    notebook = nbformat.read(batch["out"] / batch["by_id"]["ACC-001"]["outputs"]["notebook"], as_version=4)
+    charts = [o["data"] for c in notebook.cells if c.cell_type == "code" for o in c.outputs if "image/svg+xml" in o.get("data", {})]
+    assert len(charts) == 1 and charts[0]["text/plain"] == "Chart: Revenue"  # a plain Figure, shown as kamnb shows charts
+    notary = NotebookNotary()  # the user's own, as JupyterLab uses it
+    try:
+        assert notary.check_signature(notebook)
+        charts[0]["text/plain"] = "Chart: something else"  # any change: no longer the batch's own output
+        assert not notary.check_signature(notebook)
+    finally:
+        notary.store.close()
+    assert "warning" not in batch["by_id"]["ACC-001"]
+
+
 def test_failed_accounts_carry_error_cell_and_banner(batch) -> None:
     by_id, out = batch["by_id"], batch["out"]
     raised = by_id["ACC-raise"]
@@ -99,7 +116,7 @@ def test_index_lists_accounts_links_and_failures(batch) -> None:
     for account in ("ACC-raise", "ACC-hang", "ACC-die-always"):
         assert account in failed
     assert "ValueError: this account cannot be reviewed: ACC-raise" in failed
-    assert 'src="data:image/png;base64,' in index and "http://" not in index.replace("http://www.w3.org", "")
+    assert 'src="data:image/svg+xml;base64,' in index and "http://" not in index.replace("http://www.w3.org", "")
 
 
 def test_portfolio_files_have_the_same_numbers(batch) -> None:

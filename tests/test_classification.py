@@ -284,7 +284,8 @@ def test_notebook_runs_on_the_sample(tmp_path):
     out = tmp_path / "out.ipynb"
     papermill.execute_notebook(str(NOTEBOOK), str(out), parameters={"workbook": str(SAMPLE), "account_id": "ACC-009"}, cwd=str(NOTEBOOK.parent), progress_bar=False)
     nb = nbformat.read(out, as_version=4)
-    pngs = sum("image/png" in o.get("data", {}) for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+    charts = [o["data"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert pngs == 5
+    assert len(charts) == 5 and not any("image/png" in d for d in charts)  # one picture per chart
+    assert "Chart: Why ACC-009 scores" in "".join(d["text/plain"] for d in charts)
     assert "ACC-009 Sunvale Hydrogen" in html and "Trap - small today but high potential" in html

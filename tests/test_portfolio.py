@@ -95,12 +95,15 @@ def test_table_frame_has_account_id_first_and_raw_numbers(figures) -> None:
     assert table.loc[table["account_id"] == "ACC-003", "revenue_12m"].item() == 410_000
 
 
-def test_charts_are_embedded_pngs(figures, tmp_path: Path) -> None:
+def test_charts_are_embedded_svg_pictures(figures, tmp_path: Path) -> None:
     pictures = charts(figures)
     assert [t for t, _ in pictures] == ["Revenue concentration", "Growth and margin"]
     for _, uri in pictures:
-        assert uri.startswith("data:image/png;base64,")
-        assert base64.b64decode(uri.split(",", 1)[1])[:8] == b"\x89PNG\r\n\x1a\n"
+        assert uri.startswith("data:image/svg+xml;base64,")
+        svg = base64.b64decode(uri.split(",", 1)[1]).decode("utf-8")
+        assert svg.count("<svg") == 1 and svg.rstrip().endswith("</svg>")
+        assert "<script" not in svg and "href=\"http" not in svg
+    assert "Revenue concentration (Pareto)" in base64.b64decode(pictures[0][1].split(",", 1)[1]).decode("utf-8")
     assert charts(figures) == pictures  # same input, same bytes
 
 

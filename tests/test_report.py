@@ -23,10 +23,19 @@ def _png() -> str:
     return base64.b64encode(buf.getvalue()).decode()
 
 
+def _svg() -> str:
+    from kamnb.plots import figure_svg, new_figure
+
+    fig, ax = new_figure("Revenue & margin <by account>")
+    ax.plot([1, 3, 2])
+    return figure_svg(fig)
+
+
 def _step(title: str, *, stderr: bool = False) -> nbformat.NotebookNode:
     code = nbformat.v4.new_code_cell("secret_code_line = 1", execution_count=1)
     code.outputs = [
         nbformat.v4.new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("display_data", data={"image/svg+xml": _svg(), "text/plain": "Chart: Revenue & margin <by account>"}),
         nbformat.v4.new_output("execute_result", data={"text/html": "<table><tr><td>42</td></tr></table>", "text/plain": "42"}, execution_count=1),
     ]
     if stderr:
@@ -81,8 +90,13 @@ def test_page_loads_nothing_from_the_network_and_has_no_script(page: str) -> Non
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
 
 
-def test_images_are_embedded(page: str) -> None:
+def test_images_are_embedded_with_alternative_text(page: str) -> None:
     assert page.count('src="data:image/png;base64,') == 2
+    assert page.count('src="data:image/svg+xml;base64,') == 2
+    assert page.count('alt="Chart: Revenue &amp; margin &lt;by account&gt;"') == 2  # the chart's title, escaped
+    assert page.count('alt="Chart"') == 2  # a picture whose text is only a repr
+    svg = base64.b64decode(re.search(r'src="data:image/svg\+xml;base64,([^"]+)"', page).group(1)).decode()  # type: ignore[union-attr]
+    assert svg == _svg()  # embedded as drawn: the same bytes
 
 
 def test_title_and_subtitle_are_escaped(page: str) -> None:
@@ -99,6 +113,38 @@ def test_table_of_contents_lists_every_heading_with_unique_anchors(page: str) ->
         ("sec-1", "Classification"), ("sec-2", "Summary"), ("sec-3", "Qualification"), ("sec-4", "Summary")]
     ids = re.findall(r'<h[1-3] id="([^"]+)"', page[page.index("<main>"):])
     assert ids == ["sec-1", "sec-2", "sec-3", "sec-4"]
+
+
+def test_page_is_well_formed(page: str) -> None:
+    class Balance(HTMLParser):
+        VOID = {"meta", "img", "br", "hr", "input", "link", "col", "wbr"}
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.open: list[str] = []
+
+        def handle_starttag(self, tag: str, attrs: object) -> None:
+            if tag not in self.VOID:
+                self.open.append(tag)
+
+        def handle_startendtag(self, tag: str, attrs: object) -> None:
+            assert tag in self.VOID, f"<{tag} /> is not a void element: a browser leaves it open"
+
+        def handle_endtag(self, tag: str) -> None:
+            assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1] if self.open else None}>"
+            self.open.pop()
+
+    checker = Balance()
+    checker.feed(page)
+    assert checker.open == []  # every element closed, in order: no link runs over the rest of the page
+
+
+def test_printed_text_is_one_output_however_the_kernel_flushed_it() -> None:
+    step = _step("A")
+    step.cells[1].outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in ("names left: ", "[]\n")]
+    step.cells[1].outputs.append(nbformat.v4.new_output("stream", name="stderr", text="warning\n"))
+    review = stitch([("a", step)], account_id="X", account_name="X")
+    assert [(o.name, o.text) for o in review.cells[1].outputs] == [("stdout", "names left: []\n"), ("stderr", "warning\n")]
 
 
 def test_code_and_warnings_are_hidden(page: str) -> None:

@@ -22,7 +22,7 @@ from kamnb import banks
 from kamnb.classification import BY_ID, DEFINITION_IDS, Explanation, classification_settings
 from kamnb.formatting import money
 from kamnb.pareto import curve
-from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, new_figure, place, style_axes, text_width
+from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, TITLE_Y, new_figure, place, style_axes, text_width
 
 TIER_COLOURS = {"invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
 
@@ -98,7 +98,7 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
             tick.set_fontweight("bold")
             tick.set_color(RED)
     ax.tick_params(length=0)
-    ax.set_title("Seven definitions of a key account, side by side", loc="left", fontsize=13, color=INK, fontweight="bold")
+    ax.set_title("Seven definitions of a key account, side by side", loc="left", fontsize=13, color=INK, fontweight="bold", y=TITLE_Y)
     ax.set_xlabel("Score on each definition (0-100). Orange dot: this definition alone calls the account key.\n"
                   "Beside each name: KEY when key under our weights, then the key score.", fontsize=9)
     cbar = fig.colorbar(im, ax=ax, fraction=0.04, pad=0.02)

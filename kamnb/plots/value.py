@@ -18,7 +18,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from kamnb.formatting import money
-from kamnb.plots import BLUE, GREEN, INK, MUTED, style_axes
+from kamnb.plots import BLUE, GREEN, INK, MUTED, TITLE_Y, style_axes
 from kamnb.value import OPTION_LABELS, PricePressure
 
 
@@ -71,7 +71,7 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
         ax.set_xlim(0, top * 1.15)
         ax.set_ylim(-0.6, len(labels) - 0.1)
         ax.set_yticks(ys)
-        ax.set_title(f"{title}\n(green: {word})", loc="left", fontsize=10, color=INK)
+        ax.set_title(f"{title}\n(green: {word})", loc="left", fontsize=10, color=INK, y=TITLE_Y)
         ax.set_xlabel(f"{cur} per year")
         ax.xaxis.set_major_locator(MaxNLocator(5))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _pos: money(x, cur, short=True)))
