@@ -177,7 +177,10 @@ def test_ctrl_c_keeps_finished_reports_and_leaves_no_partial_file(tmp_path: Path
     out = tmp_path / "out"
     cmd = [sys.executable, "-m", "kamnb", "batch", str(workbook), "--out", str(out), "--workers", "1",
            "--notebook-dir", str(NOTEBOOKS), "--notebook", "review.ipynb"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # As from a terminal: a job started in the background by a script inherits SIGINT as
+    # ignored, and Python then never raises KeyboardInterrupt.
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and len(list((out / "accounts").glob("*.html"))) < 2:
         time.sleep(0.2)
