@@ -1,8 +1,9 @@
 """Run every ``benchmarks/bench_*.py`` module's ``main()`` in turn (``python -m benchmarks [NAME ...]``).
 
 Names given on the command line select benchmarks (``python -m benchmarks batch``);
-options (``--quick``) are passed on to the benchmarks that take them. A benchmark that fails is reported and the others still run; the exit code is
-1 when any failed.
+options (``--quick``) are passed on to the benchmarks that take them. A
+benchmark that fails is reported and the others still run; the exit code is 1
+when any failed.
 """
 from __future__ import annotations
 
