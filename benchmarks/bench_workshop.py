@@ -45,7 +45,7 @@ def _first_question(app):
 
 
 def server_side(book: Path) -> dict[str, list[float]]:
-    from kamnb.widgets import workshop_app
+    from kamnb.widgets import find_widget, workshop_app
     from kamnb.widgets.summary import render
     from kamnb.widgets.tabs import TAB_TITLES
     from kamnb.workshop import WorkshopSession, summary
@@ -54,16 +54,7 @@ def server_side(book: Path) -> dict[str, list[float]]:
     app.tabs.selected_index = TAB_TITLES.index("Qualification")
     opp, qid = _first_question(app)
 
-    def find(widget, css):
-        if css in getattr(widget, "_dom_classes", ()):
-            return widget
-        for child in getattr(widget, "children", ()):
-            hit = find(child, css)
-            if hit is not None:
-                return hit
-        return None
-
-    buttons = find(app.tabs.children[1], f"kamnb-answer-{qid}")
+    buttons = find_widget(app.tabs.children[1], f"kamnb-answer-{qid}")
     out: dict[str, list[float]] = {"quick": [], "full": [], "naive": []}
     for _ in range(ROUNDS):
         start = time.perf_counter()

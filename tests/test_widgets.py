@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from kamnb.widgets import workshop_app
+from kamnb.widgets import find_widget, workshop_app
 from kamnb.widgets.summary import grid_svg
 from kamnb.workshop import WorkshopSession, summary
 
@@ -17,17 +17,6 @@ def _tab(app, title):
     return app.tabs.children[TAB_TITLES.index(title)]
 
 
-def _find(widget, css):
-    """The first widget under ``widget`` carrying the CSS class ``css``."""
-    if css in getattr(widget, "_dom_classes", ()):
-        return widget
-    for child in getattr(widget, "children", ()):
-        hit = _find(child, css)
-        if hit is not None:
-            return hit
-    return None
-
-
 def _rows(book):
     with sqlite3.connect(book / "journal.sqlite") as conn:
         return conn.execute('SELECT who, sheet, "column", old, new, op FROM changes ORDER BY seq').fetchall()
@@ -36,7 +25,7 @@ def _rows(book):
 def test_answer_button_writes_journal_and_moves_summary(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
     assert "0 / 0 / 0" in app.summary.value  # O2 has no answers yet
-    buttons = _find(_tab(app, "Qualification"), "kamnb-answer-budget")
+    buttons = find_widget(_tab(app, "Qualification"), "kamnb-answer-budget")
     buttons.value = "yes"
     assert _rows(mini_book) == [("Ann", "qualification", "answer", "partly", "yes", "set")]
     assert 'data-opportunity="O1"' in app.summary.value
@@ -57,7 +46,7 @@ def _messages(widget):
 def test_out_of_range_score_is_refused_visibly_and_not_written(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
     tab = _tab(app, "Classification")
-    field = _find(tab, "kamnb-judgement-growth_potential")
+    field = find_widget(tab, "kamnb-judgement-growth_potential")
     field.value = "7"
     assert field.value == "4"  # put back
     assert ["a score from 1 to 5 (out of range)" in m for m in _messages(tab)] == [True]
@@ -66,7 +55,7 @@ def test_out_of_range_score_is_refused_visibly_and_not_written(mini_book):
 
 def test_bad_due_date_is_refused(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
-    due = _find(_tab(app, "Actions"), "kamnb-due-AC1")
+    due = find_widget(_tab(app, "Actions"), "kamnb-due-AC1")
     due.value = "31.02.2026"
     assert due.value == "2026-12-15"
     due.value = "20.01.2027"
@@ -76,10 +65,10 @@ def test_bad_due_date_is_refused(mini_book):
 def test_evidence_needs_a_score_first(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
     tab = _tab(app, "Relationship")
-    evidence = _find(tab, "kamnb-indicator-evidence-shared_plans")
+    evidence = find_widget(tab, "kamnb-indicator-evidence-shared_plans")
     evidence.value = "They showed us the 2027 plan"
     assert evidence.value == ""
-    _find(tab, "kamnb-indicator-shared_plans").value = "4"
+    find_widget(tab, "kamnb-indicator-shared_plans").value = "4"
     evidence.value = "They showed us the 2027 plan"
     assert [r[2:5] for r in _rows(mini_book)] == [("score", "", "4"), ("evidence", "", "They showed us the 2027 plan")]
 
@@ -87,9 +76,9 @@ def test_evidence_needs_a_score_first(mini_book):
 def test_stakeholder_move_redraws_grid_and_is_listed_as_a_change(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
     tab = _tab(app, "Stakeholders")
-    grid = _find(tab, "kamnb-grid-box")
+    grid = find_widget(tab, "kamnb-grid-box")
     before = grid.value
-    _find(tab, "kamnb-support-S2").value = 5
+    find_widget(tab, "kamnb-support-S2").value = 5
     assert grid.value != before
     assert "Bo Chen: support 3 → 5" in app.summary.value  # since the 2025-10-01 placement
 
@@ -97,12 +86,12 @@ def test_stakeholder_move_redraws_grid_and_is_listed_as_a_change(mini_book):
 def test_add_and_remove_a_stakeholder(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
     tab = _tab(app, "Stakeholders")
-    _find(tab, "kamnb-new-person").value = "Dee Ford"
-    _find(tab, "kamnb-add-person").click()
+    find_widget(tab, "kamnb-new-person").value = "Dee Ford"
+    find_widget(tab, "kamnb-add-person").click()
     wb = app.session.wb
     new_id = wb.stakeholders.index[wb.stakeholders["name"] == "Dee Ford"][0]
-    assert "Dee Ford" in _find(_tab(app, "Stakeholders"), "kamnb-grid-box").value
-    _find(_tab(app, "Stakeholders"), f"kamnb-remove-{new_id}").click()
+    assert "Dee Ford" in find_widget(_tab(app, "Stakeholders"), "kamnb-grid-box").value
+    find_widget(_tab(app, "Stakeholders"), f"kamnb-remove-{new_id}").click()
     assert "Dee Ford" not in set(app.session.wb.stakeholders["name"])
     assert [r[5] for r in _rows(mini_book)] == ["add", "remove"]
 
@@ -119,19 +108,19 @@ def test_spread_shows_where_participants_disagree(mini_book):
 
 def test_undo_button_reverts_and_redraws(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
-    _find(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value = "2"
+    find_widget(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value = "2"
     assert app.session.wb.accounts.loc["A1", "strategic_fit"] == 2.0
     app.undo.click()
     assert app.session.wb.accounts.loc["A1", "strategic_fit"] == 4.0
-    assert _find(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value == "4"
+    assert find_widget(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value == "4"
 
 
 def test_reopen_shows_every_answer(mini_book):
     app = workshop_app(mini_book, "A1", who="Ann")
-    _find(_tab(app, "Qualification"), "kamnb-answer-uniques").value = "no"
+    find_widget(_tab(app, "Qualification"), "kamnb-answer-uniques").value = "no"
     del app
     again = workshop_app(mini_book, "A1", who="Bo")
-    assert _find(_tab(again, "Qualification"), "kamnb-answer-uniques").value == "no"
+    assert find_widget(_tab(again, "Qualification"), "kamnb-answer-uniques").value == "no"
 
 
 def test_two_sessions_see_each_others_changes(mini_book):
@@ -153,7 +142,7 @@ def test_nameless_participant_is_asked_for_a_name(mini_book):
 @pytest.mark.slow
 def test_review_button_writes_the_batch_page_with_workshop_answers(sample_copy):
     app = workshop_app(sample_copy, "ACC-001", who="Ann")
-    _find(_tab(app, "Classification"), "kamnb-judgement-growth_potential").value = "5"
+    find_widget(_tab(app, "Classification"), "kamnb-judgement-growth_potential").value = "5"
     app.review.click()
     assert "Review of ACC-001 written" in app.status.value, app.status.value
     html = sample_copy.parent / "reports" / "sample-workshop" / "accounts" / "ACC-001.html"

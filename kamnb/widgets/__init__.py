@@ -24,7 +24,7 @@ from kamnb.widgets.fields import error_html
 from kamnb.widgets.style import CSS
 from kamnb.widgets.summary import render
 
-__all__ = ["WorkshopApp", "workshop_app"]
+__all__ = ["WorkshopApp", "find_widget", "workshop_app"]
 
 
 class WorkshopApp:
@@ -227,6 +227,26 @@ class WorkshopApp:
                 finish()
 
         loop.call_later(0.5, poll)
+
+
+def find_widget(root: Any, css_class: str) -> Any:
+    """The first widget under ``root`` (depth first) carrying the CSS class ``css_class``, or None.
+
+    Every control of the screen carries a class naming what it is for
+    (``kamnb-answer-<question>``, ``kamnb-summary``), so a script or a test can
+    reach it without knowing the layout.
+
+    >>> box = w.VBox([w.HBox([w.Button(description="yes").add_class("kamnb-answer-budget")])])
+    >>> find_widget(box, "kamnb-answer-budget").description, find_widget(box, "kamnb-nothing")
+    ('yes', None)
+    """
+    if css_class in getattr(root, "_dom_classes", ()):
+        return root
+    for child in getattr(root, "children", ()):
+        hit = find_widget(child, css_class)
+        if hit is not None:
+            return hit
+    return None
 
 
 def _from_query(name: str) -> str | None:
