@@ -4,6 +4,8 @@ Every chart function returns a :class:`matplotlib.figure.Figure` and never
 calls ``plt.show()``: a notebook displays the figure it gets (as SVG, with
 its title as the text version), the batch embeds that SVG in the HTML review,
 a test or an analyst can save it to PNG with ``fig.savefig("chart.png")``.
+Text sizes are measured once per process, not once per chart
+(:mod:`kamnb.plots.text_sizes`).
 
 Example:
     >>> from kamnb.plots import new_figure
@@ -17,6 +19,8 @@ from collections.abc import Iterable
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from kamnb.plots.text_sizes import remember_text_sizes
 
 # A calm palette that prints well in colour and in grey.
 INK = "#1f2933"
@@ -114,6 +118,7 @@ def figure_caption(fig: Figure) -> str:
 
 
 _notebook_display()
+remember_text_sizes()
 
 
 TITLE_Y = 1.0
@@ -157,7 +162,7 @@ def new_figure(
     bottom: float = 0.7,
     top: float = 0.0,
 ) -> tuple[Figure, Axes]:
-    """A figure with one axes in the house style: title, light grid, no top/right spines.
+    """A figure with one axes in the house style: title, light grid, no top/right spines, no tick marks.
 
     The margins (inches) leave room for tick labels and axis labels; ``top`` is
     added to the room the title and the subtitle need. A long subtitle wraps.
@@ -196,4 +201,4 @@ def style_axes(ax: Axes) -> None:
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color(MUTED)
-    ax.tick_params(colors=INK, labelsize=9)
+    ax.tick_params(colors=INK, labelsize=9, bottom=False, left=False)  # labels, no tick marks: the grid does their job
