@@ -633,8 +633,12 @@ def qualified_out_table(wb, account_id: str) -> pd.DataFrame:
 _WEAK_ORDER = ["no", "unknown", "not asked", "partly", "partly without evidence", "yes without evidence"]
 
 
+@memo.portfolio("qualification", "opportunities")
 def question_gaps(wb) -> pd.DataFrame:
     """Every weak answer of every open, qualified opportunity, with what fixing it is worth.
+
+    Computed once per workbook content (an account's agenda and its action
+    plan both filter it).
 
     One row per (opportunity, question) whose answer earns less than full
     marks. Columns: opportunity_id, account_id, question_id, label (the kind of

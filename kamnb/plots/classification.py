@@ -84,7 +84,8 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     fig = Figure(figsize=(8.5, 2.2 + 0.27 * max(rows, 3)), dpi=DPI)
     ax = fig.add_subplot()
     data = shown[list(DEFINITION_IDS)].to_numpy(dtype="float64")
-    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Blues", vmin=0, vmax=100)
+    # "none": the picture is embedded cell by cell and the viewer scales it up with crisp edges (no resampling)
+    im = ax.imshow(np.ma.masked_invalid(data), aspect="auto", cmap="Blues", vmin=0, vmax=100, interpolation="none")
     ys, xs = np.nonzero(shown[[f"key_by_{d}" for d in DEFINITION_IDS]].to_numpy())
     ax.scatter(xs, ys, s=18, color=AMBER, edgecolor=INK, linewidth=0.5)
     weights = _cfg(settings)["weights"]
