@@ -210,3 +210,17 @@ def test_dask_cluster_runs_the_same_task(batch, tmp_path: Path) -> None:
     assert (out / "accounts" / "ACC-002.html").read_bytes() == (batch["out"] / "accounts" / "ACC-002.html").read_bytes()
 
 
+
+
+def test_batch_processes_validate_notebooks_without_building_the_iri_grammar() -> None:
+    """kamnb.batch keeps jsonschema from compiling its IRI parsers (seconds per process); validation still works."""
+    code = (
+        "import sys, kamnb.batch, nbformat\n"
+        "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
+        "nbformat.validate(nb)\n"
+        "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code'}]})\n"
+        "try:\n    nbformat.validate(bad)\nexcept nbformat.ValidationError:\n    print('invalid notebook caught')\n"
+        "print('grammar built' if sys.modules.get('rfc3987_syntax') is not None else 'grammar skipped')\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True).stdout
+    assert out.split() == ["invalid", "notebook", "caught", "grammar", "skipped"]
