@@ -93,7 +93,9 @@ _STATEFUL = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot")
 def _k_fingerprint(module: Any) -> dict[str, int]:
     import types
 
-    return {k: id(v) for k, v in list(vars(module).items()) if not isinstance(v, types.ModuleType)}
+    # __warningregistry__ is Python's note of the warnings a module has shown; the reset of the
+    # warning filters empties it, so a warning shows again for the next notebook as in a fresh kernel.
+    return {k: id(v) for k, v in list(vars(module).items()) if not isinstance(v, types.ModuleType) and k != "__warningregistry__"}
 
 
 def _k_pandas_options(pd: Any) -> dict[str, Any]:

@@ -86,6 +86,24 @@ def test_a_patched_kamnb_module_means_a_fresh_kernel(kernel: WarmKernel) -> None
     assert _texts(kernel.execute(check, {})) == "€5\n"
 
 
+def test_a_warning_from_kamnb_code_shows_in_every_notebook_and_keeps_the_kernel(kernel: WarmKernel, workbook: str) -> None:
+    """Python notes shown warnings in the module's globals; that is not state a notebook left behind."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [
+        nbformat.v4.new_code_cell("workbook = ''\naccount_id = ''", metadata={"tags": ["parameters"]}),
+        # a warning raised from inside a kamnb module, as a chart function would
+        nbformat.v4.new_code_cell("import kamnb.formatting\nexec(\"import warnings\\nwarnings.warn('legend without labels')\", vars(kamnb.formatting))"),
+    ]
+    kernel.prepare()
+    starts = kernel.starts
+    runs = [kernel.execute(nb, {"workbook": workbook, "account_id": a}) for a in ("ACC-001", "ACC-002")]
+    assert kernel.prepare() == ""
+    assert kernel.starts == starts  # no fresh kernel for a warning
+    for run in runs:  # shown each time, as in a fresh kernel
+        assert "UserWarning: legend without labels" in _texts(run)
+
+
 def test_engine_is_registered_with_papermill_and_works_without_a_warm_kernel(workbook: str) -> None:
     nb = papermill.execute_notebook(
         str(NOTEBOOKS / "tiny.ipynb"), None, parameters={"account_id": "C"}, engine_name=ENGINE_NAME, progress_bar=False, kernel_name="python3")

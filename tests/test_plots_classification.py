@@ -25,3 +25,16 @@ def test_pareto_chart_on_a_large_portfolio(tmp_path):
     fig = charts.pareto_chart(res)
     assert len(fig.axes[0].lines[0].get_xdata()) <= 2001
     charts.matrix_chart(res).savefig(tmp_path / "m.png")
+
+
+def test_matrix_chart_without_positions_says_so_without_a_warning():
+    import warnings
+
+    res = classify(portfolio())
+    res["attractiveness"] = float("nan")  # e.g. a fresh CRM import: nothing assessed yet
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's "no artists with labels" would fail here
+        fig = charts.matrix_chart(res, highlight="A1")
+    ax = fig.axes[0]
+    assert ax.get_legend() is None
+    assert "No account has both an attractiveness and a strength yet" in [t.get_text() for t in ax.texts]

@@ -199,6 +199,10 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
     ax.set_ylim(0, 100)
     ax.set_xlabel("Our strength with the account: buy-sell position, share of wallet, transparency (0-100)")
     ax.set_ylabel("Attractiveness: potential, growth, strategic fit, margin (0-100)")
+    if r.empty:
+        ax.text(50, 50, "No account has both an attractiveness and a strength yet", ha="center", va="center", color=MUTED)
+    if not ax.get_legend_handles_labels()[0]:  # nothing plotted by tier: no legend to draw
+        return fig
     legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=4, fontsize=8, frameon=False, markerscale=0.4)
     legend.set_title(f"tier; bubble area = revenue potential in 3 years (largest {money(biggest, currency, short=True)}); arrow = since the previous assessment", prop={"size": 8})
     return fig
