@@ -210,8 +210,6 @@ def test_dask_cluster_runs_the_same_task(batch, tmp_path: Path) -> None:
     assert (out / "accounts" / "ACC-002.html").read_bytes() == (batch["out"] / "accounts" / "ACC-002.html").read_bytes()
 
 
-
-
 def test_batch_processes_validate_notebooks_without_building_the_iri_grammar() -> None:
     """kamnb.batch keeps jsonschema from compiling its IRI parsers (seconds per process); validation still works."""
     code = (
