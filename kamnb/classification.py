@@ -400,9 +400,17 @@ class Explanation:
     reasons: list[str]
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{r}</li>" for r in self.reasons)
-        table = self.contributions.to_html(float_format=lambda v: f"{v:.1f}", na_rep="–")
-        return f"<p><b>{self.account_id} {self.name}</b></p><ul>{items}</ul>{table}"
+        import html
+
+        from kamnb.common.labels import people_table
+
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+        c = self.contributions
+        table = people_table(
+            c[["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]].rename(columns={"contribution": "contribution_points"}),
+            digits={"score": 0, "weight": 0, "weight_share_pct": 0, "contribution_points": 1},
+        )
+        return f"<ul>{items}</ul>{table._repr_html_()}"
 
     def __str__(self) -> str:
         return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])

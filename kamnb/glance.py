@@ -33,7 +33,7 @@ from kamnb.formatting import date, money, number, percent
 SECTIONS = {
     "tier": "Tier and resource recommendation",
     "key_score": "Why this account is classified as it is",
-    "money": "Pareto split",
+    "money": "Its place in the portfolio",
     "forecast": "Forecast: factored value",
     "relationship": "Relationship score",
     "position": "Portfolio matrix",
