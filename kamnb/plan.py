@@ -294,7 +294,7 @@ class ActionPlan:
 
 
 def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, cfg: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    from kamnb.redflags import red_flags
+    from kamnb.redflags import RED_FLAGS, red_flags
 
     flags = red_flags(wb, account_id)
     flags = flags[flags["account_id"] == account_id] if "account_id" in flags else flags
@@ -304,7 +304,8 @@ def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Time
     rows = []
     for n, (_, f) in enumerate(flags.iterrows(), start=1):
         detail = str(f.get("detail", "") or "").strip()
-        text = f"Act on red flag '{f['flag']}'" + (f": {detail}" if detail else "")
+        title = RED_FLAGS[f["flag"]].title if f["flag"] in RED_FLAGS else f["flag"]
+        text = f"Act on red flag '{title}'" + (f": {detail}" if detail else "")
         rows.append({
             "action_id": f"RF-{n}", "category": cfg["red_flag_category"], "action": text, "owner": owner,
             "due": today + pd.Timedelta(days=int(days.get(str(f["severity"]), days.get("medium", 30)))),
