@@ -90,7 +90,7 @@ def test_action_plan_groups_and_marks_overdue(tmp_path):
     assert t.loc[t["overdue"], "action_id"].tolist() == ["AC3", "AC2"]
     assert t.set_index("action_id").loc[["AC3", "AC2"], "days_overdue"].tolist() == [61, 31]
     html = ap._repr_html_()
-    assert html.count(plan.OVERDUE_STYLE) == 2
+    assert html.count('<tr class="overdue"') == 2
     assert "in progress – 61 days overdue" in html
     assert html.index("Consult &amp; advise") < html.index("Care &amp; cultivate") < html.index("Sell &amp; service")
     assert "1 open action(s) have no owner" in " ".join(ap.notes)
