@@ -284,7 +284,9 @@ def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
 
 
 def _banner(text: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(f'<span style="color:#b42318; font-size:1.4em;">{text}</span>')
+    from kamnb.common.tables import escape
+
+    cell = nbformat.v4.new_markdown_cell(f'<p class="kamnb-error-banner" style="color:#b42318; font-size:1.4em;">{escape(text)}</p>')
     cell.metadata["tags"] = ["kamnb-error-banner"]
     return cell
 

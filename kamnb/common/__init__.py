@@ -1,1 +1,1 @@
-"""Helpers every step shares: how numbers look, human column headers, tables for people."""
+"""Helpers every step shares: how tables of workbook text are shown (escaped), human column headers, how spreadsheets are written."""
