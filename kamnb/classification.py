@@ -405,11 +405,10 @@ class Explanation:
         from kamnb.common.labels import people_table
 
         items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+        wanted = ["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]
         c = self.contributions
-        table = people_table(
-            c[["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]].rename(columns={"contribution": "contribution_points"}),
-            digits={"score": 0, "weight": 0, "weight_share_pct": 0, "contribution_points": 1},
-        )
+        shown = c[[x for x in wanted if x in c.columns]] if "definition" in c.columns else c.reset_index()
+        table = people_table(shown.rename(columns={"contribution": "contribution_points"}), digits={"contribution_points": 1})
         return f"<ul>{items}</ul>{table._repr_html_()}"
 
     def __str__(self) -> str:

@@ -90,9 +90,6 @@ MONEY = {"revenue_12m", "revenue_prev_12m", "gross_profit", "cost_to_serve", "co
          "value", "pipeline_value", "qualified_value"}
 """Fields shown as money in the workbook's currency."""
 
-HIGHLIGHT = "background:#fff4d6;font-weight:700"
-
-
 def label(field_name: Any) -> str:
     """The header for a field: from :data:`LABELS`, else the name in words (``_pct`` becomes "(%)").
 
@@ -158,24 +155,21 @@ class PeopleTable:
 
 
 def render_html(table: PeopleTable) -> str:
-    """The HTML of a :class:`PeopleTable`: every text escaped (the project's one HTML-table helper does the markup).
+    """The HTML of a :class:`PeopleTable`, through the project's one HTML-table helper (every text escaped).
 
     >>> render_html(PeopleTable([], [], [], empty="No group: this account is classified on its own."))
     '<p class="kamnb-empty">No group: this account is classified on its own.</p>'
     """
-    import html
-
-    from kamnb.value import html_table
+    from kamnb.common.tables import escape, html_table
 
     if not table.rows:
-        return f'<p class="kamnb-empty">{html.escape(table.empty)}</p>'
-    frame = pd.DataFrame(table.rows, columns=pd.Index(range(len(table.headers))))
-    frame.columns = pd.Index(_unique(table.headers))
+        return f'<p class="kamnb-empty">{escape(table.empty)}</p>'
+    frame = pd.DataFrame(table.rows, columns=pd.Index(_unique(table.headers)))
     right = [h for h, n in zip(frame.columns, table.numeric, strict=True) if n]
-    styles = [HIGHLIGHT if h else "" for h in table.highlight] if any(table.highlight) else None
-    out = html_table(frame, right=right, row_styles=styles, bold_first=False)
+    classes = ["current" if h else "" for h in table.highlight] if any(table.highlight) else None
+    out = html_table(frame, right=right, row_classes=classes, bold_first=False)
     if table.note:
-        out += f'<p class="kamnb-table-note" style="font-size:0.85em;color:#616e7c;margin:2px 0 10px">{html.escape(table.note)}</p>'
+        out += f'<p class="kamnb-table-note" style="font-size:0.85em;color:#616e7c;margin:2px 0 10px">{escape(table.note)}</p>'
     return out
 
 
