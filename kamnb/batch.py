@@ -863,9 +863,10 @@ def _portfolio_review(settings: dict[str, Any], config: BatchConfig, accounts: i
     name = settings.get("portfolio_notebook") or ""
     if not name:
         return {}
-    notebook = Path(config.notebooks[0]).parent / name
-    if not notebook.exists():
-        return {"status": "failed", "outputs": {}, "error": f"the portfolio notebook {name} is not in {notebook.parent}"}
+    folders = [Path(config.notebooks[0]).parent, Path(__file__).resolve().parent.parent / "notebooks"]
+    notebook = next((f / name for f in folders if (f / name).exists()), None)
+    if notebook is None:
+        return {"status": "failed", "outputs": {}, "error": f"the portfolio notebook {name} is not in {folders[0]}"}
     return run_portfolio_review(notebook, config.workbook, Path(config.out), kernel_name=config.kernel_name, timeout=config.timeout,
                                 as_of=config.as_of, generated=config.generated, accounts=accounts)
 

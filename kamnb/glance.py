@@ -306,6 +306,23 @@ def css() -> str:
     return (TEMPLATES / "review" / "glance.css").read_text(encoding="utf-8")
 
 
+def short(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when cut.
+
+    >>> short("every contact runs through Lukas Brandt", 20)
+    'every contact runs…'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return cut + "…"
+
+
+FLAG_DETAIL = 80
+ACTION_TEXT = 120
+
+
 def _e(text: Any) -> str:
     return html.escape(str(text), quote=True)
 
@@ -335,8 +352,8 @@ def render(glance: AccountGlance) -> str:
         out.append('<ul class="flags">')
         for f in flags:
             sev = f'<span class="sev {_e(f["severity"])}">{_e(f["severity"])}</span>' if f["severity"] else ""
-            detail = f' <span class="muted">{_e(f["detail"])}</span>' if f["detail"] else ""
-            out.append(f"<li>{sev}{_e(f['title'])}{detail}</li>")
+            detail = f' <span class="muted">{_e(short(f["detail"], FLAG_DETAIL))}</span>' if f["detail"] else ""
+            out.append(f'<li title="{_e(f["detail"])}">{sev}{_e(f["title"])}{detail}</li>')
         out.append("</ul>")
     else:
         out.append('<div class="value">none</div><p class="muted">No red-flag rule fires for this account.</p>')
@@ -346,7 +363,7 @@ def render(glance: AccountGlance) -> str:
         out.append("<table><tbody>")
         for a in glance.actions:
             late = f' <span class="overdue">{a["days_overdue"]} days overdue</span>' if a["overdue"] else ""
-            out.append(f'<tr><td>{_e(a["action"])}</td><td class="owner">{_e(a["owner"])}</td><td class="due">{_e(a["due"])}{late}</td></tr>')
+            out.append(f'<tr><td title="{_e(a["action"])}">{_e(short(a["action"], ACTION_TEXT))}</td><td class="owner">{_e(a["owner"])}</td><td class="due">{_e(a["due"])}{late}</td></tr>')
         out.append("</tbody></table>")
     else:
         out.append('<p class="muted">No open action: the actions sheet has none for this account and no red flag or qualification gap calls for one.</p>')

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from kamnb.formatting import date, money
@@ -114,7 +115,7 @@ def cell(value: Any, field_name: str = "", currency: str = "EUR", digits: int = 
     """
     if value is None or value is pd.NA or value is pd.NaT:
         return "–"
-    if isinstance(value, bool) or (hasattr(value, "dtype") and getattr(value, "dtype", None) == bool):
+    if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, pd.Timestamp):
         return date(value)
