@@ -921,8 +921,16 @@ def write_portfolio(
     ]
     not_run = [a for a in ids if results.get(a, {}).get("status") == "not run"]
     total = figures["revenue_12m"].sum() if len(figures) else 0
+    from kamnb.portfolio import offering_rows
+
+    try:
+        offerings = offering_rows(wb, figures)
+    except Exception as err:  # the whitespace view failing must not cost the index
+        offerings = []
+        notes.append(f"whitespace across the key accounts could not be computed: {type(err).__name__}: {err}")
     page = render_template(
         "portfolio.html.j2",
+        offerings=offerings,
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,

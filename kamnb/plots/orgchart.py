@@ -62,7 +62,7 @@ def org_chart(wb: Any, account_id: str) -> Figure:
     )
     ax.grid(False)
     ax.set_axis_off()
-    for sid, p in lay.iterrows():
+    for _, p in lay.iterrows():
         boss = p["reports_to"]
         if boss:
             b = lay.loc[boss]

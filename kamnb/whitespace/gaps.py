@@ -164,7 +164,11 @@ class Whitespace:
     def summary(self) -> str:
         if self.cells.empty:
             return f"No whitespace map for {self.name}: neither a whitespace sheet nor opportunities that name an offering."
-        m, v = (lambda x: money(x, self.currency)), self.value
+        v = self.value
+
+        def m(x: float) -> str:
+            return money(x, self.currency)
+
         n_off = self.cells["offering_id"].nunique()
         n_units = self.cells["business_unit"].nunique()
         bought = int((self.cells["status"] == "bought").sum())
@@ -182,7 +186,9 @@ class Whitespace:
 
     def table(self) -> pd.DataFrame:
         """The biggest gaps as display strings."""
-        m = (lambda x: money(x, self.currency))
+        def m(x: float) -> str:
+            return money(x, self.currency)
+
         return pd.DataFrame({
             "#": [str(i) for i in range(1, len(self.gaps) + 1)],
             "Next step": list(self.gaps["next_step"]),

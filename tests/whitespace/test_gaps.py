@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 from helpers import WHITESPACE_OPPS as OPPS
 from helpers import write_mini
+
 from kamnb.plan import action_plan
 from kamnb.plots.whitespace import whitespace_grid
 from kamnb.qualification import agenda_table

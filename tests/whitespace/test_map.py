@@ -12,7 +12,6 @@ from kamnb.whitespace import account_map, account_whitespace, biggest_gaps, whit
 from kamnb.workbook import check_workbook, load_workbook
 
 
-
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     folder = write_mini(tmp_path / "ws")
