@@ -283,7 +283,9 @@ def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
 
 
 def _banner(text: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(f'<span style="color:#b42318; font-size:1.4em;">{text}</span>')
+    from kamnb.common.tables import escape
+
+    cell = nbformat.v4.new_markdown_cell(f'<p class="kamnb-error-banner" style="color:#b42318; font-size:1.4em;">{escape(text)}</p>')
     cell.metadata["tags"] = ["kamnb-error-banner"]
     return cell
 
@@ -873,20 +875,12 @@ def write_portfolio(
         []
     """
     from kamnb.formatting import money, number, percent
-    from kamnb.portfolio import table_frame
+    from kamnb.portfolio_files import write_portfolio_files
     from kamnb.report import render_template, write_atomic
 
     figures, notes, pictures = prepared or portfolio_figures(wb, ids)
     currency = wb.settings.get("currency", "EUR")
-    table = table_frame(figures)
-    table.insert(1, "review_status", [results.get(a, {}).get("status", "not run") for a in figures.index])
-    write_atomic(out / "portfolio.csv", table.to_csv(index=False, lineterminator="\n"))
-    tmp = out / f".kamnb-tmp-portfolio.{os.getpid()}.xlsx"
-    try:
-        table.to_excel(tmp, index=False, sheet_name="portfolio")
-        os.replace(tmp, out / "portfolio.xlsx")
-    finally:
-        tmp.unlink(missing_ok=True)
+    write_portfolio_files(out, figures, {a: results.get(a, {}).get("status", "not run") for a in figures.index}, currency)
 
     def fmt(row: Any, col: str, kind: str) -> str:
         if col not in row.index:

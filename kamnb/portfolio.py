@@ -259,18 +259,3 @@ def offering_rows(wb: Workbook, figures: pd.DataFrame) -> list[dict[str, Any]]:
         for _, r in table.iterrows()
     ]
 
-
-def table_frame(figures: pd.DataFrame) -> pd.DataFrame:
-    """The key figures as written to portfolio.csv / portfolio.xlsx: account_id first, raw numbers.
-
-    Example:
-        >>> table_frame(key_figures(wb)[0]).columns.tolist()[:3]  # doctest: +SKIP
-        ['account_id', 'name', 'industry']
-    """
-    frame = figures.reset_index()
-    for col in frame.columns:
-        if frame[col].dtype == bool:
-            continue
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    return frame
