@@ -287,7 +287,9 @@ def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
 
 
 def _banner(text: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(f'<span style="color:#b42318; font-size:1.4em;">{text}</span>')
+    from kamnb.common.tables import escape
+
+    cell = nbformat.v4.new_markdown_cell(f'<p class="kamnb-error-banner" style="color:#b42318; font-size:1.4em;">{escape(text)}</p>')
     cell.metadata["tags"] = ["kamnb-error-banner"]
     return cell
 
@@ -892,9 +894,17 @@ def write_portfolio(
     not_run = [a for a in ids if results.get(a, {}).get("status") == "not run"]
     total = figures["revenue_12m"].sum() if len(figures) else 0
     footer = " · ".join(["Key-account portfolio", f"workbook {Path(config.workbook).name}"] + ([f"as of {config.as_of}"] if config.as_of else []))
+    from kamnb.portfolio import offering_rows
+
+    try:
+        offerings = offering_rows(wb, figures)
+    except Exception as err:  # the whitespace view failing must not cost the index
+        offerings = []
+        notes.append(f"whitespace across the key accounts could not be computed: {type(err).__name__}: {err}")
     page = render_template(
         "portfolio.html.j2",
         page_css=page_css(config.paper, footer),
+        offerings=offerings,
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,
