@@ -1,7 +1,7 @@
 """The whitespace across the portfolio: which offerings the key accounts do not buy yet.
 
-:func:`penetration` counts, per offering, how many of the key accounts with a
-whitespace map buy it, have it in the pipeline, lost it, see a competitor
+:func:`penetration` counts, per offering, how many of the key accounts whose
+whitespace map holds it buy it, have it in the pipeline, lost it, see a competitor
 hold it or were never offered it, and sums the room. An offering bought by
 fewer than ``whitespace.under_penetrated_pct`` percent of those accounts is
 *under-penetrated*. :func:`portfolio_columns` gives the per-account figures
@@ -12,7 +12,7 @@ Example:
     >>> cells = pd.DataFrame({"account_id": ["A", "B", "A"], "offering_id": ["X", "X", "Y"], "offering": ["X", "X", "Y"],
     ...                       "status": ["bought", "lost", "bought"], "room": [0.0, 5.0, 0.0]})
     >>> penetration_table(cells, ["A", "B"], 50)[["offering_id", "bought", "bought_pct", "under_penetrated"]].values.tolist()
-    [['X', 1, 50.0, False], ['Y', 1, 50.0, False]]
+    [['X', 1, 50.0, False], ['Y', 1, 100.0, False]]
 """
 from __future__ import annotations
 
@@ -27,13 +27,13 @@ from kamnb.whitespace.map import STATUSES, whitespace_map
 def penetration_table(cells: pd.DataFrame, accounts: list[str], under_pct: float) -> pd.DataFrame:
     """Per offering over ``accounts``: accounts per status (an account counts once, at its best status), bought_pct, room.
 
-    An account with a map but no cell for an offering counts as never offered.
+    Only accounts whose map has the offering count for it (a bank's map need
+    not list a warehouse service); ``accounts`` says how many that is.
     """
     cols = ["offering_id", "offering", "accounts", *STATUSES, "bought_pct", "room", "under_penetrated"]
     cells = cells[cells["account_id"].isin(accounts)]
     if cells.empty:
         return pd.DataFrame(columns=cols)
-    mapped = sorted(cells["account_id"].unique())
     order = {s: i for i, s in enumerate(STATUSES)}
     best = cells.assign(_s=cells["status"].map(order)).groupby(["offering_id", "account_id"])["_s"].min()
     names = cells.drop_duplicates("offering_id").set_index("offering_id")["offering"]
@@ -41,10 +41,9 @@ def penetration_table(cells: pd.DataFrame, accounts: list[str], under_pct: float
     for off in sorted(cells["offering_id"].unique()):
         per = best.loc[off]
         counts = {s: int((per == i).sum()) for s, i in order.items()}
-        counts["not_offered"] += len(mapped) - len(per)
         room = float(cells.loc[(cells["offering_id"] == off) & cells["status"].isin(GAP_STATUSES), "room"].sum())
-        pct = 100.0 * counts["bought"] / len(mapped)
-        rows.append({"offering_id": off, "offering": names[off], "accounts": len(mapped), **counts, "bought_pct": pct,
+        pct = 100.0 * counts["bought"] / len(per)
+        rows.append({"offering_id": off, "offering": names[off], "accounts": len(per), **counts, "bought_pct": pct,
                      "room": room, "under_penetrated": pct < under_pct})
     out = pd.DataFrame(rows, columns=cols)
     return out.sort_values(["bought_pct", "room", "offering_id"], ascending=[True, False, True], kind="mergesort").reset_index(drop=True)
