@@ -79,3 +79,19 @@ class AccountNotFound(KamnbError):
         >>> issubclass(AccountNotFound, KamnbError)
         True
     """
+
+
+class ChangeRefused(KamnbError):
+    """A workshop change was refused: the row it was made on was removed or changed since.
+
+    ``by`` is the journal row that got there first (who, when, what), so the
+    screen can say "Jonas Maier was removed by Anna at 10:42"; nothing was written.
+
+    Example:
+        >>> str(ChangeRefused("Jonas Maier was removed by Anna at 10:42"))
+        'Jonas Maier was removed by Anna at 10:42'
+    """
+
+    def __init__(self, message: str, by: object = None):
+        super().__init__(message)
+        self.by = by

@@ -3,13 +3,20 @@
 The journal is a SQLite database beside the workbook (``FOLDER/journal.sqlite``
 or ``BOOK.journal.sqlite``) with one table::
 
-    changes(seq, at, who, sheet, key, column, old, new, op, undoes)
+    changes(seq, at, who, sheet, key, column, old, new, op, undoes, base)
 
 One row per change: who made it, when, which cell (``sheet`` + ``key``, the
 JSON of the row key, + ``column``), the old and the new value as text, and the
 kind of change (``op``): ``set`` a cell, ``add`` a row, ``remove`` a row, or
-``undo`` an earlier change (``undoes`` names its ``seq``). Nothing is ever
-deleted: an undo is itself a change.
+``undo`` an earlier change (``undoes`` names its ``seq``; undoing an undo is a
+redo). Nothing is ever deleted: an undo is itself a change.
+
+Every change carries ``base``, the journal version (the last ``seq``) the
+screen showed when the change was made. A change whose row was removed, or
+whose cell another person changed, after ``base`` is refused with
+:class:`~kamnb.errors.ChangeRefused` (naming who and when) and never written:
+the check and the write are one transaction. ``base`` is empty for changes that
+cannot conflict (a rater's own answer).
 
 The database runs in WAL mode with a busy timeout, and each change is its own
 short ``BEGIN IMMEDIATE`` transaction, so two facilitators in two processes on
@@ -47,7 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from kamnb.errors import KamnbError, Problem
+from kamnb.errors import ChangeRefused, KamnbError, Problem
 from kamnb.parsing import parse_cell
 from kamnb.schema import SHEETS, Column
 
@@ -76,7 +83,8 @@ CREATE TABLE IF NOT EXISTS changes (
     old     TEXT,
     new     TEXT,
     op      TEXT NOT NULL CHECK (op IN ('set', 'add', 'remove', 'undo')),
-    undoes  INTEGER NULL REFERENCES changes(seq)
+    undoes  INTEGER NULL REFERENCES changes(seq),
+    base    INTEGER NULL
 );
 CREATE INDEX IF NOT EXISTS changes_item ON changes(sheet, key, "column");
 """
@@ -111,6 +119,7 @@ class Change:
     new: str | None
     op: str
     undoes: int | None = None
+    base: int | None = None
 
     @property
     def day(self) -> dt.date:
@@ -192,6 +201,12 @@ class Journal:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute("COMMIT")
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
+            if "base" not in columns:  # a journal from before versioned changes
+                conn.execute("BEGIN IMMEDIATE")
+                if "base" not in {row[1] for row in conn.execute("PRAGMA table_info(changes)")}:
+                    conn.execute("ALTER TABLE changes ADD COLUMN base INTEGER NULL")
+                conn.execute("COMMIT")
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: cannot open the workshop journal ({err})") from err
         if str(mode).lower() != "wal":  # e.g. a file system without shared memory
@@ -212,7 +227,7 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, who: str, sheet: str, key: dict[str, Any], column: str, old: str | None, new: str | None, op: str, undoes: int | None = None) -> Change:
+    def _write(self, who: str, sheet: str, key: dict[str, Any], column: str, old: str | None, new: str | None, op: str, undoes: int | None = None, base: int | None = None) -> Change:
         if op not in OPS:
             raise ValueError(f"op must be one of {OPS}, not {op!r}")
         conn = self.connect()
@@ -221,9 +236,13 @@ class Journal:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                if base is not None:
+                    clash = _clash(conn, sheet, key_json, column, base, who)
+                    if clash is not None:
+                        raise ChangeRefused(refusal(clash), clash)
                 cur = conn.execute(
-                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                    (at, who, sheet, key_json, column, old, new, op, undoes),
+                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                    (at, who, sheet, key_json, column, old, new, op, undoes, base),
                 )
                 seq = int(cur.lastrowid or 0)
                 conn.execute("COMMIT")
@@ -232,53 +251,87 @@ class Journal:
                 raise
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: the change could not be saved ({err})") from err
-        return Change(seq, at, who, sheet, json.loads(key_json), column, old, new, op, undoes)
+        return Change(seq, at, who, sheet, json.loads(key_json), column, old, new, op, undoes, base)
 
     # -- writing
-    def set(self, sheet: str, key: dict[str, Any], column: str, old: Any, new: Any, *, who: str) -> Change:
-        """Record that ``column`` of the row ``key`` of ``sheet`` went from ``old`` to ``new``."""
-        return self._write(who, sheet, key, column, to_text(old), to_text(new), "set")
+    def set(self, sheet: str, key: dict[str, Any], column: str, old: Any, new: Any, *, who: str, base: int | None = None) -> Change:
+        """Record that ``column`` of the row ``key`` of ``sheet`` went from ``old`` to ``new``.
+
+        With ``base`` (the journal version the screen showed), the change is
+        refused with :class:`~kamnb.errors.ChangeRefused` when the row was
+        removed or the cell changed by someone else after that version.
+        """
+        return self._write(who, sheet, key, column, to_text(old), to_text(new), "set", base=base)
 
     def add(self, sheet: str, key: dict[str, Any], row: dict[str, Any], *, who: str) -> Change:
         """Record a new row (``row`` maps column names to values)."""
         body = json.dumps({k: to_text(v) for k, v in row.items()}, sort_keys=True)
         return self._write(who, sheet, key, "", None, body, "add")
 
-    def remove(self, sheet: str, key: dict[str, Any], row: dict[str, Any] | None = None, *, who: str) -> Change:
-        """Record that a row was removed (``row``, its values, is kept as the old value)."""
+    def remove(self, sheet: str, key: dict[str, Any], row: dict[str, Any] | None = None, *, who: str, base: int | None = None) -> Change:
+        """Record that a row was removed (``row``, its values, is kept as the old value).
+
+        With ``base``, refused when anyone else changed or removed the row after that version.
+        """
         body = json.dumps({k: to_text(v) for k, v in (row or {}).items()}, sort_keys=True)
-        return self._write(who, sheet, key, "", body, None, "remove")
+        return self._write(who, sheet, key, "", body, None, "remove", base=base)
 
     def undo(self, who: str, *, by: str | None = None) -> Change | None:
         """Undo the last change still in force (the last one ``by`` that person, when given).
 
         Returns the undo row, or ``None`` when there is nothing left to undo.
         The check and the write happen in one transaction, so two people
-        pressing undo at once undo two different changes.
+        pressing undo at once undo two different changes. An undo is refused
+        (:class:`~kamnb.errors.ChangeRefused`) when someone else changed the
+        same cell or row after the change being undone.
         """
+        return self._step(who, by, redo=False)
+
+    def redo(self, who: str) -> Change | None:
+        """Redo the last change ``who`` undid (their undos since their last own change, latest first).
+
+        A redo is an undo of an undo; ``None`` when there is nothing to redo.
+        """
+        return self._step(who, who, redo=True)
+
+    def next_step(self, who: str, *, redo: bool = False) -> Change | None:
+        """The change :meth:`undo` (or :meth:`redo`) by ``who`` would act on next, without acting.
+
+        For a redo, the change returned is the one that would be back in force.
+        """
+        if self._conn is None and not self.path.exists():
+            return None
+        rows = [_change(r) for r in self.connect().execute(_SELECT + " ORDER BY seq").fetchall()]
+        target = _target(rows, who, redo)
+        if target is None:
+            return None
+        if redo:
+            return next((c for c in rows if c.seq == target.undoes), None)
+        return target
+
+    def _step(self, who: str, by: str | None, *, redo: bool) -> Change | None:
         if self._conn is None and not self.path.exists():
             return None
         conn = self.connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
-                sql = (
-                    'SELECT seq, sheet, key, "column", old, new, op FROM changes c WHERE op != \'undo\' '
-                    "AND NOT EXISTS (SELECT 1 FROM changes u WHERE u.op = 'undo' AND u.undoes = c.seq)"
-                )
-                args: tuple[Any, ...] = ()
-                if by is not None:
-                    sql += " AND who = ?"
-                    args = (by,)
-                row = conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
-                if row is None:
+                rows = [_change(r) for r in conn.execute(_SELECT + " ORDER BY seq").fetchall()]
+                target = _target(rows, by, redo)
+                if target is None:
                     conn.execute("COMMIT")
                     return None
-                seq, sheet, key, column, old, new, _op = row
+                if not redo and target.sheet not in HISTORY_SHEETS:  # in a history each person's answer is their own row
+                    cancelled = _cancelled(rows)
+                    later = [c for c in rows if c.seq > target.seq and c.op != "undo" and c.seq not in cancelled and c.who != target.who and c.sheet == target.sheet
+                             and c.key == target.key and (not target.column or not c.column or c.column == target.column)]
+                    if later:
+                        raise ChangeRefused(refusal(later[-1], undo=True), later[-1])
+                key = json.dumps(target.key, sort_keys=True)
                 at = _now()
                 cur = conn.execute(
                     'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, \'undo\', ?)',
-                    (at, who, sheet, key, column, new, old, seq),
+                    (at, who, target.sheet, key, target.column, target.new, target.old, target.seq),
                 )
                 new_seq = int(cur.lastrowid or 0)
                 conn.execute("COMMIT")
@@ -287,16 +340,14 @@ class Journal:
                 raise
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: the undo could not be saved ({err})") from err
-        return Change(new_seq, at, who, sheet, json.loads(key), column, new, old, "undo", seq)
+        return Change(new_seq, at, who, target.sheet, dict(target.key), target.column, target.new, target.old, "undo", target.seq)
 
     # -- reading
     def changes(self, since: int = 0) -> list[Change]:
         """Every change with ``seq > since``, oldest first (undo rows included)."""
         if self._conn is None and not self.path.exists():  # reading never creates the file
             return []
-        rows = self.connect().execute(
-            'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes FROM changes WHERE seq > ? ORDER BY seq', (since,)
-        ).fetchall()
+        rows = self.connect().execute(_SELECT + " WHERE seq > ? ORDER BY seq", (since,)).fetchall()
         return [_change(r) for r in rows]
 
     def effective(self, changes: Iterable[Change] | None = None) -> list[Change]:
@@ -310,15 +361,74 @@ class Journal:
         return int(row[0])
 
 
+_SELECT = 'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, base FROM changes'
+
+
+def _clash(conn: sqlite3.Connection, sheet: str, key_json: str, column: str, base: int, who: str) -> Change | None:
+    """The latest change by someone else to the same cell (or to the whole row) after version ``base``."""
+    sql = _SELECT + ' WHERE sheet = ? AND key = ? AND seq > ? AND who != ?'
+    args: tuple[Any, ...] = (sheet, key_json, base, who)
+    if column:  # a cell: changes to that cell, and the row's removal or its undo
+        sql += ' AND ("column" = ? OR "column" = \'\')'
+        args += (column,)
+    row = conn.execute(sql + " ORDER BY seq DESC LIMIT 1", args).fetchone()
+    return _change(row) if row is not None else None
+
+
+def refusal(c: Change, label: str | None = None, *, undo: bool = False) -> str:
+    """Why a change was refused, naming who got there first and when; ``label`` names the row (default: its key).
+
+    >>> refusal(Change(7, "2026-12-01T10:42:10.000+01:00", "Anna", "stakeholders", {"stakeholder_id": "ST-1"}, "", "{}", None, "remove"), "Jonas Maier")
+    'Jonas Maier was removed by Anna at 10:42; your change was not saved'
+    """
+    label = label or " / ".join(str(v) for v in c.key.values())
+    when = c.at[11:16] if len(c.at) >= 16 else c.at
+    if c.op == "remove":
+        what = "was removed"
+    elif c.op == "undo":
+        what = "was changed back (an undo)"
+    elif c.op == "add":
+        what = "was added again"
+    else:
+        what = f"{c.column.replace('_', ' ')} was changed to “{c.new}”"
+    tail = "; the undo was not made" if undo else "; your change was not saved"
+    return f"{label} {what} by {c.who} at {when}{tail}"
+
+
+def _cancelled(rows: Iterable[Change]) -> set[int]:
+    """The ``seq`` of every change cancelled by an undo still in force (an undo of an undo is a redo)."""
+    cancelled: set[int] = set()
+    for c in sorted(rows, key=lambda r: r.seq, reverse=True):
+        if c.seq in cancelled:
+            continue
+        if c.op == "undo" and c.undoes is not None:
+            cancelled.add(int(c.undoes))
+    return cancelled
+
+
+def _target(rows: list[Change], who: str | None, redo: bool) -> Change | None:
+    """For undo: the latest change in force (by ``who``); for redo: ``who``'s latest undo in force since their last own change."""
+    cancelled = _cancelled(rows)
+    by_seq = {c.seq: c for c in rows}
+    mine = [c for c in rows if who is None or c.who == who]
+    if not redo:
+        live = [c for c in mine if c.op != "undo" and c.seq not in cancelled]
+        return live[-1] if live else None
+    last_own = max((c.seq for c in mine if c.op != "undo"), default=0)
+    undos = [c for c in mine if c.op == "undo" and c.seq > last_own and c.seq not in cancelled
+             and c.undoes in by_seq and by_seq[int(c.undoes)].op != "undo"]
+    return undos[-1] if undos else None
+
+
 def _change(row: tuple[Any, ...]) -> Change:
-    seq, at, who, sheet, key, column, old, new, op, undoes = row
+    seq, at, who, sheet, key, column, old, new, op, undoes, base = row
     try:
         key_dict = json.loads(key)
         if not isinstance(key_dict, dict):
             raise ValueError
     except (TypeError, ValueError):
         key_dict = {"?": str(key)}
-    return Change(int(seq), str(at), str(who), str(sheet), key_dict, str(column or ""), old, new, str(op), undoes)
+    return Change(int(seq), str(at), str(who), str(sheet), key_dict, str(column or ""), old, new, str(op), undoes, base)
 
 
 def effective(changes: Iterable[Change]) -> list[Change]:
@@ -331,8 +441,8 @@ def effective(changes: Iterable[Change]) -> list[Change]:
         []
     """
     changes = list(changes)
-    undone = {c.undoes for c in changes if c.op == "undo"}
-    return sorted((c for c in changes if c.op != "undo" and c.seq not in undone), key=lambda c: c.seq)
+    cancelled = _cancelled(changes)
+    return sorted((c for c in changes if c.op != "undo" and c.seq not in cancelled), key=lambda c: c.seq)
 
 
 # --------------------------------------------------------------------------- replay
@@ -340,7 +450,7 @@ def effective(changes: Iterable[Change]) -> list[Change]:
 
 def _problem(change: Change, found: str | None, expected: str, column: str | None = None) -> Problem:
     """A journal row that cannot be applied: a warning, the row skipped, the workbook still opens."""
-    where = f"(change by {change.who} at {change.at[:16]}; skipped)"
+    where = f"(change by {change.who} at {change.at[:16]}; skipped, the workbook opens without it)"
     return Problem(JOURNAL_FILE, change.seq, column if column is not None else (change.column or None), found, f"{expected} {where}", "warning")
 
 
@@ -356,7 +466,9 @@ def read_changes(path: Path) -> list[Change]:
         exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").fetchone()
         if not exists:
             return []
-        rows = conn.execute('SELECT seq, at, who, sheet, key, "column", old, new, op, undoes FROM changes ORDER BY seq').fetchall()
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
+        base = "base" if "base" in columns else "NULL"  # a journal from before versioned changes
+        rows = conn.execute(f'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, {base} FROM changes ORDER BY seq').fetchall()
     finally:
         conn.close()
     return [_change(tuple(_as_text(v) if i in (1, 2, 3, 5, 6, 7, 8) else v for i, v in enumerate(r))) for r in rows]
@@ -593,10 +705,40 @@ def apply_journal(wb: Workbook, changes: Iterable[Change] | None = None) -> list
             problems.append(Problem(JOURNAL_FILE, None, None, None, f"a workshop journal kamnb can read ({err}); the sheets are used without it", "warning"))
             wb.problems.extend(problems)
             return problems
+    applied: list[Change] = []
     for change in effective(changes):
         try:
-            problems.extend(apply_change(wb, change))
+            found = apply_change(wb, change)
         except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:  # a row damaged outside kamnb: a bad date, a bad seq
-            problems.append(_problem(change, None, f"a change kamnb can apply ({type(err).__name__}: {err})"))
+            found = [_problem(change, None, f"a change kamnb can apply ({type(err).__name__}: {err})")]
+        problems.extend(found)
+        if not found:
+            applied.append(change)
+    advance_as_of(wb.settings, applied)
     wb.problems.extend(problems)
     return problems
+
+
+def advance_as_of(settings: dict[str, Any], applied: Iterable[Change]) -> None:
+    """The workshop's date counts: ``as_of`` becomes the later of the settings' date and the newest applied change's day.
+
+    Evidence and answers given in a workshop are dated the day they were
+    given; a review "as of" an earlier date would ignore them. The rule
+    depends only on the journal, so the same journal gives the same review.
+    Without an ``as_of`` in the settings the review is as of today anyway.
+
+    >>> s = {"as_of": dt.date(2026, 11, 1)}
+    >>> advance_as_of(s, [Change(1, "2026-12-01T10:42:00+01:00", "Ann", "accounts", {}, "tier", "", "A", "set")])
+    >>> s["as_of"]
+    datetime.date(2026, 12, 1)
+    """
+    base = settings.get("as_of")
+    if not base:
+        return
+    days = [c.day for c in applied]
+    if not days:
+        return
+    base_day = base if isinstance(base, dt.date) and not isinstance(base, dt.datetime) else dt.date.fromisoformat(str(base)[:10])
+    newest = max(days)
+    if newest > base_day:
+        settings["as_of"] = newest

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kamnb.workbook import Workbook
 
-METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.value")
+METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.value", "kamnb.whitespace")
 """Modules whose ``portfolio_columns(wb)`` join the key figures, in this order."""
 
 OPEN_STAGES_EXCLUDED = ("won", "lost")
@@ -236,17 +236,26 @@ def charts(figures: pd.DataFrame, currency: str = "EUR") -> list[tuple[str, str]
     ]
 
 
-def table_frame(figures: pd.DataFrame) -> pd.DataFrame:
-    """The key figures as written to portfolio.csv / portfolio.xlsx: account_id first, raw numbers.
+def offering_rows(wb: Workbook, figures: pd.DataFrame) -> list[dict[str, Any]]:
+    """The offerings across the key accounts of ``figures`` (least bought first), as display rows for the portfolio page.
+
+    Empty when no key account has a whitespace map. Each row: offering,
+    bought ("2 of 5"), pipeline, lost, competitor, never offered, room, under (bool).
 
     Example:
-        >>> table_frame(key_figures(wb)[0]).columns.tolist()[:3]  # doctest: +SKIP
-        ['account_id', 'name', 'industry']
+        >>> offering_rows(wb, key_figures(wb)[0])[0]["offering"]  # doctest: +SKIP
+        'Yard management'
     """
-    frame = figures.reset_index()
-    for col in frame.columns:
-        if frame[col].dtype == bool:
-            continue
-        if frame[col].dtype == object:
-            frame[col] = frame[col].map(lambda v: "" if v is None or (isinstance(v, float) and pd.isna(v)) else v)
-    return frame
+    from kamnb.formatting import money
+    from kamnb.whitespace import penetration
+
+    key = [a for a in figures.index if bool(figures.at[a, "is_key"])] if "is_key" in figures else []
+    table = penetration(wb, key)
+    cur = wb.settings.get("currency", "EUR")
+    return [
+        {"offering": r["offering"], "bought": f"{r['bought']} of {r['accounts']}", "pipeline": str(r["open"]), "lost": str(r["lost"]),
+         "competitor": str(r["competitor"]), "never": str(r["not_offered"]), "room": money(r["room"], cur, short=True),
+         "under": bool(r["under_penetrated"])}
+        for _, r in table.iterrows()
+    ]
+

@@ -14,7 +14,7 @@ Example:
     >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Step one\\n\\nText.")])
     >>> review = stitch([("01_step.ipynb", nb)], account_id="ACC-001", account_name="Nordlicht")
     >>> html = ReviewExporter().export(review, title="Nordlicht", subtitle="ACC-001", generated="2026-11-01")
-    >>> '<a href="#sec-1">Step one</a>' in html and "<script" not in html
+    >>> '<a href="#step-one">Step one</a>' in html and "<script" not in html
     True
 """
 from __future__ import annotations
@@ -145,30 +145,56 @@ def merge_streams(outputs: list[Any]) -> list[Any]:
     return merged
 
 
-def add_toc(page: str) -> str:
-    """Give every h1-h3 heading of the page body a unique id and put a linked table of contents in place.
+def anchor(heading: str) -> str:
+    """The id a review gives a heading: its words in lower case joined by hyphens.
 
-    >>> print(add_toc('<!--kamnb:toc--><main><h1>A &amp; B</h1><h2 id="x">C<a class="anchor-link" href="#x">¶</a></h2></main>'))
-    <nav class="toc"><h2>Contents</h2><ol>
-    <li class="toc-1"><a href="#sec-1">A &amp; B</a></li>
-    <li class="toc-2"><a href="#sec-2">C</a></li>
-    </ol></nav><main><h1 id="sec-1">A &amp; B</h1><h2 id="sec-2">C</h2></main>
+    Links to a section (the first screen's, an analyst's) use it; a second
+    heading with the same words gets ``-2``, ``-3``... (see :func:`add_toc`).
+
+    >>> anchor("Forecast: factored value")
+    'forecast-factored-value'
+    >>> anchor("Bow-tie or diamond")
+    'bow-tie-or-diamond'
     """
+    words = re.findall(r"[0-9a-z]+", htmllib.unescape(heading).lower())
+    return "-".join(words) or "section"
+
+
+def add_toc(page: str) -> str:
+    """Give every h1-h3 heading of the page body an id from its text and put a linked table of contents in place.
+
+    The contents go where the body holds the ``<!--kamnb:toc-->`` marker (after
+    the account's first screen), else where the page header holds it.
+
+    >>> print(add_toc('<!--kamnb:toc--><main><h1>A &amp; B</h1><h2 id="x">C<a class="anchor-link" href="#x">¶</a></h2><h2>C</h2></main>'))
+    <nav class="toc"><h2>Contents</h2><ol>
+    <li class="toc-1"><a href="#a-b">A &amp; B</a></li>
+    <li class="toc-2"><a href="#c">C</a></li>
+    <li class="toc-2"><a href="#c-2">C</a></li>
+    </ol></nav><main><h1 id="a-b">A &amp; B</h1><h2 id="c">C</h2><h2 id="c-2">C</h2></main>
+    """
+    marker = "<!--kamnb:toc-->"
     start = page.find("<main>")
     if start < 0:
-        return page.replace("<!--kamnb:toc-->", "")
+        return page.replace(marker, "")
     entries: list[str] = []
+    used: dict[str, int] = {}
 
     def renumber(match: re.Match[str]) -> str:
         level, inner = match.group(1), _ANCHOR.sub("", match.group(2))
         text = " ".join(htmllib.unescape(_TAG.sub("", inner)).split())
-        n = len(entries) + 1
-        entries.append(f'<li class="toc-{level}"><a href="#sec-{n}">{htmllib.escape(text, quote=False)}</a></li>')
-        return f'<h{level} id="sec-{n}">{inner}</h{level}>'
+        base = anchor(text)
+        used[base] = used.get(base, 0) + 1
+        ident = base if used[base] == 1 else f"{base}-{used[base]}"
+        entries.append(f'<li class="toc-{level}"><a href="#{ident}">{htmllib.escape(text, quote=False)}</a></li>')
+        return f'<h{level} id="{ident}">{inner}</h{level}>'
 
     body = _HEADING.sub(renumber, page[start:])
     toc = '<nav class="toc"><h2>Contents</h2><ol>\n' + "\n".join(entries) + "\n</ol></nav>" if entries else ""
-    return page[:start].replace("<!--kamnb:toc-->", toc) + body
+    head = page[:start]
+    if marker in body:
+        return head.replace(marker, "") + body.replace(marker, toc, 1).replace(marker, "")
+    return head.replace(marker, toc) + body
 
 
 def alt_text(output: dict[str, Any]) -> str:
@@ -249,11 +275,18 @@ class ReviewExporter:
         config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
         self._exporter = _page_exporter(config)
 
-    def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "") -> str:
-        """Render ``nb`` as a review page; ``title`` and the rest are escaped."""
-        from kamnb import __version__
+    def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "",
+               paper: str = "A4", print_footer: str = "") -> str:
+        """Render ``nb`` as a review page; ``title`` and the rest are escaped.
 
-        info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__}
+        ``paper`` and ``print_footer`` (default: the title) set the printed
+        page's size and the text left of the page numbers.
+        """
+        from kamnb import __version__
+        from kamnb.printing import page_css
+
+        info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__,
+                "page_css": page_css(paper, print_footer or title)}
         body, _ = self._exporter.from_notebook_node(nb, resources={"kamnb": info})
         return add_toc(body)
 

@@ -36,8 +36,8 @@ from typing import Any
 
 import pandas as pd
 
-from kamnb.errors import KamnbError
-from kamnb.journal import HISTORY_SHEETS, Change, Journal, apply_change, effective, parse_cell, to_text
+from kamnb.errors import ChangeRefused, KamnbError
+from kamnb.journal import HISTORY_SHEETS, Change, Journal, advance_as_of, apply_change, effective, parse_cell, refusal, to_text
 from kamnb.schema import SHEETS
 from kamnb.workbook import Workbook, journal_path_for, load_workbook
 
@@ -105,7 +105,8 @@ class WorkshopSession:
             self.reload()
             return True
         for c in news:
-            apply_change(self.wb, c)
+            if not apply_change(self.wb, c):
+                advance_as_of(self.wb.settings, [c])
             self._rate(c)
             self._versions[c.sheet] = self._versions.get(c.sheet, 0) + 1
             self.seen = c.seq
@@ -135,8 +136,64 @@ class WorkshopSession:
         return rows.iloc[-1][column]
 
     # -- changes
-    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any) -> tuple[Change | None, str | None]:
-        """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message)."""
+    def label(self, sheet: str, key: dict[str, Any], fallback: dict[str, Any] | None = None) -> str:
+        """How the room names a row: a person's or an action's own words, a question's text, else its id.
+
+        ``fallback`` (the row's values kept by a removal) is used when the row is gone.
+        """
+        ident = " / ".join(str(v) for v in key.values())
+        if sheet == "stakeholders":
+            sid = key.get("stakeholder_id")
+            frame = self.wb.stakeholders
+            name = frame.loc[sid, "name"] if sid in frame.index else (fallback or {}).get("name")
+            return str(name or ident)
+        if sheet == "actions":
+            aid = key.get("action_id")
+            frame = self.wb.actions
+            text = frame.loc[aid, "action"] if aid in frame.index else (fallback or {}).get("action")
+            return f"the action “{text}”" if text else ident
+        if sheet == "qualification":
+            return f"the answer to “{_label(self.wb.questions, key.get('question_id', ''), 'text')}”"
+        if sheet == "relationship":
+            return f"the score of “{_label(self.wb.indicators, key.get('indicator_id', ''), 'name')}”"
+        if sheet == "accounts":
+            aid = key.get("account_id")
+            return str(self.wb.accounts.loc[aid, "name"]) if aid in self.wb.accounts.index else ident
+        return ident
+
+    def refused(self, err: ChangeRefused, *, undo: bool = False) -> str:
+        """The sentence the room reads when a change was refused: which row, who got there first, when."""
+        first = err.by if isinstance(err.by, Change) else None
+        if first is None:
+            return str(err)
+        fallback = None
+        if first.op == "remove" and first.old:
+            import json
+
+            try:
+                fallback = json.loads(first.old)
+            except ValueError:
+                fallback = None
+        return refusal(first, self.label(first.sheet, first.key, fallback), undo=undo)
+
+    def describe(self, c: Change) -> str:
+        """A change in the room's words, e.g. “title of Jonas Maier to ‘CIO’” (what an undo button names)."""
+        what = self.label(c.sheet, c.key, _json(c.old) if c.op == "remove" else _json(c.new) if c.op == "add" else None)
+        if c.op == "add":
+            return f"adding {what}"
+        if c.op == "remove":
+            return f"removing {what}"
+        column = c.column.replace("_", " ")
+        if c.sheet in HISTORY_SHEETS:
+            return f"{what}: {column} “{c.new}”"
+        return f"{column} of {what} to “{c.new}”"
+
+    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None) -> tuple[Change | None, str | None]:
+        """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message).
+
+        ``base`` is the journal version the screen showed: a change made on a
+        row removed or changed by someone else since is refused, never written.
+        """
         col = SHEETS[sheet].column(column)
         value, reason = parse_cell(col, to_text(text) if not isinstance(text, str) else text)
         if reason is not None:
@@ -145,10 +202,14 @@ class WorkshopSession:
             who = self._who()
         except WorkshopError as err:
             return None, str(err)
+        self.sync()
         old = self.current(sheet, key, column)
         if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
             return None, None
-        ch = self.journal.set(sheet, key, column, old, value, who=who)
+        try:
+            ch = self.journal.set(sheet, key, column, old, value, who=who, base=base)
+        except ChangeRefused as err:
+            return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
@@ -175,30 +236,50 @@ class WorkshopSession:
         self._notify(ch)
         return ch, None
 
-    def remove_row(self, sheet: str, key: dict[str, Any]) -> tuple[Change | None, str | None]:
-        """Remove a row; its values stay in the journal as the old value."""
+    def remove_row(self, sheet: str, key: dict[str, Any], *, base: int | None = None) -> tuple[Change | None, str | None]:
+        """Remove a row; its values stay in the journal as the old value (refused like :meth:`change` when stale)."""
         try:
             who = self._who()
         except WorkshopError as err:
             return None, str(err)
+        self.sync()
         frame = self.wb.sheets[sheet]
         mask = pd.Series(True, index=frame.index)
         for k, v in key.items():
             mask &= frame[k] == v
         rows = frame[mask.to_numpy()]
         old = {str(k): to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
-        ch = self.journal.remove(sheet, key, old, who=who)
+        try:
+            ch = self.journal.remove(sheet, key, old, who=who, base=base)
+        except ChangeRefused as err:
+            return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def undo(self) -> Change | None:
-        """Undo the last change in force on this workbook (by anyone); None if nothing is left."""
-        ch = self.journal.undo(self._who())
+    def undo(self, *, redo: bool = False) -> Change | None:
+        """Undo (or redo) the speaker's own last change; None if there is nothing to undo.
+
+        Raises :class:`~kamnb.errors.ChangeRefused` (with the room's sentence)
+        when someone else changed that row since.
+        """
+        who = self._who()
+        try:
+            ch = self.journal.redo(who) if redo else self.journal.undo(who, by=who)
+        except ChangeRefused as err:
+            raise ChangeRefused(self.refused(err, undo=True), err.by) from err
         if ch is not None:
             self.reload()
             self._notify(ch)
         return ch
+
+    def next_step(self, *, redo: bool = False) -> str | None:
+        """What the speaker's Undo (or Redo) would act on, in the room's words; None when nothing."""
+        who = (self.who or "").strip()
+        if not who:
+            return None
+        c = self.journal.next_step(who, redo=redo)
+        return self.describe(c) if c is not None else None
 
     # -- participants
     def spread(self, account_id: str) -> pd.DataFrame:
@@ -254,6 +335,16 @@ def _key(key: dict[str, Any]) -> str:
     import json
 
     return json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+
+
+def _json(text: str | None) -> dict[str, Any] | None:
+    import json
+
+    try:
+        value = json.loads(text or "")
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _unkey(text: str) -> dict[str, str]:

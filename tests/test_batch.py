@@ -125,7 +125,8 @@ def test_portfolio_files_have_the_same_numbers(batch) -> None:
     assert len(csv) == len(xlsx) == 10
     row = csv.set_index("account_id").loc["ACC-001"]
     assert row["revenue_12m"] == 1_250_000 and row["review_status"] == "ok" and row["open_pipeline_value"] == 650_000
-    assert list(csv["account_id"]) == list(xlsx["account_id"])
+    assert list(csv["account_id"]) == list(xlsx["Account id"])
+    assert float(row["growth"]) == pytest.approx(150_000 / 1_100_000, abs=1e-4)  # a fraction in both files
     assert csv.set_index("account_id").loc["ACC-raise", "review_status"] == "failed"
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from kamnb import portfolio
-from kamnb.portfolio import charts, key_figures, sort_accounts, table_frame
+from kamnb.portfolio import charts, key_figures, sort_accounts
 from kamnb.workbook import load_workbook
 
 WORKBOOK = Path(__file__).parent / "notebooks" / "workbook"
@@ -87,12 +87,6 @@ def test_flags_are_shown_by_their_titles(figures) -> None:
     titles = {f.title for f in RED_FLAGS.values()}
     shown = {t for cell in figures["flags"] if cell for t in cell.split("; ")}
     assert shown and shown <= titles
-
-
-def test_table_frame_has_account_id_first_and_raw_numbers(figures) -> None:
-    table = table_frame(figures)
-    assert table.columns[0] == "account_id"
-    assert table.loc[table["account_id"] == "ACC-003", "revenue_12m"].item() == 410_000
 
 
 def test_charts_are_embedded_svg_pictures(figures, tmp_path: Path) -> None:

@@ -137,3 +137,16 @@ def test_yaml_never_builds_python_objects():
     problems: list[Problem] = []
     assert settings.read_yaml("x: !!python/object/apply:os.system [echo hi]\n", "settings.yaml", problems) == {}
     assert problems and "valid YAML" in problems[0].expected
+
+
+def _leaves(doc: dict, prefix: str = "") -> list[str]:
+    out = []
+    for key, value in doc.items():
+        path = f"{prefix}{key}"
+        out += _leaves(value, path + ".") if isinstance(value, dict) and value else [path]
+    return out
+
+
+def test_every_shipped_setting_has_a_rule():
+    missing = [path for path in _leaves(settings.defaults()) if settings._rule_for(path) is None]
+    assert missing == [], f"settings without a type and range in kamnb/settings.py: {missing}"

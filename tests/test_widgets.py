@@ -179,3 +179,32 @@ def test_one_account_view_scores_like_the_whole_portfolio(sample_copy):
         assert mine.reindex(theirs.index).equals(theirs), aid
         a, b = relationship_score.relationship_scores(view).loc[aid, "score"], scores.loc[aid, "score"]
         assert (a == pytest.approx(b)) or (a != a and b != b), aid
+
+
+def test_a_stale_screen_cannot_edit_a_removed_person(mini_book):
+    anna = workshop_app(mini_book, "A1", who="Anna")
+    jonas = workshop_app(mini_book, "A1", who="Jonas")
+    stale = _tab(jonas, "Stakeholders")  # Jonas's screen still shows Bo Chen
+    find_widget(_tab(anna, "Stakeholders"), "kamnb-remove-S2").click()
+    box = find_widget(stale, "kamnb-person-name")
+    rows = [r for r in stale.children[0].children[1].children if "Bo Chen" in str(getattr(r.children[0].children[0], "value", ""))]
+    name = rows[0].children[0].children[0]
+    name.value = "Bo Chen-Li"
+    message = rows[0].children[2].children[0].value
+    assert "Bo Chen was removed by Anna at" in message and "not saved" in message
+    assert [r[5] for r in _rows(mini_book)] == ["remove"]
+    assert box is not None and "S2" not in WorkshopSession(mini_book).wb.stakeholders.index
+
+
+def test_undo_names_what_it_undoes_and_redo_brings_it_back(mini_book):
+    app = workshop_app(mini_book, "A1", who="Ann")
+    find_widget(_tab(app, "Classification"), "kamnb-judgement-strategic_fit").value = "2"
+    assert app.undo.description == "Undo strategic fit of Alpha Freight to “2”"
+    assert app.redo.disabled
+    app.undo.click()
+    assert app.redo.description == "Redo strategic fit of Alpha Freight to “2”"
+    app.redo.click()
+    assert app.session.wb.accounts.loc["A1", "strategic_fit"] == 2.0
+    app.session.who = "Bo"
+    app.show()
+    assert app.undo.disabled and app.undo.description == "Undo: nothing"  # Bo has made no change of his own

@@ -248,7 +248,7 @@ def test_bad_journal_rows_are_reported_and_skipped_and_the_workbook_opens(tmp_pa
     assert code == 0
     warnings = lines(out, "warning")
     assert any(w.startswith("warning: journal.sqlite, row 2, column score: a change kamnb can apply (ValueError: Invalid isoformat string: 'yesterday')") for w in warnings)
-    assert any(w.startswith("warning: journal.sqlite, row 3, column growth_potential: found") and "skipped)" in w for w in warnings)
+    assert any(w.startswith("warning: journal.sqlite, row 3, column growth_potential: found") and "skipped, the workbook opens without it)" in w for w in warnings)
     wb = load_workbook(book)
     assert wb.accounts.loc["A1", "strategic_fit"] == 5.0 and wb.accounts.loc["A2", "growth_potential"] == 2.0
     assert snapshot(book)["journal.sqlite"] == before["journal.sqlite"]

@@ -10,6 +10,7 @@ Example:
 from __future__ import annotations
 
 import asyncio
+import html
 import os
 import time
 from pathlib import Path
@@ -65,9 +66,11 @@ class WorkshopApp:
         self.tabs = w.Tab(layout=w.Layout(width="62%"))
         self.summary = w.HTML(layout=w.Layout(width="38%", margin="0 0 0 12px"))
         self.summary.add_class("kamnb-summary")
-        where = w.HTML(f"<div class='kamnb-muted'>Workbook {session.path.name} · every change saved to {session.journal.path}</div>")
+        self.redo = w.Button(description="Redo", icon="repeat", layout=w.Layout(width="200px"))
+        self.redo.add_class("kamnb-redo")
+        where = w.HTML(f"<div class='kamnb-muted'>Workbook {html.escape(session.path.name)} · every change saved to {html.escape(str(session.journal.path))}</div>")
         bar1 = w.HBox([self.account, self.who])
-        bar2 = w.HBox([self.undo, self.refresh, self.review])
+        bar2 = w.HBox([self.undo, self.redo, self.refresh, self.review])
         bar2.add_class("kamnb-bar")
         self.root = w.VBox([w.HTML(CSS), where, bar1, bar2, self.status, w.HBox([self.tabs, self.summary])])
         self.root.add_class("kamnb-app")
@@ -76,6 +79,7 @@ class WorkshopApp:
         self.tabs.observe(lambda ch: self._build(ch["new"]), names="selected_index")
         self.who.observe(self._who_changed, names="value")
         self.undo.on_click(self._undo)
+        self.redo.on_click(lambda b: self._undo(b, redo=True))
         self.refresh.on_click(self._refresh)
         self.review.on_click(self._review)
         session.listeners.append(self._on_change)
@@ -100,6 +104,15 @@ class WorkshopApp:
         self.tabs.selected_index = selected
         self._build(selected)
         self.update_summary()
+        self._name_steps()
+
+    def _name_steps(self) -> None:
+        """Undo and Redo say what they would act on (the speaker's own changes only)."""
+        for button, redo, word in ((self.undo, False, "Undo"), (self.redo, True, "Redo")):
+            step = self.session.next_step(redo=redo)
+            button.description = f"{word} {step}"[:60] if step else f"{word}: nothing"
+            button.tooltip = f"{word} {step}" if step else f"Nothing of {self.session.who or 'yours'} to {word.lower()}"
+            button.disabled = step is None
 
     def _build(self, index: int | None) -> None:
         """Fill a tab the first time it is shown for this account (keeps switching accounts quick)."""
@@ -160,8 +173,9 @@ class WorkshopApp:
             what = change.column or change.op
             where = " / ".join(str(v) for v in change.key.values())
             verb = {"set": f"set {what} to “{change.new}”", "add": "added a row", "remove": "removed a row", "undo": f"undid change #{change.undoes}"}[change.op]
-            self.status.value = f"✔ Saved change #{change.seq}: {change.who} {verb} ({where})."
+            self.status.value = html.escape(f"✔ Saved change #{change.seq}: {change.who} {verb} ({where}).")
         self.update_summary(fresh_scores=False)
+        self._name_steps()
         self._full_update_later()
 
     def _who_changed(self, change: dict[str, Any]) -> None:
@@ -169,16 +183,17 @@ class WorkshopApp:
         if not self.session.who:
             self.status.value = error_html("Type who is speaking: every entry is signed with a name.")
         else:
-            self.status.value = f"Entries are now signed by {self.session.who}."
+            self.status.value = html.escape(f"Entries are now signed by {self.session.who}.")
+        self._name_steps()
 
-    def _undo(self, _: Any) -> None:
+    def _undo(self, _: Any, *, redo: bool = False) -> None:
         try:
-            ch = self.session.undo()
+            ch = self.session.undo(redo=redo)
         except Exception as err:  # shown to the room rather than lost in a log
             self.status.value = error_html(str(err))
             return
         if ch is None:
-            self.status.value = "Nothing to undo."
+            self.status.value = "Nothing to redo." if redo else "Nothing to undo."
         self.show()
 
     def _refresh(self, _: Any) -> None:
@@ -199,7 +214,7 @@ class WorkshopApp:
         err = tempfile.TemporaryFile(mode="w+")
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
         self.review.disabled = True
-        self.status.value = f"Writing the review of {aid} (the batch runs its notebooks; this takes a little while)…"
+        self.status.value = f"Writing the review of {html.escape(aid)} (the batch runs its notebooks; this takes a little while)…"
 
         def finish() -> None:
             self.review.disabled = False
@@ -209,7 +224,7 @@ class WorkshopApp:
             except Exception as error:
                 self.status.value = error_html(f"The review could not be written: {error}")
             else:
-                self.status.value = f"✔ Review of {aid} written: <code>{path}</code>"
+                self.status.value = f"✔ Review of {html.escape(aid)} written: <code>{html.escape(str(path))}</code>"
             finally:
                 err.close()
 

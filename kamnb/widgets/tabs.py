@@ -34,10 +34,12 @@ def _item(*children: w.Widget) -> w.VBox:
 def _saver(s: WorkshopSession, sheet: str, key: dict[str, Any], column: str, *, skip_empty: bool = False) -> Callable[[Any], tuple[Any, str | None]]:
     """The save function of one field: journal the value for this cell (an empty choice is not an answer)."""
 
+    base = s.seen  # the version this screen shows: a change to a row changed by others since is refused
+
     def save(value: Any) -> tuple[Any, str | None]:
         if skip_empty and not value:
             return None, None
-        return s.change(sheet, key, column, value)
+        return s.change(sheet, key, column, value, base=base)
 
     return save
 
@@ -83,6 +85,7 @@ def qualification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
     picker = w.Dropdown(options=[(f"{r['name']} ({oid})", oid) for oid, r in opps.iterrows()], description="Opportunity", layout=w.Layout(width="90%"))
     picker.add_class("kamnb-opportunity")
     body = w.VBox()
+    base = s.seen
 
     def show(opportunity_id: str) -> None:
         rows = []
@@ -97,7 +100,7 @@ def qualification_tab(s: WorkshopSession, account_id: str) -> w.Widget:
             def save_evidence(v: Any, key: dict[str, Any] = key) -> tuple[Any, str | None]:
                 if not s.current("qualification", key, "answer"):
                     return None, "answer the question first, then give the evidence"
-                return s.change("qualification", key, "evidence", v)
+                return s.change("qualification", key, "evidence", v, base=base)
 
             ev = text_field(evidence, save_evidence, placeholder="Evidence: what do we know that supports the answer?", css=f"kamnb-evidence-{_slug(qid)}")
             litmus = " <span class='kamnb-muted'>(litmus test)</span>" if q.get("litmus") else ""
@@ -132,12 +135,13 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
         )
 
     rows = []
+    base = s.seen
     for sid, p in people().iterrows():
         key = {"stakeholder_id": sid}
 
         def saver(col: str, key: dict[str, Any] = key) -> Callable[[Any], tuple[Any, str | None]]:
             def save(v: Any) -> tuple[Any, str | None]:
-                result = s.change("stakeholders", key, col, v)
+                result = s.change("stakeholders", key, col, v, base=base)
                 redraw()
                 return result
 
@@ -157,7 +161,7 @@ def stakeholders_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], 
         remove.add_class(f"kamnb-remove-{_slug(sid)}")
 
         def do_remove(_: Any, key: dict[str, Any] = key, msg: w.HTML = name.message) -> None:
-            _, error = s.remove_row("stakeholders", key)
+            _, error = s.remove_row("stakeholders", key, base=base)
             if error:
                 msg.value = error_html(error)
             else:
@@ -199,6 +203,7 @@ def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:
         VBox(children=(...))
     """
     rows = []
+    base = s.seen
     for iid, ind in s.wb.indicators.iterrows():
         key = {"account_id": account_id, "indicator_id": iid}
         score = score_field(s.current("relationship", key, "score"), _saver(s, "relationship", key, "score"), css=f"kamnb-indicator-{_slug(iid)}")
@@ -207,7 +212,7 @@ def relationship_tab(s: WorkshopSession, account_id: str) -> w.Widget:
             current = s.current("relationship", key, "score")
             if current is None or pd.isna(current):
                 return None, "give a score first, then the evidence"
-            return s.change("relationship", key, "evidence", v)
+            return s.change("relationship", key, "evidence", v, base=base)
 
         ev = text_field(s.current("relationship", key, "evidence"), save_evidence, placeholder="Evidence: what shows it?", css=f"kamnb-indicator-evidence-{_slug(iid)}")
         side = {"customer": "their side", "us": "our side", "both": "both sides"}.get(str(ind["side"]), str(ind["side"]))
@@ -226,11 +231,12 @@ def actions_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]
     """
     acts = s.wb.actions[s.wb.actions["account_id"] == account_id]
     rows = []
+    base = s.seen
     for aid, a in acts.iterrows():
         key = {"action_id": aid}
 
         def saver(col: str, key: dict[str, Any] = key) -> Callable[[Any], tuple[Any, str | None]]:
-            return lambda v: s.change("actions", key, col, v)
+            return lambda v: s.change("actions", key, col, v, base=base)
 
         owner = text_field(a["owner"], saver("owner"), placeholder="owner", width="200px")
         due = text_field(a["due"], saver("due"), placeholder="due, e.g. 2026-12-15", width="190px", css=f"kamnb-due-{_slug(aid)}")
