@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks, memo
+from kamnb import memo
+from kamnb import settings as kamnb_settings
 from kamnb.errors import KamnbError
 from kamnb.formatting import Notes, money, percent
 from kamnb.schema import ANSWERS
@@ -45,23 +46,6 @@ class QualificationSettingsError(KamnbError):
 
 
 # --------------------------------------------------------------------------- settings
-
-_DEFAULTS: dict[str, Any] = {
-    "answer_points": {"yes": 1.0, "partly": 0.5, "no": 0.0, "unknown": 0.0},
-    "evidence_discount": 0.5,
-    "likelihood_curve": [[0, 0.02], [20, 0.05], [40, 0.15], [60, 0.40], [80, 0.70], [100, 0.90]],
-    "min_answers": 1,
-    "qualify_out": {
-        "knockout_questions": ["budget"],
-        "knockout_needs_evidence": True,
-        "litmus_no_below": 0.25,
-        "max_no_share": 0.4,
-        "min_likelihood": 0.05,
-        "min_firm_share": 0.5,
-    },
-    "likelihood_bands": [0.25, 0.5, 0.75],
-}
-
 
 @dataclass(frozen=True)
 class QualificationSettings:
@@ -122,7 +106,7 @@ def qualification_settings(settings: dict[str, Any]) -> QualificationSettings:
     own = settings.get("qualification") or {}
     if not isinstance(own, dict):
         raise _bad("", own, "a mapping of qualification settings")
-    sec = banks._merge(_DEFAULTS, own)
+    sec = kamnb_settings.section({"qualification": own}, "qualification")
     pts_in = sec["answer_points"]
     if not isinstance(pts_in, dict):
         raise _bad("answer_points", pts_in, "a mapping answer: points")
@@ -716,22 +700,30 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
     """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda.
 
+    The account's biggest whitespace gaps follow the questions
+    (``whitespace.agenda_gaps`` of them, see :mod:`kamnb.whitespace.gaps`).
+
     Example:
         >>> agenda_table(wb, "ACC-001", n=2).shape  # doctest: +SKIP
         (2, 6)
     """
+    from kamnb.whitespace import agenda_rows
+
     cur = wb.settings.get("currency", "EUR")
     t = weakest_questions(wb, account_id).head(n)
-    if t.empty:
+    gaps = agenda_rows(wb, account_id)
+    if t.empty and gaps.empty:
         return pd.DataFrame({"": ["No open, qualified opportunity with a weak answer: nothing to ask."]})
-    return pd.DataFrame({
-        "#": range(1, len(t) + 1),
+    out = pd.DataFrame({
         "ask about": t["question"],
         "probes": t["probes"],
         "weak answers": t["weak_answers"],
         "worth (factored)": [money(v, cur) for v in t["upside"]],
         "a good answer": t["ask"],
     })
+    out = pd.concat([out, gaps], ignore_index=True) if len(gaps) else out.reset_index(drop=True)
+    out.insert(0, "#", range(1, len(out) + 1))
+    return out
 
 
 # --------------------------------------------------------------------------- portfolio
