@@ -64,7 +64,7 @@ def test_first_screen_shows_the_account_story(run: Path, page, account_id: str) 
     assert re.search(r"RELATIONSHIP SCORE\s+\d+ / 100", text, re.I), text
     assert re.search(r"Retention €[\d.]+[kM]?, growth €[\d.]+[kM]?", text), text
     if account_id == "ACC-001":
-        assert "Maintain" in text and "Marc Dubois" in text and "32 days overdue" in text
+        assert "Retain / defend" in text and "Marc Dubois" in text and "32 days overdue" in text
     # nothing the first screen shows hides behind the fold
     assert page.evaluate("document.querySelector('.kamnb-glance').getBoundingClientRect().bottom") <= 800
 
@@ -123,7 +123,7 @@ def test_account_table_sorts_and_filters_offline(run: Path, page) -> None:
     assert visible.locator("td:first-child a").all_inner_texts() == ["Kestrel Precision Parts", "Helvion Energy Services"]
     assert page.locator("#account-count").inner_text() == "2 of 3 accounts shown"
     page.fill("#account-filters input[name=text]", "nordlicht")
-    assert page.locator("#account-table tbody tr:visible").count() == 0  # Nordlicht is a maintain account
+    assert page.locator("#account-table tbody tr:visible").count() == 0  # Nordlicht is not a develop account
     page.click("#account-filters button[type=reset]")
     page.fill("#account-filters input[name=text]", "nordlicht")
     assert page.locator("#account-table tbody tr:visible td:first-child a").all_inner_texts() == ["Nordlicht Logistics"]
@@ -146,5 +146,5 @@ def test_account_table_reads_with_scripts_off(run: Path, page) -> None:
     plain.goto((run / "index.html").as_uri())
     assert not plain.locator("#account-filters").is_visible()
     assert plain.locator("#account-table tbody tr td:first-child a").all_inner_texts() == [
-        "Kestrel Precision Parts", "Helvion Energy Services", "Nordlicht Logistics"]  # by tier, then revenue
+        "Nordlicht Logistics", "Kestrel Precision Parts", "Helvion Energy Services"]  # by tier (retain first), then revenue
     context.close()
