@@ -483,7 +483,11 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     except Exception as err:
         out["errors"].append(f"relationship score: {err}")
     try:
-        out["red_flags"] = red_flags(view, account_id)
+        flags = red_flags(view, account_id)
+        from kamnb.redflags import RED_FLAGS
+
+        flags = flags.assign(title=[RED_FLAGS[f].title if f in RED_FLAGS else str(f).replace("_", " ") for f in flags["flag"]])
+        out["red_flags"] = flags
     except Exception as err:
         out["errors"].append(f"red flags: {err}")
     session.last_scores[account_id] = (session.seen, out)
