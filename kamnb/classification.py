@@ -400,9 +400,13 @@ class Explanation:
     reasons: list[str]
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{r}</li>" for r in self.reasons)
-        table = self.contributions.to_html(float_format=lambda v: f"{v:.1f}", na_rep="–")
-        return f"<p><b>{self.account_id} {self.name}</b></p><ul>{items}</ul>{table}"
+        from kamnb.common.tables import escape, html_table
+
+        items = "".join(f"<li>{escape(r)}</li>" for r in self.reasons)
+        shown = self.contributions.map(lambda v: "–" if v is None or (isinstance(v, float) and v != v) else (f"{v:.1f}" if isinstance(v, float) else v))
+        right = [c for c in self.contributions.columns if self.contributions[c].dtype.kind in "fiu"]
+        table = html_table(shown, right=right, index=True, bold_first=False)
+        return f"<p><b>{escape(self.account_id)} {escape(self.name)}</b></p><ul>{items}</ul>{table}"
 
     def __str__(self) -> str:
         return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])

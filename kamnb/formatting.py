@@ -86,7 +86,9 @@ class Notes(list):
     """
 
     def _repr_markdown_(self) -> str:
-        return "\n".join(f"- {line}" for line in self)
+        import html
+
+        return "\n".join(f"- {html.escape(line, quote=False)}" for line in self)
 
     def _ipython_display_(self) -> None:
         if self:

@@ -20,7 +20,6 @@ Example:
 """
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,14 +27,14 @@ from typing import Any
 import pandas as pd
 
 from kamnb import banks
+from kamnb.common.tables import escape, html_notes, html_table
 from kamnb.formatting import date
-from kamnb.value import html_notes, html_table
 from kamnb.workbook import Workbook
 
 CATEGORIES = {"consult_advise": "Consult & advise", "care_cultivate": "Care & cultivate", "sell_service": "Sell & service"}
 CLOSED = ("done", "dropped")
-OVERDUE_STYLE = "background:#fde2e1"
-CLOSED_STYLE = "color:#7b8794"
+OVERDUE = "overdue"
+CLOSED_ROW = "closed"
 
 # Built-in defaults of the plan: settings; the `plan:` section of settings.yaml overrides them.
 DEFAULTS: dict[str, Any] = {
@@ -126,19 +125,20 @@ class GoalCheck:
 
     def _repr_html_(self) -> str:
         colour = "#2e8b57" if self.ok else "#c23b3b"
+        state = "ok" if self.ok else "bad"
         verdict = "Written from the customer's side" if self.ok else "Needs rework"
-        body = html.escape(self.goal) if self.goal else "<em>No account goal written yet.</em>"
+        body = escape(self.goal) if self.goal else "<em>No account goal written yet.</em>"
         items = []
         for r in self.rules:
             mark = "✓" if r.passed else ("✗" if r.required else "–")
-            tail = "" if r.passed else f" — {html.escape(r.hint)}"
-            items.append(f"<li>{mark} {html.escape(r.label)}{tail}</li>")
+            tail = "" if r.passed else f" — {escape(r.hint)}"
+            items.append(f"<li>{mark} {escape(r.label)}{tail}</li>")
         return (
-            f'<div style="border-left:4px solid {colour};padding:4px 12px;margin:4px 0">'
-            f'<div style="font-size:0.85em;color:#7b8794">Account goal of {html.escape(self.name)} ({html.escape(self.account_id)})'
-            f' · <strong style="color:{colour}">{verdict}</strong></div>'
-            f'<div style="font-size:1.15em;margin:4px 0">{body}</div>'
-            f'<ul style="font-size:0.85em;margin:2px 0;list-style:none;padding-left:0">{"".join(items)}</ul></div>'
+            f'<div class="kamnb-goal {state}" style="border-left:4px solid {colour};padding:4px 12px;margin:4px 0">'
+            f'<div class="kamnb-goal-head" style="font-size:0.85em;color:#7b8794">Account goal of {escape(self.name)} ({escape(self.account_id)})'
+            f' · <strong class="kamnb-verdict" style="color:{colour}">{verdict}</strong></div>'
+            f'<div class="kamnb-goal-text" style="font-size:1.15em;margin:4px 0">{body}</div>'
+            f'<ul class="kamnb-goal-rules" style="font-size:0.85em;margin:2px 0;list-style:none;padding-left:0">{"".join(items)}</ul></div>'
         )
 
     def __repr__(self) -> str:
@@ -222,7 +222,7 @@ class ActionPlan:
     """One account's actions, grouped by heading, with overdue ones marked.
 
     ``table`` columns: action_id, category, action, owner, due, status, source
-    (``workbook``, ``red flag`` or ``qualification``), overdue (bool),
+    (``workbook``, ``red flag``, ``qualification`` or ``whitespace``), overdue (bool),
     days_overdue (0 when not overdue). ``notes`` say which sources were left out.
 
     Example:
@@ -267,15 +267,15 @@ class ActionPlan:
         )
 
     def _repr_html_(self) -> str:
-        parts = [f"<p>{html.escape(self.summary())}</p>"]
+        parts = [f"<p>{escape(self.summary())}</p>"]
         for key, label in CATEGORIES.items():
             rows = self.table[self.table["category"] == key]
-            parts.append(f'<p style="margin:10px 0 2px 0"><strong>{html.escape(label)}</strong></p>')
+            parts.append(f'<p class="kamnb-heading" style="margin:10px 0 2px 0"><strong>{escape(label)}</strong></p>')
             if rows.empty:
                 parts.append("<p><em>No action under this heading yet.</em></p>")
                 continue
-            styles = [OVERDUE_STYLE if o else (CLOSED_STYLE if s in CLOSED else "") for o, s in zip(rows["overdue"], rows["status"], strict=True)]
-            parts.append(html_table(self._frame(rows), row_styles=styles, bold_first=False, nowrap=("Owner", "Due", "From", "Id")))
+            styles = [OVERDUE if o else (CLOSED_ROW if s in CLOSED else "") for o, s in zip(rows["overdue"], rows["status"], strict=True)]
+            parts.append(html_table(self._frame(rows), row_classes=styles, bold_first=False, nowrap=("Owner", "Due", "From", "Id")))
         parts.append(html_notes(self.notes, title="Sources"))
         return "".join(parts)
 
@@ -294,7 +294,7 @@ class ActionPlan:
 
 
 def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, cfg: dict[str, Any], notes: list[str]) -> list[dict[str, Any]]:
-    from kamnb.redflags import red_flags
+    from kamnb.redflags import RED_FLAGS, red_flags
 
     flags = red_flags(wb, account_id)
     flags = flags[flags["account_id"] == account_id] if "account_id" in flags else flags
@@ -304,7 +304,8 @@ def _derived_red_flags(wb: Workbook, account_id: str, owner: str, today: pd.Time
     rows = []
     for n, (_, f) in enumerate(flags.iterrows(), start=1):
         detail = str(f.get("detail", "") or "").strip()
-        text = f"Act on red flag '{f['flag']}'" + (f": {detail}" if detail else "")
+        title = RED_FLAGS[f["flag"]].title if f["flag"] in RED_FLAGS else f["flag"]
+        text = f"Act on red flag '{title}'" + (f": {detail}" if detail else "")
         rows.append({
             "action_id": f"RF-{n}", "category": cfg["red_flag_category"], "action": text, "owner": owner,
             "due": today + pd.Timedelta(days=int(days.get(str(f["severity"]), days.get("medium", 30)))),
@@ -328,6 +329,16 @@ def _derived_gaps(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp
             "due": today + pd.Timedelta(days=int(cfg["gap_due_days"])), "status": "open", "source": "qualification gap",
         })
     notes.append(f"Qualification gaps: {len(rows)} action(s) added from the weakest questions." if rows else "Qualification gaps: none open for this account.")
+    return rows
+
+
+def _derived_whitespace(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, notes: list[str]) -> list[dict[str, Any]]:
+    from kamnb.whitespace import account_map, plan_rows
+
+    if account_map(wb, account_id).empty:
+        return []
+    rows = plan_rows(wb, account_id, owner, today)
+    notes.append(f"Whitespace: {len(rows)} action(s) added from the biggest gaps." if rows else "Whitespace: no gap with room for this account.")
     return rows
 
 
@@ -363,6 +374,7 @@ def action_plan(wb: Workbook, account_id: str) -> ActionPlan:
     ]
     rows += _derived_red_flags(wb, account_id, owner, today, cfg, notes)
     rows += _derived_gaps(wb, account_id, owner, today, cfg, notes)
+    rows += _derived_whitespace(wb, account_id, owner, today, notes)
     table = pd.DataFrame(rows, columns=PLAN_COLUMNS[:7])
     table["due"] = pd.to_datetime(table["due"]).astype("datetime64[ns]")
     table["overdue"] = overdue_mask(table, today).astype(bool)

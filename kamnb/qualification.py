@@ -716,22 +716,30 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
     """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda.
 
+    The account's biggest whitespace gaps follow the questions
+    (``whitespace.agenda_gaps`` of them, see :mod:`kamnb.whitespace.gaps`).
+
     Example:
         >>> agenda_table(wb, "ACC-001", n=2).shape  # doctest: +SKIP
         (2, 6)
     """
+    from kamnb.whitespace import agenda_rows
+
     cur = wb.settings.get("currency", "EUR")
     t = weakest_questions(wb, account_id).head(n)
-    if t.empty:
+    gaps = agenda_rows(wb, account_id)
+    if t.empty and gaps.empty:
         return pd.DataFrame({"": ["No open, qualified opportunity with a weak answer: nothing to ask."]})
-    return pd.DataFrame({
-        "#": range(1, len(t) + 1),
+    out = pd.DataFrame({
         "ask about": t["question"],
         "probes": t["probes"],
         "weak answers": t["weak_answers"],
         "worth (factored)": [money(v, cur) for v in t["upside"]],
         "a good answer": t["ask"],
     })
+    out = pd.concat([out, gaps], ignore_index=True) if len(gaps) else out.reset_index(drop=True)
+    out.insert(0, "#", range(1, len(out) + 1))
+    return out
 
 
 # --------------------------------------------------------------------------- portfolio

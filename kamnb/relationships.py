@@ -358,6 +358,11 @@ def contact_summary(wb: Workbook, account_id: str) -> pd.DataFrame:
         ("Decision-makers known by only one of ours", str(m["dm_single_threaded"])),
         ("Decision-makers none of ours knows", str(m["dm_uncovered"])),
     ]
+    from kamnb.orgchart import has_lines, line_summary
+
+    if has_lines(wb, account_id):
+        with_manager, unreached = line_summary(wb, account_id)
+        rows.append(("Decision-makers whose manager none of ours reaches", f"{unreached} of {with_manager} with a manager on the sheet"))
     if m["key_person"]:
         rows.append((f"Decision-makers who hang on {m['key_person']} alone", f"{m['dm_on_key_person']} ({n(m['dm_influence_on_key_person_pct'])}% of their influence)"))
         rows.append((f"Coverage if {m['key_person']} left", f"{n(m['coverage_without_key_person'])} / 100 (now {n(m['coverage'])})"))
@@ -470,25 +475,11 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
 
 
 def readable(frame: pd.DataFrame, digits: int = 0) -> Any:
-    """A table for people: numbers rounded, dates as 2026-11-01, True/False as yes/no, empty cells as '–'.
-
-    Returns a pandas Styler (it renders as HTML in a notebook and in the batch report).
+    """A table for people (see :func:`kamnb.common.tables.readable`): rounded, dated, every text escaped.
 
     >>> readable(pd.DataFrame({"x": [1.26, float("nan")]})).to_html().count("–")
     1
     """
-    from kamnb.formatting import date, number
+    from kamnb.common.tables import readable as table
 
-    fmt: dict[str, Any] = {}
-    for col in frame.columns:
-        kind = frame[col].dtype.kind
-        if kind == "M":
-            fmt[col] = date
-        elif kind == "f":
-            fmt[col] = lambda v, d=digits: number(v, d)
-        elif kind == "b":
-            fmt[col] = lambda v: "yes" if v else "no"
-    import hashlib
-
-    tag = hashlib.md5(("|".join(map(str, frame.columns)) + f"|{frame.shape}").encode()).hexdigest()[:8]
-    return frame.style.format(fmt, na_rep="–").set_uuid(f"rel{tag}")
+    return table(frame, digits)

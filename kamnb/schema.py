@@ -114,6 +114,7 @@ DECISION_ROLES = (
 ACTION_CATEGORIES = ("consult_advise", "care_cultivate", "sell_service")
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
 PRICING_MODELS = ("time_material", "fixed_price", "subscription", "mixed")
+WHITESPACE_STATUSES = ("bought", "open", "lost", "not_offered", "competitor")
 
 
 def _score(name: str, description: str, example: str = "3") -> Column:
@@ -169,6 +170,8 @@ STAKEHOLDERS = Sheet(
         Column("last_contact", "date", False, "Date of the last real conversation", "2026-10-02"),
         Column("contact_days_12m", "number", False, "Days of contact time our team spent with the person over 12 months", "6", min=0),
         Column("plan", "text", False, "What we plan to do with this person", "Invite to the innovation day"),
+        Column("reports_to", "ref", False, "The stakeholder this person reports to (same account); empty at the top of the organisation", "ST-002", ref_sheet="stakeholders"),
+        Column("influences", "text", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005"),
     ),
     key=("stakeholder_id",),
 )
@@ -185,6 +188,8 @@ OPPORTUNITIES = Sheet(
         Column("stage", "choice", False, "Sales stage", "proposal", choices=STAGES),
         Column("expected_close", "date", False, "Expected decision date", "2027-03-31"),
         Column("owner", "text", False, "Our person driving it", "Jana Weber"),
+        Column("offering_id", "ref", False, "Which of our offerings it is about (for the whitespace map)", "WMS-SUPPORT", ref_sheet="offerings"),
+        Column("business_unit", "text", False, "Business unit, site or region of the customer it is for; empty for the whole account", "Hamburg hub"),
     ),
     key=("opportunity_id",),
 )
@@ -283,6 +288,35 @@ STAKEHOLDER_HISTORY = Sheet(
     required=False,
 )
 
+OFFERINGS = Sheet(
+    "offerings",
+    "Our products or services: the rows of the whitespace map.",
+    (
+        Column("offering_id", "id", True, "Short stable id", "WMS-SUPPORT"),
+        Column("name", "text", True, "What the offering is called", "Warehouse system support"),
+        Column("family", "text", False, "Product family or practice it belongs to", "Support"),
+        Column("list_price", "number", False, "Typical yearly price; the potential of a cell nobody has estimated", "120000", min=0),
+    ),
+    required=False,
+    key=("offering_id",),
+)
+
+WHITESPACE = Sheet(
+    "whitespace",
+    "The whitespace map: per account, offering and business unit, what they have of it and what they could buy.",
+    (
+        Column("account_id", "ref", True, "Account", "ACC-001", ref_sheet="accounts"),
+        Column("offering_id", "ref", True, "Offering", "WMS-SUPPORT", ref_sheet="offerings"),
+        Column("business_unit", "text", False, "Business unit, site or region; empty for the whole account", "Hamburg hub"),
+        Column("status", "choice", True, "bought, open (in the pipeline), lost, not_offered or competitor (a competitor holds it)", "competitor", choices=WHITESPACE_STATUSES),
+        Column("competitor", "text", False, "Who holds it, when a competitor does", "LogiSoft"),
+        Column("current", "number", False, "What they buy of it from us per year now", "0", min=0),
+        Column("potential", "number", False, "What they could buy of it from us per year", "150000", min=0),
+        Column("note", "text", False, "What we know", "Contract with LogiSoft ends in 2027"),
+    ),
+    required=False,
+)
+
 SHEETS: dict[str, Sheet] = {
     s.name: s
     for s in (
@@ -295,6 +329,8 @@ SHEETS: dict[str, Sheet] = {
         VALUE,
         HISTORY,
         STAKEHOLDER_HISTORY,
+        OFFERINGS,
+        WHITESPACE,
     )
 }
 """Every sheet a workbook may hold, in the order they are documented and checked."""

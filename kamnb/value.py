@@ -18,7 +18,6 @@ Example:
 """
 from __future__ import annotations
 
-import html
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb.common.tables import escape, html_notes, html_table
 from kamnb.formatting import money, number, percent
 from kamnb.workbook import Workbook
 
@@ -102,59 +102,6 @@ def rounded(value: Any) -> int:
 
 
 # --------------------------------------------------------------------------- display helpers
-
-
-def html_table(
-    frame: pd.DataFrame,
-    *,
-    right: Sequence[str] = (),
-    row_styles: Sequence[str] | None = None,
-    bold_first: bool = True,
-    nowrap: Sequence[str] = (),
-) -> str:
-    """A plain, deterministic HTML table from a frame of display strings.
-
-    ``right`` names the columns aligned right (numbers); ``row_styles`` gives an
-    inline CSS style per row (``""`` for none), used to highlight rows;
-    ``nowrap`` names columns kept on one line (dates, ids).
-
-    >>> print(html_table(pd.DataFrame({"a": ["x"]})))
-    <table class="kamnb-table" style="border-collapse:collapse;font-size:0.9em"><thead><tr><th style="text-align:left;padding:2px 8px;border-bottom:1px solid #7b8794">a</th></tr></thead><tbody><tr><td style="text-align:left;padding:2px 8px;font-weight:600">x</td></tr></tbody></table>
-    """
-    pad = "padding:2px 8px"
-    head = "".join(
-        f'<th style="text-align:{"right" if c in right else "left"};{pad};border-bottom:1px solid #7b8794">{html.escape(str(c))}</th>'
-        for c in frame.columns
-    )
-    rows = []
-    for i, (_, row) in enumerate(frame.iterrows()):
-        style = row_styles[i] if row_styles is not None and row_styles[i] else ""
-        cells = []
-        for j, c in enumerate(frame.columns):
-            extra = (";font-weight:600" if bold_first and j == 0 else "") + (";white-space:nowrap" if c in nowrap or c in right else "")
-            cells.append(f'<td style="text-align:{"right" if c in right else "left"};{pad}{extra}">{html.escape(str(row[c]))}</td>')
-        attr = f' style="{style}"' if style else ""
-        rows.append(f"<tr{attr}>{''.join(cells)}</tr>")
-    return (
-        '<table class="kamnb-table" style="border-collapse:collapse;font-size:0.9em">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def html_notes(notes: Sequence[str], *, title: str | None = None) -> str:
-    """Notes as a short HTML list (empty string when there are none).
-
-    Example:
-        >>> html_notes([])
-        ''
-        >>> "<li>no fees</li>" in html_notes(["no fees"])
-        True
-    """
-    if not notes:
-        return ""
-    items = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
-    head = f"<strong>{html.escape(title)}</strong>" if title else ""
-    return f'<div style="font-size:0.9em;color:#1f2933">{head}<ul style="margin:2px 0 6px 0">{items}</ul></div>'
 
 
 def _ratio_text(ratio: float) -> str:
@@ -323,14 +270,14 @@ class ValueRatio:
 
     def _repr_html_(self) -> str:
         if self.message:
-            return f"<p><em>{html.escape(self.message)}</em></p>" + html_notes(self.notes)
+            return f"<p><em>{escape(self.message)}</em></p>" + html_notes(self.notes)
         frame = self.display_frame()
         lead = ""
         if "expected" in self.table.index and not math.isnan(self.expected):
             row, cur = self.table.loc["expected"], self.inputs.currency
             lead = (
-                f"<p>Expected estimate: {html.escape(self.inputs.name)} gains {self.expected:.1f} for every 1 it pays us "
-                f"({html.escape(money(row['value_per_year'], cur))} a year against {html.escape(money(row['fees_per_year'], cur))}).</p>"
+                f"<p>Expected estimate: {escape(self.inputs.name)} gains {self.expected:.1f} for every 1 it pays us "
+                f"({escape(money(row['value_per_year'], cur))} a year against {escape(money(row['fees_per_year'], cur))}).</p>"
             )
         return lead + html_table(frame, right=list(frame.columns[1:])) + html_notes(self.notes)
 
@@ -533,11 +480,11 @@ class PricePressure:
 
     def _repr_html_(self) -> str:
         if self.message:
-            return f"<p><em>{html.escape(self.message)}</em></p>" + html_notes(self.notes)
+            return f"<p><em>{escape(self.message)}</em></p>" + html_notes(self.notes)
         frame = self.display_frame()
-        styles = ["color:#7b8794;font-style:italic" if k == "today" else "" for k in self.table.index]
+        styles = ["muted" if k == "today" else "" for k in self.table.index]
         return (
-            html_table(frame, right=list(frame.columns[2:]), row_styles=styles)
+            html_table(frame, right=list(frame.columns[2:]), row_classes=styles)
             + html_notes(self.verdict_lines(), title="What the arithmetic says")
             + html_notes(self.assumption_lines(), title="Assumptions")
             + html_notes(self.notes)

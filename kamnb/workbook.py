@@ -125,6 +125,8 @@ class Workbook:
     def for_account(self, sheet: str, account_id: str) -> pd.DataFrame:
         """Rows of ``sheet`` belonging to one account (qualification goes through its opportunities)."""
         df = self.sheets[sheet]
+        if "account_id" not in df.columns and sheet not in ("qualification", "stakeholder_history"):
+            return df  # a sheet of the whole portfolio (offerings)
         if sheet == "qualification":
             opps = self.opportunities.index[self.opportunities["account_id"] == account_id]
             return df[df["opportunity_id"].isin(opps)]
@@ -396,7 +398,12 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
     # checked, or every row that uses it would be reported again.
     for bank in broken_banks & {"questions", "indicators"}:
         known.pop(bank)
+    if "offerings" in raw:  # without an offerings sheet, any offering id is accepted
+        known["offerings"] = set(frames["offerings"]["offering_id"])
     _check_refs(frames, labels, known, problems)
+    from kamnb.orgchart import check_reporting_lines
+
+    check_reporting_lines(frames["stakeholders"], labels["stakeholders"], problems)
     _check_parent_cycles(frames["accounts"], labels["accounts"], problems)
     _check_value_ranges(frames["value"], labels["value"], problems)
     for name, sheet in SHEETS.items():

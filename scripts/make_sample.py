@@ -900,6 +900,55 @@ currency: EUR
 """
 
 
+COMPETITORS = ["Axion Consulting", "Brightway Systems", "Nordsoft", "Quanta Services", "Veridian IT"]
+
+
+def offering_id(name: str) -> str:
+    return "OF-" + "".join(w[0] for w in name.replace("/", " ").replace("-", " ").split()).upper()
+
+
+def build_offerings() -> list[dict]:
+    rows, seen = [], set()
+    for industry, offers in OFFERINGS.items():
+        for name in offers:
+            oid = offering_id(name)
+            while oid in seen:
+                oid += "X"
+            seen.add(oid)
+            rows.append(dict(offering_id=oid, name=name[0].upper() + name[1:], family=industry, list_price=""))
+    return rows
+
+
+def build_whitespace(offerings: list[dict]) -> list[dict]:
+    """The team's whitespace map of the bigger accounts: their industry's offerings x up to three sites.
+
+    A generator of its own, so the other sheets stay exactly as they were.
+    """
+    rng = random.Random(SEED + 20)
+    ids = {o["name"].lower(): o["offering_id"] for o in offerings}
+    ids.update({k: ids[k.lower()] for k in [o for offers in OFFERINGS.values() for o in offers]})
+    rows = []
+    for n, acc in enumerate(ACCOUNTS):
+        aid, industry, rev = acc[0], acc[2], acc[5]
+        if rev < 1_500_000:
+            continue
+        units = [""] if rev < 4_000_000 else [SITES[(n + k) % len(SITES)] for k in range(3)]
+        for k, offer in enumerate(OFFERINGS[industry]):
+            for u, unit in enumerate(units):
+                if k == 0:
+                    status = "bought"
+                else:
+                    status = rng.choices(["bought", "lost", "competitor", "not_offered"], weights=[3, 1, 2, 3])[0]
+                share = rev / len(units) * rng.uniform(0.06, 0.25)
+                current = round_to(share * rng.uniform(0.5, 1.0)) if status == "bought" else 0
+                potential = round_to(share * rng.uniform(1.0, 1.6)) if status == "bought" else round_to(share)
+                rows.append(dict(account_id=aid, offering_id=ids[offer], business_unit=unit, status=status,
+                                 competitor=rng.choice(COMPETITORS) if status == "competitor" else "",
+                                 current=current if status == "bought" else "", potential=potential if u or k or rng.random() < 0.8 else "",
+                                 note=""))
+    return rows
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
@@ -921,6 +970,9 @@ def main(out: Path) -> None:
     write(out, "value", value)
     write(out, "history", history)
     write(out, "stakeholder_history", stakeholder_history)
+    offerings = build_offerings()
+    write(out, "offerings", offerings)
+    write(out, "whitespace", build_whitespace(offerings))
     (out / "settings.yaml").write_text(SETTINGS, encoding="utf-8")
     print(f"wrote the sample workbook to {out}")
 

@@ -36,7 +36,8 @@ def test_nordlicht_at_a_glance(wb) -> None:
     assert g.items["position"].value == "2 of 5, approved supplier"
     # overdue first, then by due date; at most three
     assert [(a["owner"], a["due"], a["days_overdue"]) for a in g.actions] == [
-        ("Marc Dubois", "2026-09-30", 32), ("Ingrid Solberg", "2026-10-15", 17), ("Jana Weber", "2026-12-01", 0)]
+        ("Marc Dubois", "2026-09-30", 32), ("Ingrid Solberg", "2026-10-15", 17), ("Jana Weber", "2026-11-15", 0)]  # a high red flag: due in 14 days
+    assert [f["title"] for f in g.flags[:3]] == ["Decision-maker against us", "Large renewal at low likelihood", "Relationship score below the floor"]
 
 
 def test_flags_show_with_severity_and_title(wb) -> None:

@@ -90,7 +90,7 @@ def test_action_plan_groups_and_marks_overdue(tmp_path):
     assert t.loc[t["overdue"], "action_id"].tolist() == ["AC3", "AC2"]
     assert t.set_index("action_id").loc[["AC3", "AC2"], "days_overdue"].tolist() == [61, 31]
     html = ap._repr_html_()
-    assert html.count(plan.OVERDUE_STYLE) == 2
+    assert html.count('<tr class="overdue"') == 2
     assert "in progress – 61 days overdue" in html
     assert html.index("Consult &amp; advise") < html.index("Care &amp; cultivate") < html.index("Sell &amp; service")
     assert "1 open action(s) have no owner" in " ".join(ap.notes)
@@ -98,7 +98,7 @@ def test_action_plan_groups_and_marks_overdue(tmp_path):
 
 def test_action_plan_takes_red_flags_and_qualification_gaps(tmp_path):
     from kamnb.qualification import weakest_questions
-    from kamnb.redflags import red_flags
+    from kamnb.redflags import RED_FLAGS, red_flags
 
     wb = load_workbook(book(tmp_path))
     flags = red_flags(wb, "A1")
@@ -108,14 +108,14 @@ def test_action_plan_takes_red_flags_and_qualification_gaps(tmp_path):
     from_flags = derived[derived.index.str.startswith("RF-")]
     from_gaps = derived[derived.index.str.startswith("QG-")]
     assert len(from_flags) == len(flags) > 0
-    assert set(from_flags["action"]) == {f"Act on red flag '{f.flag}': {f.detail}" for f in flags.itertuples()}
+    assert set(from_flags["action"]) == {f"Act on red flag '{RED_FLAGS[f.flag].title}': {f.detail}" for f in flags.itertuples()}
     assert len(from_gaps) == min(len(gaps), int(wb.settings["plan"]["max_gap_actions"])) > 0
     assert from_gaps["action"].str.startswith("Close the qualification gap: ").all()
     assert (from_gaps["category"] == "sell_service").all()
     assert set(derived["owner"]) == {"Jana Weber"}  # the account manager
     due_after = {"high": 14, "medium": 30, "low": 60}
     for _, f in flags.iterrows():
-        row = from_flags[from_flags["action"].str.startswith(f"Act on red flag '{f['flag']}'")].iloc[0]
+        row = from_flags[from_flags["action"].str.startswith(f"Act on red flag '{RED_FLAGS[f['flag']].title}': {f['detail']}")].iloc[0]
         assert (row["due"] - pd.Timestamp("2026-11-01")).days == due_after[f["severity"]]
 
 
