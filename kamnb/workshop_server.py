@@ -255,8 +255,8 @@ class Room:
 
         if kind in ("change", "add", "remove") and sheet not in SHEETS:
             return False, "that part of the workbook does not exist; not saved", None
-        key = msg.get("key") if isinstance(msg.get("key"), dict) else {}
-        key = {str(k): str(v) for k, v in key.items()}
+        raw_key: dict[str, Any] = msg["key"] if isinstance(msg.get("key"), dict) else {}
+        key = {str(k): str(v) for k, v in raw_key.items()}
         base = msg.get("base") if isinstance(msg.get("base"), int) else None
         if kind == "change":
             column = str(msg.get("column", ""))
@@ -270,8 +270,8 @@ class Room:
                 return True, "No change: that value was already in force.", None
             return True, f"✔ Saved: {s.describe(ch)}" if label else "✔ Saved", ch.seq
         if kind == "add":
-            values = msg.get("values") if isinstance(msg.get("values"), dict) else {}
-            values = {str(k): str(v) for k, v in values.items() if str(k) in SHEETS[sheet].column_names}
+            raw: dict[str, Any] = msg["values"] if isinstance(msg.get("values"), dict) else {}
+            values = {str(k): str(v) for k, v in raw.items() if str(k) in SHEETS[sheet].column_names}
             account = str(msg.get("account", ""))
             if sheet == "stakeholders":
                 if not values.get("name", "").strip():
@@ -284,10 +284,14 @@ class Room:
             else:
                 return False, "rows can be added to people and actions only", None
             ch, error = s.add_row(sheet, values)
-            return (False, error, None) if error or ch is None else (True, f"✔ Saved: {s.describe(ch)}", ch.seq)
+            if error or ch is None:
+                return False, error or "not saved", None
+            return True, f"✔ Saved: {s.describe(ch)}", ch.seq
         if kind == "remove":
             ch, error = s.remove_row(sheet, key, base=base)
-            return (False, error, None) if error or ch is None else (True, f"✔ Saved: {s.describe(ch)}", ch.seq)
+            if error or ch is None:
+                return False, error or "not saved", None
+            return True, f"✔ Saved: {s.describe(ch)}", ch.seq
         if kind in ("undo", "redo"):
             step = s.next_step(redo=kind == "redo")
             try:
@@ -303,10 +307,10 @@ class Room:
         """Open, reveal, record or close the vote in progress."""
         kind = msg.get("t")
         if kind == "poll":
-            item = msg.get("item") if isinstance(msg.get("item"), dict) else {}
+            item: dict[str, Any] = msg["item"] if isinstance(msg.get("item"), dict) else {}
             from kamnb.schema import SHEETS
 
-            if item.get("sheet") not in SHEETS or item.get("column") not in SHEETS[str(item.get("sheet"))].column_names:
+            if str(item.get("sheet")) not in SHEETS or str(item.get("column")) not in SHEETS[str(item.get("sheet"))].column_names:
                 return False, "that item cannot be put to the vote"
             self.poll = {
                 "id": f"{int(time.time() * 1000)}", "sheet": item["sheet"], "key": {str(k): str(v) for k, v in dict(item.get("key") or {}).items()},

@@ -132,7 +132,7 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
             for _, f in flags.iterrows():
                 sev = str(f.get("severity", "low"))
                 title = f.get("title") or f.get("flag", "")
-                out.append(f'<li><span class="kamnb-flag-{_e(_slug(sev))}">{_e(str(title))}</span> <span class="kamnb-muted">{_e(str(f.get("detail", "")))}</span></li>')
+                out.append(f'<li title="{_e(str(f.get("detail", "")))}"><span class="kamnb-flag-{_e(_slug(sev))}">{_e(str(title))}</span> <span class="kamnb-muted">{_e(str(f.get("detail", "")))}</span></li>')
             out.append("</ul>")
 
     out.append("<h2>Opportunities</h2>")
@@ -140,11 +140,11 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
     if opps.empty:
         out.append('<div class="kamnb-muted">No opportunities recorded.</div>')
     else:
-        out.append('<table class="kamnb-opps"><tr><th>Opportunity</th><th class="num">Value</th><th class="num">Yes / partly / no</th><th class="num">Open</th><th class="num">Likelihood</th></tr>')
+        out.append('<table class="kamnb-opps"><tr><th>Opportunity</th><th class="num">Value</th><th class="num">Yes / partly / no</th><th class="num">Open</th><th class="num">Likeli&shy;hood</th></tr>')
         for oid, r in opps.iterrows():
             status = f'<div class="kamnb-muted">{_e(str(r["status"]))}</div>' if r.get("status") else ""
             out.append(
-                f'<tr data-opportunity="{_e(str(oid))}"><td>{_e(str(r["name"]))}{status}</td><td class="num">{_e(money(r["value"], currency, short=True))}</td>'
+                f'<tr data-opportunity="{_e(str(oid))}"><td title="{_e(str(r["name"]))}"><span class="kamnb-opp-name">{_e(str(r["name"]))}</span>{status}</td><td class="num">{_e(money(r["value"], currency, short=True))}</td>'
                 f'<td class="num kamnb-answers">{int(r["yes"])} / {int(r["partly"])} / {int(r["no"])}</td>'
                 f'<td class="num">{int(r["open"]) + int(r["unknown"])}</td><td class="num kamnb-likelihood">{_pct(r["likelihood"])}</td></tr>'
             )
