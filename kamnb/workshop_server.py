@@ -666,8 +666,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "workshop",
         help="run the live workshop in the browser (this computer only, or the room's network with --host)",
-        description="Serve the workshop: every change is written at once to the journal beside the workbook; every screen shows it within a second.",
-        epilog="Example: kamnb workshop data/sample --no-browser   |   for raters on their own devices: kamnb workshop data/sample --host 0.0.0.0",
+        description="Serve the workshop: every change is written at once to the journal beside the workbook; every screen shows it within a second. "
+        "With --host 0.0.0.0 raters join from their own devices on the room's network.",
+        epilog="Example: kamnb workshop data/sample --no-browser",
     )
     p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--port", type=int, default=None, help="port to serve on (default: the one of the last run, else a free one)")
