@@ -42,7 +42,7 @@ def without_portfolio_review(workbook: Path) -> Path:
     """The workbook's settings with the portfolio review switched off, so it does not run beside the timed accounts."""
     path = workbook / "settings.yaml"
     text = path.read_text(encoding="utf-8") if path.exists() else ""
-    path.write_text(text + "\nbatch:\n  portfolio_notebook: ''\n", encoding="utf-8")
+    path.write_text(text + "\nbatch:\n  portfolio_notebook:\n", encoding="utf-8")
     return workbook
 
 

@@ -384,6 +384,7 @@ def _rules() -> dict[str, Rule]:
         "qualification.activity.average_win": number(0, above=True, optional=True),
         "batch.notebooks": text_list(non_empty=True),
         "batch.notebook_dir": text(),
+        "batch.portfolio_notebook": text(optional=True),
         "batch.timeout": number(0, above=True),
         "batch.retries": days,
         "batch.isolation": choice("warm", "fresh"),
