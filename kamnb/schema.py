@@ -138,6 +138,7 @@ ACCOUNTS = Sheet(
         Column("share_of_wallet_pct", "percent", False, "Our share of what the customer spends on what we sell", "25", min=0, max=100),
         Column("customer_since", "date", False, "First order date", "2015-06-01"),
         Column("account_manager", "text", False, "Our person accountable for the account", "Jana Weber"),
+        Column("account_team", "text", False, "Our other people on the account, separated by ';' (a CRM import lists who has deals there and their sales manager)", "Tom Berg; Aylin Kaya"),
         Column("team_effort_days", "number", False, "Days our team spent on the account over the last 12 months", "60", min=0),
         _score("growth_potential", "Room for growth with the customer: 1 none, 5 large"),
         _score("strategic_fit", "How well the account takes us where we want to go: 1 not at all, 5 fully"),
@@ -317,6 +318,21 @@ WHITESPACE = Sheet(
     required=False,
 )
 
+TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
+                    "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
+
+TO_JUDGE = Sheet(
+    "to_judge",
+    "What the team must judge next for each key account (a CRM import writes it as to_judge.csv and to_judge.xlsx); a filled cell is laid over the accounts sheet.",
+    (
+        Column("account_id", "ref", True, "Account", "ACC-001", ref_sheet="accounts"),
+        Column("name", "text", False, "Account name, for the reader", "Nordlicht Logistics"),
+        Column("why", "text", False, "Why the account is on the list", "key on computed figures alone (judged: none; computed: big)"),
+        *(ACCOUNTS.column(c) for c in TO_JUDGE_COLUMNS),
+    ),
+    required=False,
+)
+
 SHEETS: dict[str, Sheet] = {
     s.name: s
     for s in (
@@ -331,6 +347,7 @@ SHEETS: dict[str, Sheet] = {
         STAKEHOLDER_HISTORY,
         OFFERINGS,
         WHITESPACE,
+        TO_JUDGE,
     )
 }
 """Every sheet a workbook may hold, in the order they are documented and checked."""
