@@ -478,8 +478,12 @@ def build(frames: dict[str, pd.DataFrame | None], mapping: Mapping, labels: dict
         >>> len(res.accounts)  # doctest: +SKIP
         85
     """
-    labels = {k: (labels or {}).get(k) or (mapping.files.get(k) or k) for k in ("accounts", "opportunities", "products", "teams")}
+    from kamnb.crm_ids import resolve, stakeholders
+
+    labels = {k: (labels or {}).get(k) or (mapping.files.get(k) or k) for k in ("accounts", "opportunities", "products", "teams", "line_items",
+                                                                             "contacts")}
     log = _Log()
+    log.notes.extend(resolve(frames))
     raw_acc, pipe = frames["accounts"], frames["opportunities"]
     assert raw_acc is not None and pipe is not None
     input_rows = {labels[k]: len(f) for k, f in frames.items() if f is not None}
@@ -498,6 +502,9 @@ def build(frames: dict[str, pd.DataFrame | None], mapping: Mapping, labels: dict
     result.feed = feed(result.accounts, deals, products, result.figures, managers, result.as_of)
     teams_of = result.feed["teams"]
     result.accounts["account_team"] = [teams_of.get(a, "") for a in result.accounts["account_id"]]
+    ids = {name_key(str(n)): a for n, a in zip(result.accounts["name"], result.accounts["account_id"], strict=True)}
+    result.stakeholders, notes = stakeholders(frames.get("contacts"), frames, ids, name_key, SHEETS["stakeholders"].column_names)
+    result.notes.extend(notes)
     return result
 
 
@@ -1019,7 +1026,7 @@ def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mappin
     log = _Log()
     frames: dict[str, pd.DataFrame | None] = {}
     labels: dict[str, str] = {}
-    for key in ("accounts", "opportunities", "products", "teams"):
+    for key in ("accounts", "opportunities", "products", "teams", "line_items", "contacts"):
         frames[key], labels[key] = read_file(export, key, m, log)
     res = build(frames, m, labels)
     res.notes = log.notes + res.notes
@@ -1044,7 +1051,9 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
     if not export.is_dir():
         print(f"kamnb import-crm: no export folder at {export}", file=sys.stderr)
         return 2
-    if args.mapping and not Path(args.mapping).is_file():
+    from kamnb.crm_mapping import builtin_mapping
+
+    if args.mapping and not Path(args.mapping).is_file() and builtin_mapping(args.mapping) is None:
         print(f"kamnb import-crm: no mapping file at {args.mapping}", file=sys.stderr)
         return 2
     try:
@@ -1084,7 +1093,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("export", metavar="EXPORT_DIR", help="folder holding the CRM's CSV files (only read)")
     p.add_argument("--out", required=True, metavar="WORKBOOK", help="workbook folder to write")
-    p.add_argument("--mapping", metavar="FILE", help="YAML mapping for a layout other than Maven's")
+    p.add_argument("--mapping", metavar="FILE", help="YAML mapping for a layout other than Maven's, or the name of a shipped one: salesforce")
     p.add_argument("--force", action="store_true", help="write into a folder that holds other files")
     p.set_defaults(func=cmd_import_crm)
 
