@@ -467,7 +467,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     from kamnb.relationship_score import relationship_scores
 
     try:
-        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions")
+        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions", "relationship", "qualification")  # the retain tier reads them
         cls = session.cached("classify", deps, lambda: classify(wb))
         out["tier"] = cls.loc[account_id, "tier"]
         out["key_score"] = cls.loc[account_id, "key_score"]

@@ -95,8 +95,9 @@ ACCOUNTS = [
     ("ACC-013", "Quintaro Retail", "retail", "Spain", "", 720_000, 760_000, 21, 55_000,
      800_000, 25, "2016-06-01", "Sofia Marín", 40, (2, 2, 3, 2, 3, 2, 3, 2),
      "Lift Quintaro's online order accuracy to 99.8 % for the 2027 peak season"),
-    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 36, 150_000,
-     3_100_000, 45, "2013-09-01", "Sofia Marín", 110, (3, 4, 4, 3, 4, 4, 3, 4),
+    # a steady base: key today, little growth or strategic fit ahead (the maintain tier)
+    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 26, 150_000,
+     3_000_000, 45, "2013-09-01", "Sofia Marín", 110, (2, 2, 4, 3, 4, 4, 3, 5),
      "Let Luxora open a new client account in one day instead of ten by 2027"),
     ("ACC-015", "Valmont Regional Transport Authority", "public sector", "France", "", 1_200_000, 1_150_000, 19, 110_000,
      1_400_000, 30, "2019-01-01", "Sofia Marín", 90, (2, 3, 3, 4, 3, 2, 4, 2),
