@@ -9,6 +9,7 @@ Column kinds:
 
 ``id``       text that identifies a row; unique within its sheet
 ``ref``      text that must match an id in another sheet (``ref_sheet``)
+``refs``     several such ids separated by ``;`` (empty for none)
 ``text``     free text, kept exactly as typed (a formula-looking cell stays text)
 ``number``   a decimal number; ``min``/``max`` bound it where given
 ``integer``  a whole number
@@ -70,6 +71,8 @@ class Column:
             return "one of: " + ", ".join(self.choices)
         if self.kind == "ref":
             return f"an id from the {self.ref_sheet} sheet"
+        if self.kind == "refs":
+            return f"ids from the {self.ref_sheet} sheet separated by ';'"
         if self.kind == "id":
             return "a unique id"
         return "text"
@@ -176,7 +179,7 @@ STAKEHOLDERS = Sheet(
         Column("contact_days_12m", "number", False, "Days of contact time our team spent with the person over 12 months", "6", min=0),
         Column("plan", "text", False, "What we plan to do with this person", "Invite to the innovation day"),
         Column("reports_to", "ref", False, "The stakeholder this person reports to (same account); empty at the top of the organisation", "ST-002", ref_sheet="stakeholders"),
-        Column("influences", "text", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005"),
+        Column("influences", "refs", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005", ref_sheet="stakeholders"),
     ),
     key=("stakeholder_id",),
 )
