@@ -157,6 +157,8 @@ def journal_path_for(path: Path | str) -> Path:
 
 MAX_SHEET_BYTES = 100_000_000
 """A sheet file larger than this (100 MB) is refused before it is read: no real workbook needs it."""
+MAX_ROWS = 1_048_575
+"""The most data rows a sheet may hold: Excel's limit (1,048,576 rows with the header)."""
 MAX_CELL_CHARS = 32_767
 """The most characters a cell may hold: Excel's own limit, so every workbook kamnb writes opens in Excel."""
 KNOWN_EXTRA_CSV = ("crm_figures.csv", "set_aside.csv")
@@ -258,6 +260,9 @@ def _read_csv(path: Path, problems: list[Problem]) -> RawSheet | None:
             rows.append(row)
             lines.append(start)
             start = reader.line_num + 1
+            if len(rows) > MAX_ROWS + 1:
+                problems.append(Problem(path.name, None, None, None, f"a sheet of at most {MAX_ROWS:,} rows below its header (Excel's limit); this one has more"))
+                return None
     except csv.Error as err:
         problems.append(
             Problem(path.name, len(rows) + 1, None, None, f"well-formed CSV; the row starting on line {start} cannot be read ({err}: a quote (\") opened and never closed?)")
@@ -471,17 +476,25 @@ class CappedProblems(list):
 
 def _typed_column(raw: RawSheet, col: Column, idx: int | None, problems: list[Problem]) -> list[Any]:
     out: list[Any] = []
+    capped = isinstance(problems, CappedProblems)
+
+    def report(problem_row: int, found: str, expected: str) -> None:
+        if capped and problems.over_cap(raw.label, col.name):  # type: ignore[attr-defined]
+            problems.count_more(raw.label, col.name, 1)  # type: ignore[attr-defined]
+        else:
+            problems.append(Problem(raw.label, problem_row, col.name, found, expected))
+
     for n, row in enumerate(raw.rows):
         excel_row = n + 2
         text = row[idx].strip() if idx is not None and idx < len(row) else ""
         if not text:
             if col.required:
-                problems.append(Problem(raw.label, excel_row, col.name, "", f"{col.expected} (this column must be filled)"))
+                report(excel_row, "", f"{col.expected} (this column must be filled)")
             out.append(None)
             continue
         value, reason = parse_cell(col, text)
         if reason is not None:
-            problems.append(Problem(raw.label, excel_row, col.name, text, reason))
+            report(excel_row, text, reason)
         out.append(value)
     return out
 
