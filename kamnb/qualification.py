@@ -778,3 +778,37 @@ def notes(wb, account_id: str | None = None) -> Notes:
         if opps.empty:
             out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
     return Notes(out)
+
+
+CAUTION = ("no", "unknown", "partly", "yes")
+"""Answers from the most cautious to the most favourable: the consensus falls back on the first one given."""
+
+
+def consensus(values: list[Any], scale: str = "score") -> tuple[Any, float]:
+    """The room's value for one item from each rater's latest entry, and the spread.
+
+    Scores: the median (of an even count, the lower middle value, so it stays
+    on the 1-5 scale and errs on the side of caution); the spread is highest
+    minus lowest. Answers (yes, partly, no, unknown): the answer a strict
+    majority gave, else the most cautious answer given (no, then unknown, then
+    partly, then yes); the spread is on the scale yes 1, partly 0.5, no 0
+    (unknown left out). Empty entries are ignored; with none, ``(None, nan)``.
+
+    >>> consensus([4, 2, 5]), consensus([2, 3, 4, 5])
+    ((4.0, 3.0), (3.0, 3.0))
+    >>> consensus(["yes", "yes", "no"], "answer"), consensus(["yes", "partly", "unknown"], "answer")
+    (('yes', 1.0), ('unknown', 0.5))
+    """
+    import statistics
+
+    given = [v for v in values if v is not None and str(v).strip() != "" and not (isinstance(v, float) and np.isnan(v))]
+    if not given:
+        return None, float("nan")
+    if scale == "answer":
+        answers = [str(v).strip().lower() for v in given]
+        top, n = max(((a, answers.count(a)) for a in set(answers)), key=lambda t: (t[1], -CAUTION.index(t[0]) if t[0] in CAUTION else 0))
+        value = top if n * 2 > len(answers) else min(answers, key=lambda a: CAUTION.index(a) if a in CAUTION else -1)
+        points = [{"yes": 1.0, "partly": 0.5, "no": 0.0}[a] for a in answers if a in ("yes", "partly", "no")]
+        return value, (max(points) - min(points)) if points else float("nan")
+    numbers = sorted(float(v) for v in given)
+    return float(statistics.median_low(numbers)), numbers[-1] - numbers[0]

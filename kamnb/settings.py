@@ -352,6 +352,16 @@ def _rules() -> dict[str, Rule]:
         "classification.matrix.strength.*": weight,
         "classification.matrix.split": pct,
         "classification.matrix.quadrants.*": text(),
+        "classification.buy_sell.levels": Rule(
+            "five levels, lowest first, each with a name and a move_up text", lambda v: isinstance(v, list) and len(v) == 5 and all(
+                isinstance(x, dict) and all(isinstance(x.get(k), str) and x[k].strip() for k in ("name", "move_up")) for x in v)
+        ),
+        "classification.tiers.retain.revenue_fall_pct": number(0, 100, above=True),
+        "classification.tiers.retain.judgement_drop": number(0, 4, above=True),
+        "classification.tiers.retain.score_floor": pct,
+        "classification.tiers.retain.score_drop": number(0, above=True),
+        "classification.tiers.retain.renewal_share_pct": number(0),
+        "classification.tiers.retain.renewal_low_likelihood": share,
         "classification.tiers.invest_needs_partner": flag(),
         "classification.tiers.names.*": text(),
         "classification.tiers.resources.*": text(),
