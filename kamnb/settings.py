@@ -283,11 +283,6 @@ def _bands(value: Any) -> bool:
     return isinstance(value, list) and all(_is_number(b) and 0 < b < 1 for b in value) and sorted(value) == value
 
 
-def _levels(value: Any) -> bool:
-    return (isinstance(value, list) and len(value) == 5
-            and all(isinstance(v, dict) and isinstance(v.get("name"), str) and v["name"].strip() and isinstance(v.get("move_up", ""), str) for v in value))
-
-
 def _retention(value: Any) -> bool:
     return isinstance(value, list) and all(
         isinstance(v, dict) and isinstance(v.get("activity"), str) and v["activity"].strip()
@@ -368,13 +363,6 @@ def _rules() -> dict[str, Rule]:
         "classification.tiers.more_below": pct,
         "classification.tiers.less_from": pct,
         "classification.tiers.maintain_less_from": pct,
-        "classification.tiers.retain.revenue_fall_pct": number(0, 100, above=True),
-        "classification.tiers.retain.judgement_drop": number(0, 4, above=True),
-        "classification.tiers.retain.score_floor": pct,
-        "classification.tiers.retain.score_drop": number(0, above=True),
-        "classification.tiers.retain.renewal_share_pct": number(0),
-        "classification.tiers.retain.renewal_low_likelihood": share,
-        "classification.buy_sell.levels": Rule("five levels, lowest first, each a mapping with a name and a move_up text", _levels),
         "value.*": pct,
         "plan.red_flag_category": choice(*ACTION_CATEGORIES),
         "plan.red_flag_due_days.*": days,
