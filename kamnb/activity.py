@@ -78,7 +78,36 @@ def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
         )
     if not isinstance(sec["growth_targets"] or {}, dict):
         raise ActivitySettingsError(f"settings.yaml, qualification.activity.growth_targets: found {sec['growth_targets']!r}, expected account_id: amount")
+    by_account = sec.get("conversion_by_account") or {}
+    if not isinstance(by_account, dict):
+        raise ActivitySettingsError(f"settings.yaml, qualification.activity.conversion_by_account: found {by_account!r}, expected account_id: rates")
+    for acc, rates in by_account.items():
+        for rate, value in (rates or {}).items() if isinstance(rates, dict) else [("", rates)]:
+            if rate not in RATES or not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ActivitySettingsError(
+                    f"settings.yaml, qualification.activity.conversion_by_account.{acc}{'.' + rate if rate else ''}: found {value!r}, "
+                    f"expected one of {', '.join(RATES)} with a rate above 0 and at most 1")
     return sec
+
+
+def conversion_for(sec: dict[str, Any], account_id: str) -> tuple[dict[str, float], str]:
+    """The conversion rates in force for one account and where they come from.
+
+    An account listed under ``conversion_by_account`` (a CRM import writes its
+    proposal-to-win rate from its won and lost deals) keeps the rates given
+    there; the others come from ``conversion``.
+
+    >>> sec = activity_settings({"qualification": {"activity": {"conversion_by_account": {"a": {"proposal_to_win": 0.6}}}}})
+    >>> conversion_for(sec, "a")[0]["proposal_to_win"], conversion_for(sec, "b")[1]
+    (0.6, 'contact -> meeting / meeting -> proposal / proposal -> win')
+    """
+    rates = dict(sec["conversion"])
+    own = (sec.get("conversion_by_account") or {}).get(account_id) or {}
+    rates.update(own)
+    how = "contact -> meeting / meeting -> proposal / proposal -> win"
+    if own:
+        how += "; " + ", ".join(own) + " from this account's own won and lost deals (conversion_by_account)"
+    return rates, how
 
 
 def funnel(wins: float, conversion: dict[str, float]) -> dict[str, float]:
@@ -148,9 +177,11 @@ def win_history(wb, account_id: str | None = None) -> dict[str, int]:
 def conversion_rates(wb, account_id: str) -> dict[str, Any]:
     """The conversion rates the plan uses and where each comes from.
 
-    Proposal -> win comes from our own won/lost grow/new deals: the account's
-    when it has at least ``own_history_min`` closed, else the portfolio's when
-    it has ``portfolio_history_min``, else the settings. The two earlier steps
+    A rate set for the account in ``conversion_by_account`` (a CRM import
+    writes its won and lost deals there) comes first. Otherwise proposal -> win
+    comes from our own won/lost grow/new deals: the account's when it has at
+    least ``own_history_min`` closed, else the portfolio's when it has
+    ``portfolio_history_min``, else the settings. The two earlier steps
     come from the settings (the workbook does not record meetings).
     Returns ``{"rates": {...}, "sources": {...}}``.
 
@@ -161,6 +192,12 @@ def conversion_rates(wb, account_id: str) -> dict[str, Any]:
     sec = activity_settings(wb.settings)
     rates = dict(sec["conversion"])
     sources = {r: "settings.yaml (qualification.activity.conversion)" for r in RATES}
+    given = (sec.get("conversion_by_account") or {}).get(account_id) or {}
+    for rate, value in given.items():
+        rates[rate] = float(value)
+        sources[rate] = "from this account's own won and lost deals, set in settings.yaml (qualification.activity.conversion_by_account, as a CRM import writes it)"
+    if "proposal_to_win" in given:
+        return {"rates": rates, "sources": sources}
     for scope, need, words in ((account_id, sec["own_history_min"], "the account's own history"),
                                (None, sec["portfolio_history_min"], "the portfolio's history")):
         h = win_history(wb, scope)

@@ -393,6 +393,11 @@ def _rules() -> dict[str, Rule]:
         "qualification.activity.portfolio_history_min": number(1, whole=True),
         "qualification.activity.retention": Rule(
             "a list of activities, each a mapping with an activity text and quarters_before (a whole number of 0 or more)", _retention),
+        "qualification.activity.conversion_by_account": Rule(
+            "a mapping of account ids to rates such as {proposal_to_win: 0.6} (above 0, at most 1)",
+            lambda v: isinstance(v, dict) and all(
+                isinstance(r, dict) and all(k in ("contact_to_meeting", "meeting_to_proposal", "proposal_to_win") and number(0, 1, above=True).ok(x)
+                                            for k, x in r.items()) for r in v.values())),
         "batch.notebooks": text_list(non_empty=True),
         "batch.notebook_dir": text(),
         "batch.timeout": number(0, above=True),
