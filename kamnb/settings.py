@@ -382,6 +382,11 @@ def _rules() -> dict[str, Rule]:
         "qualification.activity.sales_cycle_quarters": days,
         "qualification.activity.growth_targets": _mapping_of(number()),
         "qualification.activity.average_win": number(0, above=True, optional=True),
+        "qualification.activity.conversion_by_account": Rule(
+            "a mapping of account ids to rates such as {proposal_to_win: 0.6} (above 0, at most 1)",
+            lambda v: isinstance(v, dict) and all(
+                isinstance(r, dict) and all(k in ("contact_to_meeting", "meeting_to_proposal", "proposal_to_win") and number(0, 1, above=True).ok(x)
+                                            for k, x in r.items()) for r in v.values())),
         "batch.notebooks": text_list(non_empty=True),
         "batch.notebook_dir": text(),
         "batch.timeout": number(0, above=True),
