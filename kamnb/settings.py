@@ -405,6 +405,7 @@ def _rules() -> dict[str, Rule]:
         "batch.isolation": choice("warm", "fresh"),
         "batch.kernel": text(),
         "batch.preload": text_list(),
+        "batch.portfolio_notebook": text(optional=True),
     }
     return rules
 
@@ -425,6 +426,18 @@ def _rule_for(path: str) -> Rule | None:
     return RULES.get(f"{parent}.*") if parent else None
 
 
+_TYPE_WORDS = {str: "some text", int: "a number", float: "a number", bool: "true or false", list: "a list"}
+
+
+def _default_at(path: str) -> Any:
+    node: Any = _defaults()
+    for key in path.split(".") if path else []:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
 def _known_paths(prefix: str) -> list[str]:
     base: Any = _defaults()
     for key in prefix.split(".") if prefix else []:
@@ -442,6 +455,13 @@ def _walk(value: Any, path: str, label: str, problems: list[Problem]) -> None:
             problems.append(Problem(label, None, path, shown if isinstance(shown, str) else repr(shown), rule.expected))
         return
     if value is None and path:  # a section with every line commented out
+        return
+    default = _default_at(path)
+    if not isinstance(value, dict) and not isinstance(default, dict) and default is not None:
+        # A shipped setting without a rule of its own: it must have the default's type.
+        ok = isinstance(value, type(default)) or (_is_number(value) and _is_number(default) and not isinstance(default, bool))
+        if not ok:
+            problems.append(Problem(label, None, path, repr(value), f"{_TYPE_WORDS.get(type(default), 'a value')} like the default ({default!r})"))
         return
     if not isinstance(value, dict):
         problems.append(Problem(label, None, path or None, repr(value), "a mapping of setting names to values"))
