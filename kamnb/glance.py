@@ -301,6 +301,8 @@ CSS = """
 .kamnb-glance{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:.5rem .7rem;margin:.2rem 0 .6rem;font-size:.86rem;line-height:1.35}
 .kamnb-glance .card{border:1px solid #d9e2ec;border-radius:6px;padding:.4rem .65rem;background:#fff}
 .kamnb-glance .card.wide{grid-column:span 3}
+.kamnb-glance .card.span2{grid-column:span 2}
+.kamnb-glance ul.plain{list-style:none;padding:0}
 .kamnb-glance .card .label{margin:0;font-size:.72rem;text-transform:uppercase;letter-spacing:.05em;color:#616e7c;font-weight:600}
 .kamnb-glance .card .label a{color:inherit;text-decoration:none}
 .kamnb-glance .card .label a:hover{text-decoration:underline}
@@ -346,7 +348,7 @@ def render(glance: AccountGlance) -> str:
     flags = glance.flags
     out.append(f'<div class="card" data-item="flags"><div class="label"><a href="{_link("flags")}">Top red flags</a></div>')
     if flags:
-        out.append("<ul style='list-style:none;padding:0'>")
+        out.append("<ul class='plain' style='list-style:none;padding:0'>")
         for f in flags:
             sev = f'<span class="sev {_e(f["severity"])}">{_e(f["severity"])}</span>' if f["severity"] else ""
             detail = f' <span class="muted">{_e(f["detail"])}</span>' if f["detail"] else ""
@@ -355,7 +357,7 @@ def render(glance: AccountGlance) -> str:
     else:
         out.append('<div class="value">none</div><p class="muted">No red-flag rule fires for this account.</p>')
     out.append("</div>")
-    out.append(f'<div class="card" data-item="actions" style="grid-column:span 2"><div class="label"><a href="{_link("actions")}">Next three actions</a></div>')
+    out.append(f'<div class="card span2" data-item="actions" style="grid-column:span 2"><div class="label"><a href="{_link("actions")}">Next three actions</a></div>')
     if glance.actions:
         out.append("<table><tbody>")
         for a in glance.actions:

@@ -197,6 +197,68 @@ def add_toc(page: str) -> str:
     return head.replace(marker, toc) + body
 
 
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_TAG_WITH_STYLE = re.compile(r"<[a-zA-Z][^<>]*?\sstyle=[^<>]*>")
+_STYLE_ATTRIBUTE = re.compile(r"""\sstyle=("[^"]*"|'[^']*')""")
+_POLICY_STYLES = "style-src 'none'"
+_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|form|script|iframe|frame|object|embed)\b[^<>]*>", re.I)
+
+
+def own_styles() -> list[str]:
+    """The style sheets kamnb itself writes into notebook outputs (the account's first screen)."""
+    from kamnb.glance import CSS
+
+    return [CSS]
+
+
+def style_hash(css: str) -> str:
+    """The Content-Security-Policy source that admits exactly this style sheet.
+
+    >>> style_hash("p { color: red; }")
+    "'sha256-pckGv9YvNcB5xy+Y4fbqhyo+ib850wyiuWeNbZvLi00='"
+    """
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def seal(page: str) -> str:
+    r"""Admit only kamnb's own style sheets in a page's policy, and drop inline style attributes.
+
+    The templates write ``style-src 'none'``; this replaces it by the hashes of
+    the page's own style sheet (the first ``<style>`` of the head) and of the
+    sheets in :func:`own_styles`. Any other ``<style>``, even one that escaped
+    escaping, is refused by the browser. Inline ``style`` attributes (the
+    notebook look of kamnb's tables) and the style sheets pandas writes beside
+    each DataFrame would be refused too under such a policy, so they are
+    removed from the body; the page's style sheet gives the same look by class.
+    Tags a review's body never holds and a policy cannot stop (``<meta>``
+    refresh, ``<base>``) or that would run or send (``<script>``,
+    ``<form>``, frames, objects) are removed from the body as well.
+
+    >>> page = '<meta http-equiv="Content-Security-Policy" content="style-src \'none\'"><style>p{}</style><main><p style="x">a</p></main>'
+    >>> sealed = seal(page)
+    >>> "'none'" in sealed, style_hash("p{}") in sealed, '<p>a</p>' in sealed
+    (False, True, True)
+    """
+    head_end = page.find("</head>")
+    head = page[: head_end if head_end >= 0 else len(page)]
+    first = _STYLE_ELEMENT.search(head)
+    sheets = ([first.group(1)] if first else []) + own_styles()
+    sources = " ".join(dict.fromkeys(style_hash(css) for css in sheets))
+    start = page.find("<body")
+    if start < 0:
+        start = page.find("<main>")
+    own = set(own_styles())
+    body = page[start:] if start >= 0 else page
+    body = _STYLE_ELEMENT.sub(lambda m: m.group(0) if m.group(1) in own else "", body)
+    body = _NEVER_IN_BODY.sub("", body)
+    body = _TAG_WITH_STYLE.sub(lambda m: _STYLE_ATTRIBUTE.sub("", m.group(0)), body)
+    top = page[:start] if start >= 0 else ""
+    return top.replace(_POLICY_STYLES, "style-src " + sources, 1) + body
+
+
 def alt_text(output: dict[str, Any]) -> str:
     """The alternative text of a picture output: its text version, unless that is only a repr.
 
@@ -281,7 +343,7 @@ class ReviewExporter:
 
         info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__}
         body, _ = self._exporter.from_notebook_node(nb, resources={"kamnb": info})
-        return add_toc(body)
+        return seal(add_toc(body))
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -301,4 +363,4 @@ def render_template(name: str, **context: Any) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template(name).render(**context)
+    return seal(env.get_template(name).render(**context))
