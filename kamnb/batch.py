@@ -33,9 +33,7 @@ import os
 import re
 import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -54,6 +52,7 @@ import nbformat  # noqa: E402
 
 from kamnb import __version__  # noqa: E402
 from kamnb.errors import KamnbError  # noqa: E402
+from kamnb.printing import paper_size, print_pdf  # noqa: E402
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
@@ -94,6 +93,7 @@ class BatchConfig:
     pdf: str = ""
     generated: str = ""
     as_of: str = ""
+    paper: str = "A4"
 
     @property
     def key(self) -> str:
@@ -274,11 +274,15 @@ def page_texts(config: BatchConfig, task: Task) -> dict[str, str]:
         >>> page_texts(config, task)["subtitle"]  # doctest: +SKIP
         'Key-account review of ACC-001, as of 2026-11-01'
     """
+    name = task.name or task.account_id
     return {
-        "title": task.name or task.account_id,
+        "title": name,
         "subtitle": f"Key-account review of {task.account_id}" + (f", as of {config.as_of}" if config.as_of else ""),
         "generated": config.generated,
         "footer": f"kamnb {__version__}, workbook {Path(config.workbook).name}.",
+        "paper": config.paper,
+        "print_footer": " · ".join([name] + ([task.account_id] if task.account_id != name else [])
+                                   + ([f"review as of {config.as_of}"] if config.as_of else [])),
     }
 
 
@@ -420,35 +424,6 @@ class AccountRunner:
                 self.kernel.mark_dirty()
                 return steps, AccountFailed("error", f"{type(err).__name__}: {err}", name)
         return steps, None
-
-
-def print_pdf(chromium: str, html: Path, pdf: Path, timeout: float = 120) -> str:
-    """Print ``html`` to ``pdf`` with headless Chromium (atomically); return '' or what went wrong.
-
-    Example:
-        >>> print_pdf("/usr/bin/chromium", Path("out/ACC-001.html"), Path("out/ACC-001.pdf"))  # doctest: +SKIP
-        ''
-    """
-    from kamnb.report import TMP_PREFIX
-
-    profile = tempfile.mkdtemp(prefix="kamnb-chromium-")
-    tmp = pdf.with_name(f"{TMP_PREFIX}{pdf.name}.{os.getpid()}.pdf")
-    cmd = [
-        chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-extensions",
-        "--disable-sync", "--no-first-run", "--no-default-browser-check", "--disable-dev-shm-usage", "--mute-audio",
-        f"--user-data-dir={profile}", "--no-pdf-header-footer", f"--print-to-pdf={tmp}", html.resolve().as_uri(),
-    ]
-    try:
-        done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=timeout, check=False)
-        if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
-            return f"Chromium could not print the PDF (exit {done.returncode}): {done.stderr.decode(errors='replace')[-300:]}"
-        os.replace(tmp, pdf)
-        return ""
-    except subprocess.TimeoutExpired:
-        return f"Chromium did not finish printing within {timeout:g} s"
-    finally:
-        tmp.unlink(missing_ok=True)
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 _LOCAL = threading.local()
@@ -721,7 +696,8 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     try:
         notebooks = resolve_notebooks(names, opts.notebook_dir or settings["notebook_dir"], workbook)
         ids = _select_accounts(wb, opts)
-    except BatchError as err:
+        paper = paper_size(wb.settings)
+    except KamnbError as err:
         print(f"kamnb batch: {err}", file=stream)
         return EXIT_USAGE
     isolation = opts.isolation or settings["isolation"]
@@ -748,6 +724,7 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
         pdf=chromium,
         generated=generated_stamp(),
         as_of=as_of(wb.settings).strftime("%Y-%m-%d"),
+        paper=paper,
     )
     out = Path(config.out)
     for sub in ("accounts", "notebooks"):
@@ -876,6 +853,7 @@ def write_portfolio(
     """
     from kamnb.formatting import money, number, percent
     from kamnb.portfolio_files import write_portfolio_files
+    from kamnb.printing import page_css
     from kamnb.report import render_template, write_atomic
 
     figures, notes, pictures = prepared or portfolio_figures(wb, ids)
@@ -915,8 +893,18 @@ def write_portfolio(
     ]
     not_run = [a for a in ids if results.get(a, {}).get("status") == "not run"]
     total = figures["revenue_12m"].sum() if len(figures) else 0
+    footer = " · ".join(["Key-account portfolio", f"workbook {Path(config.workbook).name}"] + ([f"as of {config.as_of}"] if config.as_of else []))
+    from kamnb.portfolio import offering_rows
+
+    try:
+        offerings = offering_rows(wb, figures)
+    except Exception as err:  # the whitespace view failing must not cost the index
+        offerings = []
+        notes.append(f"whitespace across the key accounts could not be computed: {type(err).__name__}: {err}")
     page = render_template(
         "portfolio.html.j2",
+        page_css=page_css(config.paper, footer),
+        offerings=offerings,
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,
@@ -932,6 +920,10 @@ def write_portfolio(
                  "failed": len(failures), "revenue": money(total, currency)},
     )
     write_atomic(out / "index.html", page)
+    if config.pdf:
+        problem = print_pdf(config.pdf, out / "index.html", out / "portfolio.pdf")
+        if problem:
+            notes.append(f"portfolio.pdf not written: {problem}")
     return notes
 
 

@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import re
 import sys
 import time
@@ -43,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.common.files import disk_message, publish_folder
 from kamnb.crm_mapping import NEEDED, Mapping, load_mapping
 from kamnb.errors import KamnbError
 from kamnb.formatting import money, percent
@@ -763,16 +763,6 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
 # --------------------------------------------------------------------------- writing
 
 
-def _write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-    os.replace(tmp, path)
-
-
 def _csv(frame: pd.DataFrame) -> str:
     """CSV text; whole-number float columns are written without '.0' (``1054``, not ``1054.0``)."""
     frame = frame.copy()
@@ -894,14 +884,16 @@ def _settings(res: ImportResult) -> str:
 
 
 def write(res: ImportResult, out: Path) -> None:
-    """Write the workbook folder, each file through a temporary file and an atomic rename.
+    """Write the workbook folder whole or not at all (:func:`kamnb.common.files.publish_folder`).
+
+    Every file is complete on disk beside ``out`` before any of them takes
+    its place: a full disk leaves the folder as it was, never half imported.
 
     Example:
         >>> write(res, Path("data/maven"))  # doctest: +SKIP
         >>> (Path("data/maven") / "accounts.csv").exists()  # doctest: +SKIP
         True
     """
-    out.mkdir(parents=True, exist_ok=True)
     res.out = out
     stake = pd.DataFrame(columns=SHEETS["stakeholders"].column_names)
     files = {
@@ -913,8 +905,7 @@ def write(res: ImportResult, out: Path) -> None:
         "settings.yaml": _settings(res),
         REPORT_NAME: render_report(res),
     }
-    for name, text in files.items():
-        _write_atomic(out / name, text)
+    publish_folder(files, out)
 
 
 def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mapping | None = None, *, force: bool = False) -> ImportResult:
@@ -976,6 +967,9 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
         res = import_crm(export, args.out, args.mapping, force=args.force)
     except KamnbError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # full disk, read-only folder: the workbook folder is left as it was
+        print(f"error: {disk_message(err, args.out)}; nothing was written", file=sys.stderr)
         return 1
     aside = res.set_aside.groupby("reason").size() if len(res.set_aside) else pd.Series(dtype=int)
     print(f"{res.out}: {len(res.accounts)} accounts, {len(res.opportunities)} open opportunities, "

@@ -18,7 +18,7 @@ Example:
     >>> from kamnb.workbook import load_workbook
     >>> g = account_glance(load_workbook("data/sample"), "ACC-001")
     >>> g.tier, g.items["forecast"].value
-    ('Maintain', '€3.25M')
+    ('Retain / defend', '€3.25M')
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb import hierarchy
 from kamnb.formatting import date, money, number, percent
 
 SECTIONS = {
@@ -42,8 +43,6 @@ SECTIONS = {
 }
 """The heading of the section each first-screen item links to (the review gives each heading an id from its text)."""
 
-BUY_SELL = {1: "commodity supplier", 2: "approved supplier", 3: "solution provider", 4: "strategic supplier", 5: "trusted business partner"}
-"""The buy-sell hierarchy, as the accounts sheet defines ``buy_sell_position`` (1-5)."""
 
 TOC_MARKER = "<!--kamnb:toc-->"
 """Where the review puts its table of contents: right after the first screen."""
@@ -161,11 +160,11 @@ def _classification(wb: Any, account_id: str, currency: str) -> tuple[dict[str, 
     prev_pos = before.get("buy_sell_position") if before is not None else None
     pos_lines = [f"Portfolio matrix: {row['quadrant']} (attractiveness {number(row['attractiveness'])}, strength {number(row['strength'])})"]
     if prev_pos is not None and pd.notna(prev_pos) and pd.notna(pos) and int(prev_pos) != int(pos):
-        pos_lines.append(f"Was {int(prev_pos)} {BUY_SELL.get(int(prev_pos), '')}{since}")
+        pos_lines.append(f"Was {int(prev_pos)} {hierarchy.level_name(prev_pos, wb.settings)}{since}")
     pos_lines.append(f"Partnership: {row['partnership']}")
     items["position"] = Item(
         "Buy-sell position",
-        f"{int(pos)} of 5, {BUY_SELL.get(int(pos), '')}" if pd.notna(pos) else "not assessed",
+        f"{int(pos)} of 5, {hierarchy.level_name(pos, wb.settings)}" if pd.notna(pos) else "not assessed",
         pos_lines,
         "position",
     )

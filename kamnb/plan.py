@@ -222,7 +222,7 @@ class ActionPlan:
     """One account's actions, grouped by heading, with overdue ones marked.
 
     ``table`` columns: action_id, category, action, owner, due, status, source
-    (``workbook``, ``red flag`` or ``qualification``), overdue (bool),
+    (``workbook``, ``red flag``, ``qualification`` or ``whitespace``), overdue (bool),
     days_overdue (0 when not overdue). ``notes`` say which sources were left out.
 
     Example:
@@ -332,6 +332,16 @@ def _derived_gaps(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp
     return rows
 
 
+def _derived_whitespace(wb: Workbook, account_id: str, owner: str, today: pd.Timestamp, notes: list[str]) -> list[dict[str, Any]]:
+    from kamnb.whitespace import account_map, plan_rows
+
+    if account_map(wb, account_id).empty:
+        return []
+    rows = plan_rows(wb, account_id, owner, today)
+    notes.append(f"Whitespace: {len(rows)} action(s) added from the biggest gaps." if rows else "Whitespace: no gap with room for this account.")
+    return rows
+
+
 def overdue_mask(actions: pd.DataFrame, as_of: pd.Timestamp) -> pd.Series:
     """True where an action is due before ``as_of`` and neither done nor dropped (vectorised).
 
@@ -364,6 +374,7 @@ def action_plan(wb: Workbook, account_id: str) -> ActionPlan:
     ]
     rows += _derived_red_flags(wb, account_id, owner, today, cfg, notes)
     rows += _derived_gaps(wb, account_id, owner, today, cfg, notes)
+    rows += _derived_whitespace(wb, account_id, owner, today, notes)
     table = pd.DataFrame(rows, columns=PLAN_COLUMNS[:7])
     table["due"] = pd.to_datetime(table["due"]).astype("datetime64[ns]")
     table["overdue"] = overdue_mask(table, today).astype(bool)

@@ -22,7 +22,7 @@ import pandas as pd
 
 from kamnb.workbook import Workbook
 
-METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.value")
+METHOD_MODULES = ("kamnb.classification", "kamnb.qualification", "kamnb.relationships", "kamnb.value", "kamnb.whitespace")
 """Modules whose ``portfolio_columns(wb)`` join the key figures, in this order."""
 
 OPEN_STAGES_EXCLUDED = ("won", "lost")
@@ -109,11 +109,11 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
 
 
 def tier_order() -> list[str]:
-    """Tiers from the most to the least invested, as classification defines them (empty before it exists).
+    """Tiers in the order classification defines them: retain / defend first, then from the most to the least invested.
 
     Example:
         >>> tier_order()
-        ['invest', 'develop', 'maintain', 'streamline']
+        ['retain', 'invest', 'develop', 'maintain', 'streamline']
     """
     from kamnb.classification_rules import TIER_KEYS
 
@@ -233,5 +233,29 @@ def charts(figures: pd.DataFrame, currency: str = "EUR") -> list[tuple[str, str]
     return [
         ("Revenue concentration", svg_data_uri(pareto_chart(figures, currency))),
         ("Growth and margin", svg_data_uri(growth_margin_chart(figures))),
+    ]
+
+
+def offering_rows(wb: Workbook, figures: pd.DataFrame) -> list[dict[str, Any]]:
+    """The offerings across the key accounts of ``figures`` (least bought first), as display rows for the portfolio page.
+
+    Empty when no key account has a whitespace map. Each row: offering,
+    bought ("2 of 5"), pipeline, lost, competitor, never offered, room, under (bool).
+
+    Example:
+        >>> offering_rows(wb, key_figures(wb)[0])[0]["offering"]  # doctest: +SKIP
+        'Yard management'
+    """
+    from kamnb.formatting import money
+    from kamnb.whitespace import penetration
+
+    key = [a for a in figures.index if bool(figures.at[a, "is_key"])] if "is_key" in figures else []
+    table = penetration(wb, key)
+    cur = wb.settings.get("currency", "EUR")
+    return [
+        {"offering": r["offering"], "bought": f"{r['bought']} of {r['accounts']}", "pipeline": str(r["open"]), "lost": str(r["lost"]),
+         "competitor": str(r["competitor"]), "never": str(r["not_offered"]), "room": money(r["room"], cur, short=True),
+         "under": bool(r["under_penetrated"])}
+        for _, r in table.iterrows()
     ]
 

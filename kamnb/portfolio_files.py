@@ -110,6 +110,9 @@ _KNOWN: dict[str, tuple[str, str, str]] = {
     "goal_issues": ("goal_issues", "Goal issues", "text"),
     "open_actions": ("open_actions", "Open actions", "integer"),
     "overdue_actions": ("overdue_actions", "Overdue actions", "integer"),
+    "whitespace_value": ("whitespace_value", "Whitespace", "money"),
+    "offerings_bought": ("offerings_bought", "Offerings bought", "integer"),
+    "top_gap": ("top_gap", "Biggest gap, next step", "text"),
     "flags": ("flags", "Red flags (medium and high)", "text"),
 }
 

@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks, memo
+from kamnb import memo
+from kamnb import settings as kamnb_settings
 from kamnb.errors import KamnbError
 from kamnb.formatting import Notes, money, percent
 from kamnb.schema import ANSWERS
@@ -45,23 +46,6 @@ class QualificationSettingsError(KamnbError):
 
 
 # --------------------------------------------------------------------------- settings
-
-_DEFAULTS: dict[str, Any] = {
-    "answer_points": {"yes": 1.0, "partly": 0.5, "no": 0.0, "unknown": 0.0},
-    "evidence_discount": 0.5,
-    "likelihood_curve": [[0, 0.02], [20, 0.05], [40, 0.15], [60, 0.40], [80, 0.70], [100, 0.90]],
-    "min_answers": 1,
-    "qualify_out": {
-        "knockout_questions": ["budget"],
-        "knockout_needs_evidence": True,
-        "litmus_no_below": 0.25,
-        "max_no_share": 0.4,
-        "min_likelihood": 0.05,
-        "min_firm_share": 0.5,
-    },
-    "likelihood_bands": [0.25, 0.5, 0.75],
-}
-
 
 @dataclass(frozen=True)
 class QualificationSettings:
@@ -122,7 +106,7 @@ def qualification_settings(settings: dict[str, Any]) -> QualificationSettings:
     own = settings.get("qualification") or {}
     if not isinstance(own, dict):
         raise _bad("", own, "a mapping of qualification settings")
-    sec = banks._merge(_DEFAULTS, own)
+    sec = kamnb_settings.section({"qualification": own}, "qualification")
     pts_in = sec["answer_points"]
     if not isinstance(pts_in, dict):
         raise _bad("answer_points", pts_in, "a mapping answer: points")
@@ -716,22 +700,30 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
     """The top ``n`` of :func:`weakest_questions`, formatted as the next conversation's agenda.
 
+    The account's biggest whitespace gaps follow the questions
+    (``whitespace.agenda_gaps`` of them, see :mod:`kamnb.whitespace.gaps`).
+
     Example:
         >>> agenda_table(wb, "ACC-001", n=2).shape  # doctest: +SKIP
         (2, 6)
     """
+    from kamnb.whitespace import agenda_rows
+
     cur = wb.settings.get("currency", "EUR")
     t = weakest_questions(wb, account_id).head(n)
-    if t.empty:
+    gaps = agenda_rows(wb, account_id)
+    if t.empty and gaps.empty:
         return pd.DataFrame({"": ["No open, qualified opportunity with a weak answer: nothing to ask."]})
-    return pd.DataFrame({
-        "#": range(1, len(t) + 1),
+    out = pd.DataFrame({
         "ask about": t["question"],
         "probes": t["probes"],
         "weak answers": t["weak_answers"],
         "worth (factored)": [money(v, cur) for v in t["upside"]],
         "a good answer": t["ask"],
     })
+    out = pd.concat([out, gaps], ignore_index=True) if len(gaps) else out.reset_index(drop=True)
+    out.insert(0, "#", range(1, len(out) + 1))
+    return out
 
 
 # --------------------------------------------------------------------------- portfolio
@@ -786,3 +778,37 @@ def notes(wb, account_id: str | None = None) -> Notes:
         if opps.empty:
             out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
     return Notes(out)
+
+
+CAUTION = ("no", "unknown", "partly", "yes")
+"""Answers from the most cautious to the most favourable: the consensus falls back on the first one given."""
+
+
+def consensus(values: list[Any], scale: str = "score") -> tuple[Any, float]:
+    """The room's value for one item from each rater's latest entry, and the spread.
+
+    Scores: the median (of an even count, the lower middle value, so it stays
+    on the 1-5 scale and errs on the side of caution); the spread is highest
+    minus lowest. Answers (yes, partly, no, unknown): the answer a strict
+    majority gave, else the most cautious answer given (no, then unknown, then
+    partly, then yes); the spread is on the scale yes 1, partly 0.5, no 0
+    (unknown left out). Empty entries are ignored; with none, ``(None, nan)``.
+
+    >>> consensus([4, 2, 5]), consensus([2, 3, 4, 5])
+    ((4.0, 3.0), (3.0, 3.0))
+    >>> consensus(["yes", "yes", "no"], "answer"), consensus(["yes", "partly", "unknown"], "answer")
+    (('yes', 1.0), ('unknown', 0.5))
+    """
+    import statistics
+
+    given = [v for v in values if v is not None and str(v).strip() != "" and not (isinstance(v, float) and np.isnan(v))]
+    if not given:
+        return None, float("nan")
+    if scale == "answer":
+        answers = [str(v).strip().lower() for v in given]
+        top, n = max(((a, answers.count(a)) for a in set(answers)), key=lambda t: (t[1], -CAUTION.index(t[0]) if t[0] in CAUTION else 0))
+        value = top if n * 2 > len(answers) else min(answers, key=lambda a: CAUTION.index(a) if a in CAUTION else -1)
+        points = [{"yes": 1.0, "partly": 0.5, "no": 0.0}[a] for a in answers if a in ("yes", "partly", "no")]
+        return value, (max(points) - min(points)) if points else float("nan")
+    numbers = sorted(float(v) for v in given)
+    return float(statistics.median_low(numbers)), numbers[-1] - numbers[0]

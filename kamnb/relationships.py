@@ -358,6 +358,11 @@ def contact_summary(wb: Workbook, account_id: str) -> pd.DataFrame:
         ("Decision-makers known by only one of ours", str(m["dm_single_threaded"])),
         ("Decision-makers none of ours knows", str(m["dm_uncovered"])),
     ]
+    from kamnb.orgchart import has_lines, line_summary
+
+    if has_lines(wb, account_id):
+        with_manager, unreached = line_summary(wb, account_id)
+        rows.append(("Decision-makers whose manager none of ours reaches", f"{unreached} of {with_manager} with a manager on the sheet"))
     if m["key_person"]:
         rows.append((f"Decision-makers who hang on {m['key_person']} alone", f"{m['dm_on_key_person']} ({n(m['dm_influence_on_key_person_pct'])}% of their influence)"))
         rows.append((f"Coverage if {m['key_person']} left", f"{n(m['coverage_without_key_person'])} / 100 (now {n(m['coverage'])})"))

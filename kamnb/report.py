@@ -337,11 +337,18 @@ class ReviewExporter:
         config.TagRemovePreprocessor.remove_all_outputs_tags = {"remove-output", "remove_output"}
         self._exporter = _page_exporter(config)
 
-    def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "") -> str:
-        """Render ``nb`` as a review page; ``title`` and the rest are escaped."""
-        from kamnb import __version__
+    def export(self, nb: nbformat.NotebookNode, *, title: str, subtitle: str = "", generated: str = "", footer: str = "",
+               paper: str = "A4", print_footer: str = "") -> str:
+        """Render ``nb`` as a review page; ``title`` and the rest are escaped.
 
-        info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__}
+        ``paper`` and ``print_footer`` (default: the title) set the printed
+        page's size and the text left of the page numbers.
+        """
+        from kamnb import __version__
+        from kamnb.printing import page_css
+
+        info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__,
+                "page_css": page_css(paper, print_footer or title)}
         body, _ = self._exporter.from_notebook_node(nb, resources={"kamnb": info})
         return seal(add_toc(body))
 

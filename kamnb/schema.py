@@ -13,7 +13,9 @@ Column kinds:
 ``number``   a decimal number; ``min``/``max`` bound it where given
 ``integer``  a whole number
 ``score``    a team judgement on a stated scale (``min``..``max``)
-``date``     a calendar date (ISO ``2026-03-31`` preferred; ``31/03/2026`` accepted)
+``date``     a calendar date (ISO ``2026-03-31`` preferred; ``31/03/2026`` accepted) from
+             1900-01-01 to 2199-12-31; where ``open_end`` is set, a later date
+             such as ``9999-12-31`` means "no date" and the cell reads as empty
 ``choice``   one word out of ``choices`` (case and surrounding spaces forgiven)
 ``percent``  0..100; ``32``, ``32%`` and ``0.32`` when written as ``32%`` in Excel
 
@@ -45,6 +47,8 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     ref_sheet: str | None = None
+    open_end: bool = False
+    """For a date: a date after 2199-12-31 (such as ``9999-12-31``) means "no date", not an error."""
 
     @property
     def expected(self) -> str:
@@ -61,7 +65,7 @@ class Column:
                 return f"{word} of at least {self.min:g}"
             return word
         if self.kind == "date":
-            return "a date such as 2026-03-31"
+            return "a date such as 2026-03-31" + (" (9999-12-31 for none)" if self.open_end else "")
         if self.kind == "choice":
             return "one of: " + ", ".join(self.choices)
         if self.kind == "ref":
@@ -114,6 +118,7 @@ DECISION_ROLES = (
 ACTION_CATEGORIES = ("consult_advise", "care_cultivate", "sell_service")
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
 PRICING_MODELS = ("time_material", "fixed_price", "subscription", "mixed")
+WHITESPACE_STATUSES = ("bought", "open", "lost", "not_offered", "competitor")
 
 
 def _score(name: str, description: str, example: str = "3") -> Column:
@@ -169,6 +174,8 @@ STAKEHOLDERS = Sheet(
         Column("last_contact", "date", False, "Date of the last real conversation", "2026-10-02"),
         Column("contact_days_12m", "number", False, "Days of contact time our team spent with the person over 12 months", "6", min=0),
         Column("plan", "text", False, "What we plan to do with this person", "Invite to the innovation day"),
+        Column("reports_to", "ref", False, "The stakeholder this person reports to (same account); empty at the top of the organisation", "ST-002", ref_sheet="stakeholders"),
+        Column("influences", "text", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005"),
     ),
     key=("stakeholder_id",),
 )
@@ -183,8 +190,10 @@ OPPORTUNITIES = Sheet(
         Column("kind", "choice", True, "retain (keep existing revenue), grow (more with the account), new (a new line)", "retain", choices=OPPORTUNITY_KINDS),
         Column("value", "number", True, "Yearly value if won", "400000", min=0),
         Column("stage", "choice", False, "Sales stage", "proposal", choices=STAGES),
-        Column("expected_close", "date", False, "Expected decision date", "2027-03-31"),
+        Column("expected_close", "date", False, "Expected decision date", "2027-03-31", open_end=True),
         Column("owner", "text", False, "Our person driving it", "Jana Weber"),
+        Column("offering_id", "ref", False, "Which of our offerings it is about (for the whitespace map)", "WMS-SUPPORT", ref_sheet="offerings"),
+        Column("business_unit", "text", False, "Business unit, site or region of the customer it is for; empty for the whole account", "Hamburg hub"),
     ),
     key=("opportunity_id",),
 )
@@ -226,7 +235,7 @@ ACTIONS = Sheet(
         Column("category", "choice", True, "consult_advise, care_cultivate or sell_service", "care_cultivate", choices=ACTION_CATEGORIES),
         Column("action", "text", True, "What will be done", "Quarterly business review with the COO"),
         Column("owner", "text", False, "Who does it", "Jana Weber"),
-        Column("due", "date", False, "When it is due", "2026-12-15"),
+        Column("due", "date", False, "When it is due", "2026-12-15", open_end=True),
         Column("status", "choice", False, "open, in_progress, done or dropped", "open", choices=ACTION_STATUSES),
     ),
     required=False,
@@ -283,6 +292,35 @@ STAKEHOLDER_HISTORY = Sheet(
     required=False,
 )
 
+OFFERINGS = Sheet(
+    "offerings",
+    "Our products or services: the rows of the whitespace map.",
+    (
+        Column("offering_id", "id", True, "Short stable id", "WMS-SUPPORT"),
+        Column("name", "text", True, "What the offering is called", "Warehouse system support"),
+        Column("family", "text", False, "Product family or practice it belongs to", "Support"),
+        Column("list_price", "number", False, "Typical yearly price; the potential of a cell nobody has estimated", "120000", min=0),
+    ),
+    required=False,
+    key=("offering_id",),
+)
+
+WHITESPACE = Sheet(
+    "whitespace",
+    "The whitespace map: per account, offering and business unit, what they have of it and what they could buy.",
+    (
+        Column("account_id", "ref", True, "Account", "ACC-001", ref_sheet="accounts"),
+        Column("offering_id", "ref", True, "Offering", "WMS-SUPPORT", ref_sheet="offerings"),
+        Column("business_unit", "text", False, "Business unit, site or region; empty for the whole account", "Hamburg hub"),
+        Column("status", "choice", True, "bought, open (in the pipeline), lost, not_offered or competitor (a competitor holds it)", "competitor", choices=WHITESPACE_STATUSES),
+        Column("competitor", "text", False, "Who holds it, when a competitor does", "LogiSoft"),
+        Column("current", "number", False, "What they buy of it from us per year now", "0", min=0),
+        Column("potential", "number", False, "What they could buy of it from us per year", "150000", min=0),
+        Column("note", "text", False, "What we know", "Contract with LogiSoft ends in 2027"),
+    ),
+    required=False,
+)
+
 SHEETS: dict[str, Sheet] = {
     s.name: s
     for s in (
@@ -295,6 +333,8 @@ SHEETS: dict[str, Sheet] = {
         VALUE,
         HISTORY,
         STAKEHOLDER_HISTORY,
+        OFFERINGS,
+        WHITESPACE,
     )
 }
 """Every sheet a workbook may hold, in the order they are documented and checked."""

@@ -95,8 +95,9 @@ ACCOUNTS = [
     ("ACC-013", "Quintaro Retail", "retail", "Spain", "", 720_000, 760_000, 21, 55_000,
      800_000, 25, "2016-06-01", "Sofia Marín", 40, (2, 2, 3, 2, 3, 2, 3, 2),
      "Lift Quintaro's online order accuracy to 99.8 % for the 2027 peak season"),
-    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 36, 150_000,
-     3_100_000, 45, "2013-09-01", "Sofia Marín", 110, (3, 4, 4, 3, 4, 4, 3, 4),
+    # a steady base: key today, little growth or strategic fit ahead (the maintain tier)
+    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 26, 150_000,
+     3_000_000, 45, "2013-09-01", "Sofia Marín", 110, (2, 2, 4, 3, 4, 4, 3, 5),
      "Let Luxora open a new client account in one day instead of ten by 2027"),
     ("ACC-015", "Valmont Regional Transport Authority", "public sector", "France", "", 1_200_000, 1_150_000, 19, 110_000,
      1_400_000, 30, "2019-01-01", "Sofia Marín", 90, (2, 3, 3, 4, 3, 2, 4, 2),
@@ -900,6 +901,55 @@ currency: EUR
 """
 
 
+COMPETITORS = ["Axion Consulting", "Brightway Systems", "Nordsoft", "Quanta Services", "Veridian IT"]
+
+
+def offering_id(name: str) -> str:
+    return "OF-" + "".join(w[0] for w in name.replace("/", " ").replace("-", " ").split()).upper()
+
+
+def build_offerings() -> list[dict]:
+    rows, seen = [], set()
+    for industry, offers in OFFERINGS.items():
+        for name in offers:
+            oid = offering_id(name)
+            while oid in seen:
+                oid += "X"
+            seen.add(oid)
+            rows.append(dict(offering_id=oid, name=name[0].upper() + name[1:], family=industry, list_price=""))
+    return rows
+
+
+def build_whitespace(offerings: list[dict]) -> list[dict]:
+    """The team's whitespace map of the bigger accounts: their industry's offerings x up to three sites.
+
+    A generator of its own, so the other sheets stay exactly as they were.
+    """
+    rng = random.Random(SEED + 20)
+    ids = {o["name"].lower(): o["offering_id"] for o in offerings}
+    ids.update({k: ids[k.lower()] for k in [o for offers in OFFERINGS.values() for o in offers]})
+    rows = []
+    for n, acc in enumerate(ACCOUNTS):
+        aid, industry, rev = acc[0], acc[2], acc[5]
+        if rev < 1_500_000:
+            continue
+        units = [""] if rev < 4_000_000 else [SITES[(n + k) % len(SITES)] for k in range(3)]
+        for k, offer in enumerate(OFFERINGS[industry]):
+            for u, unit in enumerate(units):
+                if k == 0:
+                    status = "bought"
+                else:
+                    status = rng.choices(["bought", "lost", "competitor", "not_offered"], weights=[3, 1, 2, 3])[0]
+                share = rev / len(units) * rng.uniform(0.06, 0.25)
+                current = round_to(share * rng.uniform(0.5, 1.0)) if status == "bought" else 0
+                potential = round_to(share * rng.uniform(1.0, 1.6)) if status == "bought" else round_to(share)
+                rows.append(dict(account_id=aid, offering_id=ids[offer], business_unit=unit, status=status,
+                                 competitor=rng.choice(COMPETITORS) if status == "competitor" else "",
+                                 current=current if status == "bought" else "", potential=potential if u or k or rng.random() < 0.8 else "",
+                                 note=""))
+    return rows
+
+
 def main(out: Path) -> None:
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(SEED)
@@ -921,6 +971,9 @@ def main(out: Path) -> None:
     write(out, "value", value)
     write(out, "history", history)
     write(out, "stakeholder_history", stakeholder_history)
+    offerings = build_offerings()
+    write(out, "offerings", offerings)
+    write(out, "whitespace", build_whitespace(offerings))
     (out / "settings.yaml").write_text(SETTINGS, encoding="utf-8")
     print(f"wrote the sample workbook to {out}")
 

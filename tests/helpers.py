@@ -46,6 +46,20 @@ MINI = {
 }
 
 
+# Opportunities naming offerings and business units, for the whitespace map (replaces MINI's).
+WHITESPACE_OPPS = (
+    "opportunity_id,account_id,name,kind,value,stage,expected_close,owner,offering_id,business_unit\n"
+    "O1,A1,Renew warehouse support,retain,400000,won,2026-03-31,Jana Weber,SUP,Hamburg\n"
+    "O2,A1,Analytics pilot,grow,150000,qualifying,2027-06-30,Jana Weber,ANA,Hamburg\n"
+    "O3,A1,Yard system,new,90000,lost,2026-05-01,Jana Weber,YARD,Bremen\n"
+    "O4,A1,Support for Bremen,grow,120000,won,2026-02-01,Jana Weber,SUP,Bremen\n"
+    "O5,A2,Grid support,retain,300000,won,2026-01-31,Tom Berg,SUP,\n"
+    "O6,A2,Grid support extension,grow,100000,won,2026-06-30,Tom Berg,SUP,\n"
+    "O7,A2,Yard pilot,new,60000,won,2026-07-01,Tom Berg,YARD,\n"
+    "O8,A2,No product named,grow,10000,proposal,2027-01-31,Tom Berg,,\n"
+)
+
+
 def write_mini(folder: Path) -> Path:
     """A two-account workbook small enough to reason about by hand."""
     folder.mkdir(parents=True, exist_ok=True)

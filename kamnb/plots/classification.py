@@ -24,7 +24,7 @@ from kamnb.formatting import money
 from kamnb.pareto import curve
 from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, TITLE_Y, new_figure, place, style_axes, text_width
 
-TIER_COLOURS = {"invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
+TIER_COLOURS = {"retain": PURPLE, "invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
 
 
 def _cfg(settings: dict[str, Any] | None) -> dict[str, Any]:
