@@ -201,20 +201,14 @@ _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _TAG_WITH_STYLE = re.compile(r"<[a-zA-Z][^<>]*?\sstyle=[^<>]*>")
 _STYLE_ATTRIBUTE = re.compile(r"""\sstyle=("[^"]*"|'[^']*')""")
 _POLICY_STYLES = "style-src 'none'"
-_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|form|script|iframe|frame|object|embed)\b[^<>]*>", re.I)
+_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|form|iframe|frame|object|embed)\b[^<>]*>", re.I)
+_SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 
 
-def own_styles() -> list[str]:
-    """The style sheets kamnb itself writes into notebook outputs (the account's first screen)."""
-    from kamnb.glance import CSS
+def source_hash(css: str) -> str:
+    """The Content-Security-Policy source that admits exactly this style sheet or script.
 
-    return [CSS]
-
-
-def style_hash(css: str) -> str:
-    """The Content-Security-Policy source that admits exactly this style sheet.
-
-    >>> style_hash("p { color: red; }")
+    >>> source_hash("p { color: red; }")
     "'sha256-pckGv9YvNcB5xy+Y4fbqhyo+ib850wyiuWeNbZvLi00='"
     """
     import base64
@@ -226,36 +220,37 @@ def style_hash(css: str) -> str:
 def seal(page: str) -> str:
     r"""Admit only kamnb's own style sheets in a page's policy, and drop inline style attributes.
 
-    The templates write ``style-src 'none'``; this replaces it by the hashes of
-    the page's own style sheet (the first ``<style>`` of the head) and of the
-    sheets in :func:`own_styles`. Any other ``<style>``, even one that escaped
-    escaping, is refused by the browser. Inline ``style`` attributes (the
-    notebook look of kamnb's tables) and the style sheets pandas writes beside
-    each DataFrame would be refused too under such a policy, so they are
-    removed from the body; the page's style sheet gives the same look by class.
-    Tags a review's body never holds and a policy cannot stop (``<meta>``
-    refresh, ``<base>``) or that would run or send (``<script>``,
-    ``<form>``, frames, objects) are removed from the body as well.
+    The templates write ``style-src 'none'``; this replaces it by the hash of
+    the page's own style sheet (the first ``<style>`` of the head, which holds
+    kamnb's sheets). Any other ``<style>``, even one that escaped escaping, is
+    refused by the browser. Inline ``style`` attributes (the notebook look of
+    kamnb's tables) and the style sheets outputs carry for JupyterLab (pandas'
+    beside each DataFrame, the first screen's) would be refused too under such
+    a policy, so they are removed from the body; the page's style sheet gives
+    the same look by class. A ``<script>`` stays only when the head's policy
+    names its hash (the index's table script).
+    Tags a page's body never holds and a policy cannot stop (``<meta>``
+    refresh, ``<base>``) or that would send or embed (``<form>``, frames,
+    objects, links) are removed from the body as well.
 
     >>> page = '<meta http-equiv="Content-Security-Policy" content="style-src \'none\'"><style>p{}</style><main><p style="x">a</p></main>'
     >>> sealed = seal(page)
-    >>> "'none'" in sealed, style_hash("p{}") in sealed, '<p>a</p>' in sealed
+    >>> "'none'" in sealed, source_hash("p{}") in sealed, '<p>a</p>' in sealed
     (False, True, True)
     """
     head_end = page.find("</head>")
     head = page[: head_end if head_end >= 0 else len(page)]
     first = _STYLE_ELEMENT.search(head)
-    sheets = ([first.group(1)] if first else []) + own_styles()
-    sources = " ".join(dict.fromkeys(style_hash(css) for css in sheets))
+    sources = source_hash(first.group(1)) if first else "'none'"
     start = page.find("<body")
     if start < 0:
         start = page.find("<main>")
-    own = set(own_styles())
+    top = page[:start] if start >= 0 else ""
     body = page[start:] if start >= 0 else page
-    body = _STYLE_ELEMENT.sub(lambda m: m.group(0) if m.group(1) in own else "", body)
+    body = _STYLE_ELEMENT.sub("", body)
+    body = _SCRIPT_ELEMENT.sub(lambda m: m.group(0) if source_hash(m.group(1)) in top else "", body)
     body = _NEVER_IN_BODY.sub("", body)
     body = _TAG_WITH_STYLE.sub(lambda m: _STYLE_ATTRIBUTE.sub("", m.group(0)), body)
-    top = page[:start] if start >= 0 else ""
     return top.replace(_POLICY_STYLES, "style-src " + sources, 1) + body
 
 
