@@ -201,7 +201,7 @@ _STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
 _TAG_WITH_STYLE = re.compile(r"<[a-zA-Z][^<>]*?\sstyle=[^<>]*>")
 _STYLE_ATTRIBUTE = re.compile(r"""\sstyle=("[^"]*"|'[^']*')""")
 _POLICY_STYLES = "style-src 'none'"
-_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|form|iframe|frame|object|embed)\b[^<>]*>", re.I)
+_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|iframe|frame|object|embed)\b[^<>]*>", re.I)
 _SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
 
 
@@ -230,7 +230,7 @@ def seal(page: str) -> str:
     the same look by class. A ``<script>`` stays only when the head's policy
     names its hash (the index's table script).
     Tags a page's body never holds and a policy cannot stop (``<meta>``
-    refresh, ``<base>``) or that would send or embed (``<form>``, frames,
+    refresh, ``<base>``) or that would embed or fetch (frames,
     objects, links) are removed from the body as well.
 
     >>> page = '<meta http-equiv="Content-Security-Policy" content="style-src \'none\'"><style>p{}</style><main><p style="x">a</p></main>'
@@ -248,7 +248,8 @@ def seal(page: str) -> str:
     top = page[:start] if start >= 0 else ""
     body = page[start:] if start >= 0 else page
     body = _STYLE_ELEMENT.sub("", body)
-    body = _SCRIPT_ELEMENT.sub(lambda m: m.group(0) if source_hash(m.group(1)) in top else "", body)
+    policy = htmllib.unescape(top)
+    body = _SCRIPT_ELEMENT.sub(lambda m: m.group(0) if source_hash(m.group(1)) in policy else "", body)
     body = _NEVER_IN_BODY.sub("", body)
     body = _TAG_WITH_STYLE.sub(lambda m: _STYLE_ATTRIBUTE.sub("", m.group(0)), body)
     return top.replace(_POLICY_STYLES, "style-src " + sources, 1) + body
