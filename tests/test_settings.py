@@ -152,3 +152,12 @@ def _leaves(doc: dict, prefix: str = "") -> list[str]:
 def test_every_shipped_setting_has_a_rule():
     missing = [path for path in _leaves(settings.defaults()) if settings._rule_for(path) is None]
     assert missing == [], f"settings without a type and range in kamnb/settings.py: {missing}"
+
+
+def test_a_setting_without_a_rule_must_have_its_defaults_type(monkeypatch):
+    settings._rule_for("currency")  # fills RULES
+    monkeypatch.delitem(settings.RULES, "batch.kernel")
+    assert settings.check_settings({"batch": {"kernel": "python3"}}) == []
+    assert [str(p) for p in settings.check_settings({"batch": {"kernel": 3}})] == [
+        "settings.yaml, key batch.kernel: found '3', expected some text like the default ('python3')"
+    ]
