@@ -80,6 +80,7 @@ class WorkshopSession:
     def reload(self) -> None:
         """Read the sheets and the whole journal again (after an undo, or on request)."""
         seen = self.journal.last_seq()
+        self.loads = getattr(self, "loads", 0) + 1
         self.wb: Workbook = load_workbook(self.path)
         self.seen = seen
         self.sync()
@@ -87,6 +88,10 @@ class WorkshopSession:
         for c in effective(self.journal.changes()):
             self._rate(c)
         self._cache.clear()
+
+    def sheet_version(self, sheet: str) -> int:
+        """How many changes to ``sheet`` were laid over it since the workbook was last read (see :attr:`loads`)."""
+        return self._versions.get(sheet, 0)
 
     def _rate(self, c: Change) -> None:
         if c.op == "set" and c.column in ("answer", "score", "influence", "support", *JUDGEMENTS):

@@ -192,6 +192,7 @@ class Room:
         self.raters: set[Any] = set()
         self.poll: dict[str, Any] | None = None
         self._cache: dict[tuple[str, int, int], dict[str, str]] = {}
+        self._tabs: dict[tuple[Any, ...], str] = {}
         self._poll_version = 0
 
     # -- addresses
@@ -222,7 +223,14 @@ class Room:
             return hit
         data = summary(self.session, account)
         out = {"summary": render(data, str(self.session.wb.settings.get("currency", "EUR")))}
-        out.update({f"tab:{k}": v for k, v in page.tabs(self.session, account).items()})
+        for title, (build, sheets) in page.BUILDERS.items():  # a tab is drawn again only when a sheet it shows changed
+            tab_stamp = (account, title, self.session.loads, *(self.session.sheet_version(sh) for sh in sheets))
+            html_text = self._tabs.get(tab_stamp)
+            if html_text is None:
+                html_text = self._tabs[tab_stamp] = build(self.session, account)
+            out[f"tab:{title}"] = html_text
+        if len(self._tabs) > 256:
+            self._tabs.clear()
         out["poll"] = page.poll_panel(self.poll, self.votes(), self.rate_url, qr_svg(self.rate_url)) if self.poll else ""
         if len(self._cache) > 64:
             self._cache.clear()
