@@ -71,7 +71,36 @@ def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
         )
     if not isinstance(sec["growth_targets"] or {}, dict):
         raise ActivitySettingsError(f"settings.yaml, qualification.activity.growth_targets: found {sec['growth_targets']!r}, expected account_id: amount")
+    by_account = sec.get("conversion_by_account") or {}
+    if not isinstance(by_account, dict):
+        raise ActivitySettingsError(f"settings.yaml, qualification.activity.conversion_by_account: found {by_account!r}, expected account_id: rates")
+    for acc, rates in by_account.items():
+        for rate, value in (rates or {}).items() if isinstance(rates, dict) else [("", rates)]:
+            if rate not in RATES or not isinstance(value, (int, float)) or not 0 < value <= 1:
+                raise ActivitySettingsError(
+                    f"settings.yaml, qualification.activity.conversion_by_account.{acc}{'.' + rate if rate else ''}: found {value!r}, "
+                    f"expected one of {', '.join(RATES)} with a rate above 0 and at most 1")
     return sec
+
+
+def conversion_for(sec: dict[str, Any], account_id: str) -> tuple[dict[str, float], str]:
+    """The conversion rates in force for one account and where they come from.
+
+    An account listed under ``conversion_by_account`` (a CRM import writes its
+    proposal-to-win rate from its won and lost deals) keeps the rates given
+    there; the others come from ``conversion``.
+
+    >>> sec = activity_settings({"qualification": {"activity": {"conversion_by_account": {"a": {"proposal_to_win": 0.6}}}}})
+    >>> conversion_for(sec, "a")[0]["proposal_to_win"], conversion_for(sec, "b")[1]
+    (0.6, 'contact -> meeting / meeting -> proposal / proposal -> win')
+    """
+    rates = dict(sec["conversion"])
+    own = (sec.get("conversion_by_account") or {}).get(account_id) or {}
+    rates.update(own)
+    how = "contact -> meeting / meeting -> proposal / proposal -> win"
+    if own:
+        how += "; " + ", ".join(own) + " from this account's own won and lost deals (conversion_by_account)"
+    return rates, how
 
 
 def funnel(wins: float, conversion: dict[str, float]) -> dict[str, float]:
@@ -147,7 +176,8 @@ def plan_basis(wb, account_id: str) -> dict[str, Any]:
     return {
         "target": tgt["target"], "target_source": tgt["source"], "period_target": yearly, "in_pipeline": in_pipeline,
         "gap": gap, "average_win": avg, "average_win_source": avg_source, "wins": wins,
-        "quarters": quarters, "conversion": dict(sec["conversion"]), "cycle": sec["sales_cycle_quarters"],
+        "quarters": quarters, "conversion": conversion_for(sec, account_id)[0], "conversion_source": conversion_for(sec, account_id)[1],
+        "cycle": sec["sales_cycle_quarters"],
     }
 
 
@@ -218,7 +248,7 @@ def basis_table(wb, account_id: str) -> pd.DataFrame:
         ("Typical win", money(b["average_win"], cur), b["average_win_source"]),
         ("Wins needed", number(b["wins"], 1), "gap / typical win"),
         ("Conversion rates", f"{percent(c['contact_to_meeting'] * 100)} / {percent(c['meeting_to_proposal'] * 100)} / {percent(c['proposal_to_win'] * 100)}",
-         "contact -> meeting / meeting -> proposal / proposal -> win"),
+         b["conversion_source"]),
         ("Sales cycle", f"{b['cycle']} quarter(s)", "activity in a quarter turns into wins this much later"),
     ]
     return pd.DataFrame(rows, columns=["step", "figure", "how"])

@@ -424,13 +424,16 @@ class Explanation:
     reasons: list[str]
 
     def _repr_html_(self) -> str:
-        from kamnb.common.tables import escape, html_table
+        import html
 
-        items = "".join(f"<li>{escape(r)}</li>" for r in self.reasons)
-        shown = self.contributions.map(lambda v: "–" if v is None or (isinstance(v, float) and v != v) else (f"{v:.1f}" if isinstance(v, float) else v))
-        right = [c for c in self.contributions.columns if self.contributions[c].dtype.kind in "fiu"]
-        table = html_table(shown, right=right, index=True, bold_first=False)
-        return f"<p><b>{escape(self.account_id)} {escape(self.name)}</b></p><ul>{items}</ul>{table}"
+        from kamnb.common.labels import people_table
+
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+        wanted = ["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]
+        c = self.contributions
+        shown = c[[x for x in wanted if x in c.columns]] if "definition" in c.columns else c.reset_index()
+        table = people_table(shown.rename(columns={"contribution": "contribution_points"}), digits={"contribution_points": 1})
+        return f"<ul>{items}</ul>{table._repr_html_()}"
 
     def __str__(self) -> str:
         return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])

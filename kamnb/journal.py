@@ -504,7 +504,13 @@ def read_changes(path: Path) -> list[Change]:
     A row whose fields are not text is kept with the bad field shown as text,
     so that :func:`apply_journal` reports it and skips it.
     """
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+    # No -wal file: no connection is open and every change is in the main file,
+    # which a writer only touches again at a checkpoint; read it as immutable,
+    # so that not even SQLite's side files appear. Otherwise a workshop is
+    # writing: read through its WAL with the usual locks, still read-only.
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=30.0)
     try:
         exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").fetchone()
         if not exists:

@@ -64,7 +64,7 @@ def _support_at(wb: Workbook, when: pd.DataFrame, history: bool) -> pd.Series:
         st = pd.merge_asof(st.sort_values("at"), hist, left_on="at", right_on="assessed_on", by="stakeholder_id", direction="backward")
         st["influence"] = st["h_influence"].fillna(st["influence"])
         st["support"] = st["h_support"].fillna(st["support"])
-    w = st["influence"].fillna(1.0)
+    w = st["influence"].fillna(1.0).where(st["support"].notna(), 0.0)  # a person not judged yet counts for nothing
     keys = [st["account_id"], st["at"]]
     return (w * points(st["support"])).groupby(keys).sum() / w.groupby(keys).sum()
 

@@ -51,9 +51,9 @@ def test_the_hostile_workbook_is_valid(hostile_book, capsys):
 
 @pytest.mark.slow
 def test_no_review_index_or_notebook_carries_live_markup(hostile_run):
-    pages = [hostile_run / "index.html", *sorted((hostile_run / "accounts").glob("*.html"))]
+    pages = [hostile_run / "index.html", hostile_run / "portfolio.html", *sorted((hostile_run / "accounts").glob("*.html"))]
     notebooks = sorted((hostile_run / "notebooks").glob("*.ipynb"))
-    assert len(pages) == 3 and len(notebooks) == 2
+    assert all(p.exists() for p in pages) and len(pages) == 4 and len(notebooks) == 3  # two accounts and the portfolio review
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert leaks(text) == [], page.name
