@@ -391,6 +391,19 @@ def one_account(wb: Workbook, account_id: str) -> Workbook:
     return Workbook(wb.path, sheets, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
 
 
+def _one_account(session: WorkshopSession, account_id: str) -> Workbook:
+    """:func:`one_account`, each sheet filtered again only when it changed (a click changes one sheet)."""
+    wb = session.wb
+    parts: dict[str, pd.DataFrame] = {}
+    for name in SHEETS:
+        deps = (name, "opportunities") if name == "qualification" else (name, "stakeholders") if name == "stakeholder_history" else (name,)
+        def pick(n: str = name) -> pd.DataFrame:
+            return wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
+
+        parts[name] = session.cached(f"one:{account_id}:{name}", deps, pick)
+    return Workbook(wb.path, parts, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
+
+
 def _answer_tally(wb: Workbook, account_id: str) -> pd.DataFrame:
     """Per opportunity of the account: how many questions have each current answer.
 
@@ -471,7 +484,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
         ['errors', 'key_score', 'likelihood']
     """
     wb = session.wb
-    view = one_account(wb, account_id)
+    view = _one_account(session, account_id)
     out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
     from kamnb.classification import classify
     from kamnb.qualification import score_opportunities

@@ -158,6 +158,10 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
     out = [f'<div class="kamnb-grid-box">{_grid(s, people)}</div>']
     roles = [("", "role…")] + [(r, r.replace("_", " ")) for r in DECISION_ROLES]
     has_reports = "reports_to" in SHEETS["stakeholders"].column_names
+    names = {str(o): str(n) for o, n in zip(people.index, people["name"], strict=True)}
+    if has_reports:
+        listing = "".join(f'<option value="{_e(o)}">{_e(n)}</option>' for o, n in names.items())
+        out.append(f'<select class="people-master" hidden aria-hidden="true"><option value="">nobody</option>{listing}</select>')
     for sid, p in people.iterrows():
         key = {"stakeholder_id": sid}
         name = str(p["name"])
@@ -171,9 +175,10 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
             f'<div class="field"><span class="label">Support</span>{_scale("stakeholders", key, "support", p["support"], f"kamnb-support-{_slug(sid)}")}</div>'
         )
         line3 = _text("stakeholders", key, "contact_owner", p.get("contact_owner", ""), placeholder="who on our side owns the contact", label="Contact owner")
-        if has_reports:
-            others = [("", "nobody")] + [(str(o), str(n)) for o, n in zip(people.index, people["name"], strict=True) if o != sid]
-            line3 += _select("stakeholders", key, "reports_to", p.get("reports_to", ""), others, label="Reports to")
+        if has_reports:  # the full list of people is filled in when the box is opened (one list per tab, not one per person)
+            boss = to_text(p.get("reports_to", ""))
+            shown = [("", "nobody")] + ([(boss, names.get(boss, boss))] if boss else [])
+            line3 += _select("stakeholders", key, "reports_to", boss, shown, label="Reports to").replace("<select ", f'<select data-lazy="people" data-self="{_e(str(sid))}" ', 1)
         plan = _text("stakeholders", key, "plan", p.get("plan", ""), placeholder="Our plan for this person", area=True, label="Plan", css="kamnb-plan")
         remove = (
             f'<button type="button" class="danger remove kamnb-remove-{_slug(sid)}" data-remove="{_e(json.dumps({"sheet": "stakeholders", "key": {"stakeholder_id": str(sid)}}))}"'

@@ -491,7 +491,17 @@ def make_app(room: Room, names: set[str]) -> Any:
             if self.rater:
                 self.send(room.rater_view())
             elif self.account:
-                self.send(room.state(self.account, self.who))
+                state = room.state(self.account, self.who)
+                sent = getattr(self, "sent", {})
+                if sent.get("account") != state["account"]:
+                    sent = {"account": state["account"]}
+                for name in [k for k in state if k.startswith("tab:")]:  # a screen gets a tab again only when it changed
+                    if sent.get(name) is state[name]:
+                        del state[name]
+                    else:
+                        sent[name] = state[name]
+                self.sent = sent
+                self.send(state)
 
         def on_message(self, raw: str | bytes) -> None:
             try:
@@ -522,6 +532,7 @@ def make_app(room: Room, names: set[str]) -> Any:
             self.who = str(msg.get("who", self.who or "")).strip()[:120]
             if kind == "hello":
                 self.account = str(msg.get("account") or "")
+                self.sent = {}  # a (re)connected page has drawn nothing yet
                 self.push()
                 return
             if kind in ("poll", "reveal", "close", "record"):
@@ -623,6 +634,8 @@ def serve(workbook: Path, *, host: str = "127.0.0.1", port: int | None = None, a
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    ids = [a for a, _ in room.accounts()]
+    loop.add_callback(lambda: room.view(account if account in ids else ids[0]))  # warm while the browser connects
     if open_browser:
         loop.add_callback(lambda: webbrowser.open(url))
     if ready is not None:

@@ -342,7 +342,8 @@ def test_projector_layout_at_1280x720(browser, server, sample_copy):
     page.wait_for_function("() => document.querySelector('#status').textContent.includes('Saved')")
     page.locator(".kamnb-new-person").fill("Dee Ford")
     page.locator(".kamnb-add-person").click()
-    page.wait_for_function("() => document.querySelector('.panel[data-tab=Stakeholders]').innerText.includes('Dee Ford') || false", timeout=10_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.kamnb-person-name input')].some(i => i.value === 'Dee Ford')", timeout=10_000)
+    assert page.locator(".kamnb-new-person").input_value() == ""  # the form is ready for the next person
     assert page.locator("nav .tab.current").inner_text() == "Stakeholders"  # adding does not jump to another tab
     plan = page.locator(".person").first.locator(".kamnb-plan textarea")
     plan.fill("Meet her before the budget round " * 160)  # about 5,000 characters
