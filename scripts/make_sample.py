@@ -631,8 +631,23 @@ def build_opportunities(rng: random.Random) -> list[dict]:
         by_acc[aid][k]["stage"] = "identified"
     for n, r in enumerate(rows, 1):
         r["opportunity_id"] = f"OP-{n:03d}"
+    # closed grow/new deals of the last two years: the won/lost history the activity plan's
+    # conversion rate comes from (numbered after the open ones, so the story ids stay put)
+    for aid, name, kind, value, stage, close, owner in CLOSED_DEALS:
+        rows.append(dict(opportunity_id=f"OP-{len(rows) + 1:03d}", account_id=aid, name=name, kind=kind, value=value,
+                         stage=stage, expected_close=close, owner=owner))
     return rows
 
+
+CLOSED_DEALS = [
+    ("ACC-009", "Pilot: electrolyser performance dashboard", "new", 40_000, "won", dt.date(2025, 3, 14), "Sofia Marín"),
+    ("ACC-009", "Add stack-health alerts to the performance dashboard", "grow", 35_000, "won", dt.date(2025, 10, 10), "Aylin Kaya"),
+    ("ACC-009", "New: hydrogen offtake forecasting", "new", 90_000, "lost", dt.date(2026, 6, 30), "Aylin Kaya"),
+    ("ACC-001", "New: yard management system", "new", 850_000, "lost", dt.date(2026, 4, 30), "Elena Rossi"),
+    ("ACC-008", "Add an analytics module to the device data platform pilot", "grow", 210_000, "won", dt.date(2026, 2, 27), "Jana Weber"),
+    ("ACC-012", "New: outage communication portal", "new", 180_000, "lost", dt.date(2025, 12, 12), "Lukas Brandt"),
+    ("ACC-021", "Extend trial data services to a second site", "grow", 120_000, "won", dt.date(2026, 5, 29), "Jana Weber"),
+]
 
 UNQUALIFIED = [("ACC-006", 1), ("ACC-020", 1), ("ACC-025", 1), ("ACC-029", 1)]
 QUALIFY_OUT = ("ACC-014", 2)
