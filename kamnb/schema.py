@@ -120,7 +120,7 @@ DECISION_ROLES = (
 )
 ACTION_CATEGORIES = ("consult_advise", "care_cultivate", "sell_service")
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
-PRICING_MODELS = ("time_material", "fixed_price", "subscription", "mixed")
+PRICING_MODELS = ("time_material", "unit_price", "fixed_price", "subscription", "mixed")
 WHITESPACE_STATUSES = ("bought", "open", "lost", "not_offered", "competitor")
 
 
@@ -261,7 +261,10 @@ VALUE = Sheet(
         Column("daily_rate", "number", False, "Daily rate we charge per person", "650", min=0),
         Column("days_per_year", "number", False, "Billable days per person per year", "210", min=0, max=366),
         Column("daily_cost", "number", False, "Our cost per person-day", "480", min=0),
-        Column("requested_rate_cut_pct", "percent", False, "Rate cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("requested_rate_cut_pct", "percent", False, "Rate (or unit price) cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("units_per_year", "number", False, "Units the customer buys per year (unit price x volume)", "2900", min=0),
+        Column("unit_price", "number", False, "Price we charge per unit", "500", min=0),
+        Column("unit_cost", "number", False, "Our cost per unit", "360", min=0),
     ),
     required=False,
     key=("account_id",),

@@ -841,17 +841,21 @@ def build_actions(rng: random.Random) -> list[dict]:
 
 def build_value() -> list[dict]:
     cols = ("account_id", "pricing_model", "annual_fees", "value_low", "value_expected", "value_high",
-            "contract_years", "team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct")
+            "contract_years", "team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct",
+            "units_per_year", "unit_price", "unit_cost")
+    no_units = (None, None, None)
     table = [
-        ("ACC-001", "mixed", 11_850_000, 9_000_000, 13_500_000, 18_000_000, 5, None, None, None, None, 8),
-        ("ACC-002", "time_material", 40 * 210 * 720, 14_000_000, 21_000_000, 29_000_000, 3, 40, 720, 210, 540, 10),
-        ("ACC-004", "fixed_price", 2_350_000, 4_000_000, 6_500_000, 9_000_000, 3, None, None, None, None, None),
-        ("ACC-008", "subscription", 1_520_000, 5_000_000, 7_200_000, 10_000_000, 4, None, None, None, None, None),
-        ("ACC-009", "subscription", 175_000, 600_000, 1_400_000, 3_000_000, 2, None, None, None, None, None),
-        ("ACC-011", "mixed", 3_100_000, 2_500_000, 3_800_000, 5_200_000, 2, None, None, None, None, 5),
-        ("ACC-012", "mixed", 1_900_000, 2_600_000, 3_900_000, 5_000_000, 4, None, None, None, None, None),
-        ("ACC-014", "fixed_price", None, 3_500_000, 5_000_000, 7_500_000, 3, None, None, None, None, None),
-        ("ACC-018", "fixed_price", 1_100_000, 2_000_000, 3_000_000, 4_500_000, 2, None, None, None, None, None),
+        ("ACC-001", "mixed", 11_850_000, 9_000_000, 13_500_000, 18_000_000, 5, None, None, None, None, 8, *no_units),
+        ("ACC-002", "time_material", 40 * 210 * 720, 14_000_000, 21_000_000, 29_000_000, 3, 40, 720, 210, 540, 10, *no_units),
+        ("ACC-004", "fixed_price", 2_350_000, 4_000_000, 6_500_000, 9_000_000, 3, None, None, None, None, None, *no_units),
+        # products sold by the unit: 2,900 machine licences of the quality-monitoring suite at EUR 500; 8 % off asked
+        ("ACC-007", "unit_price", 2_900 * 500, 2_900_000, 4_000_000, 5_200_000, 3, None, None, None, None, 8, 2_900, 500, 365),
+        ("ACC-008", "subscription", 1_520_000, 5_000_000, 7_200_000, 10_000_000, 4, None, None, None, None, None, *no_units),
+        ("ACC-009", "subscription", 175_000, 600_000, 1_400_000, 3_000_000, 2, None, None, None, None, None, *no_units),
+        ("ACC-011", "mixed", 3_100_000, 2_500_000, 3_800_000, 5_200_000, 2, None, None, None, None, 5, *no_units),
+        ("ACC-012", "mixed", 1_900_000, 2_600_000, 3_900_000, 5_000_000, 4, None, None, None, None, None, *no_units),
+        ("ACC-014", "fixed_price", None, 3_500_000, 5_000_000, 7_500_000, 3, None, None, None, None, None, *no_units),
+        ("ACC-018", "fixed_price", 1_100_000, 2_000_000, 3_000_000, 4_500_000, 2, None, None, None, None, None, *no_units),
     ]
     return [dict(zip(cols, row, strict=True)) for row in table]
 
