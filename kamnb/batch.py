@@ -898,10 +898,18 @@ def write_portfolio(
     except Exception as err:  # the whitespace view failing must not cost the index
         offerings = []
         notes.append(f"whitespace across the key accounts could not be computed: {type(err).__name__}: {err}")
+    from kamnb.classification_basis import basis_warning
+
+    try:
+        basis = basis_warning(wb).text()
+    except Exception as err:  # the classification failing is reported by its own note
+        basis = ""
+        notes.append(f"the basis of the key status could not be checked: {type(err).__name__}: {err}")
     page = render_template(
         "portfolio.html.j2",
         page_css=page_css(config.paper, footer),
         offerings=offerings,
+        basis_warning=basis,
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,
