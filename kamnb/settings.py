@@ -400,7 +400,6 @@ def _rules() -> dict[str, Rule]:
                                             for k, x in r.items()) for r in v.values())),
         "batch.notebooks": text_list(non_empty=True),
         "batch.notebook_dir": text(),
-        "batch.portfolio_notebook": text(optional=True),
         "batch.timeout": number(0, above=True),
         "batch.retries": days,
         "batch.isolation": choice("warm", "fresh"),
