@@ -926,6 +926,38 @@ currency: EUR
 """
 
 
+LEVELS = ("executive", "senior_manager", "manager", "staff")
+WITH_LINES = ("ACC-001", "ACC-002")
+"""Accounts whose stakeholders carry reporting lines in the sample (the others show the chart's note)."""
+
+
+def reporting_lines(rows: list[dict]) -> None:
+    """Give the stakeholders of :data:`WITH_LINES` a manager: the first person one level up in the same
+    function, else one level up anywhere in the account; the top is the managing director or chief executive
+    (else the first executive), and every executive reports to them. A coach influences the economic buyer."""
+    for aid in WITH_LINES:
+        people = [r for r in rows if r["account_id"] == aid]
+        level = {r["stakeholder_id"]: LEVELS.index(r["seniority"]) if r.get("seniority") in LEVELS else 3 for r in people}
+        heads = [r for r in people if any(w in r.get("title", "") for w in ("Managing Director", "Chief Executive", "CEO"))]
+        top = (heads or sorted(people, key=lambda r: (level[r["stakeholder_id"]], r["stakeholder_id"])))[0]["stakeholder_id"]
+        level[top] = -1  # the head of the organisation: every executive reports to them
+        buyer = next((r["stakeholder_id"] for r in people if r.get("decision_role") == "economic_buyer"), "")
+        for r in people:
+            sid, mine = r["stakeholder_id"], level[r["stakeholder_id"]]
+            if sid == top:
+                r["reports_to"] = ""
+            else:
+                above = [p for p in people if level[p["stakeholder_id"]] == mine - 1] or [p for p in people if level[p["stakeholder_id"]] < mine]
+                same = [p for p in above if p.get("function") == r.get("function")]
+                r["reports_to"] = (same or above or [{"stakeholder_id": top}])[0]["stakeholder_id"] if mine > 0 else top
+                if r["reports_to"] == sid:
+                    r["reports_to"] = top
+            r["influences"] = buyer if r.get("decision_role") == "coach" and buyer and buyer != sid else ""
+    for r in rows:
+        r.setdefault("reports_to", "")
+        r.setdefault("influences", "")
+
+
 COMPETITORS = ["Axion Consulting", "Brightway Systems", "Nordsoft", "Quanta Services", "Veridian IT"]
 
 
@@ -980,6 +1012,7 @@ def main(out: Path) -> None:
     rng = random.Random(SEED)
     accounts = build_accounts()
     stakeholders = build_stakeholders(rng)
+    reporting_lines(stakeholders)
     opportunities = build_opportunities(rng)
     qualification = build_qualification(opportunities, rng)
     relationship = build_relationship(rng)
