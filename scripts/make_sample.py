@@ -434,6 +434,11 @@ def round_to(x: float, step: int = 5000) -> int:
 # --------------------------------------------------------------------------- builders
 
 
+# Our side of the partnership beyond our_willingness, where the team has judged it:
+# account -> (our_transparency, our_growth_commitment). The others leave both empty.
+OUR_SIDE = {"ACC-001": (3, 2), "ACC-002": (4, 4), "ACC-008": (5, 5), "ACC-009": (5, 5), "ACC-011": (3, 3), "ACC-012": (3, 4)}
+
+
 def build_accounts() -> list[dict]:
     rows = []
     for (aid, name, industry, country, parent, rev, prev, margin, cts, pot, sow, since, am, effort,
@@ -443,6 +448,7 @@ def build_accounts() -> list[dict]:
                    revenue_potential_3y=pot, share_of_wallet_pct=sow, customer_since=since,
                    account_manager=am, team_effort_days=effort, account_goal=goal)
         row.update(dict(zip(J, judgements, strict=True)))
+        row["our_transparency"], row["our_growth_commitment"] = OUR_SIDE.get(aid, (None, None))
         rows.append(row)
     return rows
 
