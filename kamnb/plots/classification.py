@@ -231,7 +231,7 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
         return None
     c = explanation.contributions.iloc[::-1]
     fig, ax = new_figure(f"Why {explanation.account_id} scores {explanation.key_score:.0f}", size=(8.0, 3.8),
-                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}",
+                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {_cfg(None)['tiers']['names'].get(explanation.tier, explanation.tier)}",
                          left=text_width(c["definition"], 9) + 0.25)
     colours = [BLUE if w > 0 else MUTED for w in c["weight"]]
     ax.barh(c["definition"], c["contribution"], color=colours)
