@@ -52,8 +52,8 @@ def _question(book: Path) -> tuple[str, str]:
 
 def server_side(book: Path) -> dict[str, list[float]]:
     """The same change through the workshop's path and the naive one."""
-    from kamnb.widgets.summary import render
     from kamnb.workshop import WorkshopSession, summary
+    from kamnb.workshop_panel import render
     from kamnb.workshop_server import Room
 
     opp, qid = _question(book)
