@@ -283,6 +283,13 @@ def _bands(value: Any) -> bool:
     return isinstance(value, list) and all(_is_number(b) and 0 < b < 1 for b in value) and sorted(value) == value
 
 
+def _retention(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, dict) and isinstance(v.get("activity"), str) and v["activity"].strip()
+        and isinstance(v.get("quarters_before"), int) and not isinstance(v.get("quarters_before"), bool) and v["quarters_before"] >= 0
+        for v in value)
+
+
 def _mapping_of(rule: Rule) -> Rule:
     return Rule(f"a mapping of names to {rule.expected.removeprefix('a ')}s", lambda v: isinstance(v, dict) and all(rule.ok(x) for x in v.values()))
 
@@ -382,6 +389,10 @@ def _rules() -> dict[str, Rule]:
         "qualification.activity.sales_cycle_quarters": days,
         "qualification.activity.growth_targets": _mapping_of(number()),
         "qualification.activity.average_win": number(0, above=True, optional=True),
+        "qualification.activity.own_history_min": number(1, whole=True),
+        "qualification.activity.portfolio_history_min": number(1, whole=True),
+        "qualification.activity.retention": Rule(
+            "a list of activities, each a mapping with an activity text and quarters_before (a whole number of 0 or more)", _retention),
         "qualification.activity.conversion_by_account": Rule(
             "a mapping of account ids to rates such as {proposal_to_win: 0.6} (above 0, at most 1)",
             lambda v: isinstance(v, dict) and all(

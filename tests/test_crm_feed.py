@@ -59,7 +59,7 @@ def test_conversion_rates_and_the_account_team(imported: Path) -> None:
     w, lo = figures.loc[acc, ["won_deals", "lost_deals"]]
     expected = (w + PRIOR_DEALS * base) / (w + lo + PRIOR_DEALS)
     assert plan_basis(wb, acc)["conversion"]["proposal_to_win"] == pytest.approx(expected, abs=0.0005)
-    assert "from this account's own won and lost deals" in basis_table(wb, acc).set_index("step").loc["Conversion rates", "how"]
+    assert "from this account's own won and lost deals" in basis_table(wb, acc).set_index("step").loc["Proposal -> win", "how"]
     pipe = pd.read_csv(MAVEN / "sales_pipeline.csv")
     teams = pd.read_csv(MAVEN / "sales_teams.csv").set_index("sales_agent")["manager"]
     name = wb.accounts.at[acc, "name"]

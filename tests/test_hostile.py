@@ -9,24 +9,10 @@ import csv
 import io
 
 import pytest
-from hostile import HOSTILE_ID, leaks, notebook_leaks, text_columns, write_hostile
+from hostile import HOSTILE_ID, leaks, notebook_leaks, text_columns
 
-from kamnb.batch import RunOptions, run_batch
 from kamnb.cli import main
 from kamnb.schema import SHEETS
-
-
-@pytest.fixture(scope="module")
-def hostile_book(tmp_path_factory):
-    return write_hostile(tmp_path_factory.mktemp("hostile"))
-
-
-@pytest.fixture(scope="module")
-def hostile_run(hostile_book, tmp_path_factory):
-    out = tmp_path_factory.mktemp("hostile-run") / "reports"
-    code = run_batch(RunOptions(workbook=hostile_book, out=out, accounts=[HOSTILE_ID, "ACC-002"], workers=2, quiet=True))
-    assert code == 0
-    return out
 
 
 def test_every_text_column_of_every_sheet_is_attacked(hostile_book):
