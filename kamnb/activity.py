@@ -90,26 +90,6 @@ def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
     return sec
 
 
-def conversion_for(sec: dict[str, Any], account_id: str) -> tuple[dict[str, float], str]:
-    """The conversion rates in force for one account and where they come from.
-
-    An account listed under ``conversion_by_account`` (a CRM import writes its
-    proposal-to-win rate from its won and lost deals) keeps the rates given
-    there; the others come from ``conversion``.
-
-    >>> sec = activity_settings({"qualification": {"activity": {"conversion_by_account": {"a": {"proposal_to_win": 0.6}}}}})
-    >>> conversion_for(sec, "a")[0]["proposal_to_win"], conversion_for(sec, "b")[1]
-    (0.6, 'contact -> meeting / meeting -> proposal / proposal -> win')
-    """
-    rates = dict(sec["conversion"])
-    own = (sec.get("conversion_by_account") or {}).get(account_id) or {}
-    rates.update(own)
-    how = "contact -> meeting / meeting -> proposal / proposal -> win"
-    if own:
-        how += "; " + ", ".join(own) + " from this account's own won and lost deals (conversion_by_account)"
-    return rates, how
-
-
 def funnel(wins: float, conversion: dict[str, float]) -> dict[str, float]:
     """Work backwards from wins through the conversion rates to proposals, meetings and first contacts.
 

@@ -120,7 +120,7 @@ DECISION_ROLES = (
 )
 ACTION_CATEGORIES = ("consult_advise", "care_cultivate", "sell_service")
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
-PRICING_MODELS = ("time_material", "fixed_price", "subscription", "mixed")
+PRICING_MODELS = ("time_material", "unit_price", "fixed_price", "subscription", "mixed")
 WHITESPACE_STATUSES = ("bought", "open", "lost", "not_offered", "competitor")
 
 
@@ -152,6 +152,8 @@ ACCOUNTS = Sheet(
         _score("partner_willingness", "Their willingness to work as partners: 1 none, 5 eager"),
         _score("transparency", "Their willingness to share plans and figures: 1 closed, 5 open book"),
         _score("our_willingness", "Our own willingness to invest in the partnership: 1 none, 5 fully"),
+        _score("our_transparency", "Our willingness to share our plans, costs and roadmap with them: 1 closed, 5 open book"),
+        _score("our_growth_commitment", "Our readiness to put people and money into growing with them: 1 none, 5 fully"),
         _score("buy_sell_position", "Where they see us: 1 commodity supplier, 2 approved supplier, 3 solution provider, 4 strategic supplier, 5 trusted business partner"),
         _score("service_demand", "How much the account demands of us: 1 light, 5 very demanding"),
         _score("responsiveness", "How the account answers extra effort with extra business: 1 not at all, 5 strongly"),
@@ -261,7 +263,10 @@ VALUE = Sheet(
         Column("daily_rate", "number", False, "Daily rate we charge per person", "650", min=0),
         Column("days_per_year", "number", False, "Billable days per person per year", "210", min=0, max=366),
         Column("daily_cost", "number", False, "Our cost per person-day", "480", min=0),
-        Column("requested_rate_cut_pct", "percent", False, "Rate cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("requested_rate_cut_pct", "percent", False, "Rate (or unit price) cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("units_per_year", "number", False, "Units the customer buys per year (unit price x volume)", "2900", min=0),
+        Column("unit_price", "number", False, "Price we charge per unit", "500", min=0),
+        Column("unit_cost", "number", False, "Our cost per unit", "360", min=0),
     ),
     required=False,
     key=("account_id",),
@@ -325,8 +330,9 @@ WHITESPACE = Sheet(
     required=False,
 )
 
-TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
-                    "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
+TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "our_transparency",
+                    "our_growth_commitment", "buy_sell_position", "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y",
+                    "cost_to_serve", "account_goal")
 
 TO_JUDGE = Sheet(
     "to_judge",

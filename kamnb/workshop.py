@@ -80,6 +80,7 @@ class WorkshopSession:
     def reload(self) -> None:
         """Read the sheets and the whole journal again (after an undo, or on request)."""
         seen = self.journal.last_seq()
+        self.loads = getattr(self, "loads", 0) + 1
         self.wb: Workbook = load_workbook(self.path)
         self.seen = seen
         self.sync()
@@ -87,6 +88,10 @@ class WorkshopSession:
         for c in effective(self.journal.changes()):
             self._rate(c)
         self._cache.clear()
+
+    def sheet_version(self, sheet: str) -> int:
+        """How many changes to ``sheet`` were laid over it since the workbook was last read (see :attr:`loads`)."""
+        return self._versions.get(sheet, 0)
 
     def _rate(self, c: Change) -> None:
         if c.op == "set" and c.column in ("answer", "score", "influence", "support", *JUDGEMENTS):
@@ -386,6 +391,19 @@ def one_account(wb: Workbook, account_id: str) -> Workbook:
     return Workbook(wb.path, sheets, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
 
 
+def _one_account(session: WorkshopSession, account_id: str) -> Workbook:
+    """:func:`one_account`, each sheet filtered again only when it changed (a click changes one sheet)."""
+    wb = session.wb
+    parts: dict[str, pd.DataFrame] = {}
+    for name in SHEETS:
+        deps = (name, "opportunities") if name == "qualification" else (name, "stakeholders") if name == "stakeholder_history" else (name,)
+        def pick(n: str = name) -> pd.DataFrame:
+            return wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
+
+        parts[name] = session.cached(f"one:{account_id}:{name}", deps, pick)
+    return Workbook(wb.path, parts, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
+
+
 def _answer_tally(wb: Workbook, account_id: str) -> pd.DataFrame:
     """Per opportunity of the account: how many questions have each current answer.
 
@@ -466,7 +484,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
         ['errors', 'key_score', 'likelihood']
     """
     wb = session.wb
-    view = one_account(wb, account_id)
+    view = _one_account(session, account_id)
     out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
     from kamnb.classification import classify
     from kamnb.qualification import score_opportunities
