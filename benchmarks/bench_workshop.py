@@ -13,7 +13,8 @@ Server side, in the same run, the same change two ways:
     summary for the one account, tabs rendered);
   - naive: reload the workbook with its whole journal from disk and recompute.
 
-Target: click to fresh scores median <= 150 ms, p95 <= 300 ms.
+Target: click to fresh scores median <= 150 ms, p95 <= 300 ms. The first
+three clicks after a start fill the scoring caches and are not timed.
 
     .venv/bin/python -m benchmarks.bench_workshop
 """
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 ACCOUNT = "ACC-001"
 ROUNDS = 30
+WARM = 3
+"""Clicks made before timing starts (the first changes after a start fill the scoring caches)."""
 
 
 def _pct(values: list[float], q: float) -> float:
@@ -52,20 +55,21 @@ def _question(book: Path) -> tuple[str, str]:
 
 def server_side(book: Path) -> dict[str, list[float]]:
     """The same change through the workshop's path and the naive one."""
-    from kamnb.widgets.summary import render
     from kamnb.workshop import WorkshopSession, summary
+    from kamnb.workshop_panel import render
     from kamnb.workshop_server import Room
 
     opp, qid = _question(book)
     room = Room(book, port=1, address="127.0.0.1", key="k" * 20, rater_key="r" * 20)
     room.view(ACCOUNT)
     out: dict[str, list[float]] = {"kamnb": [], "naive": []}
-    for i in range(ROUNDS):
+    for i in range(WARM + ROUNDS):
         start = time.perf_counter()
         room.handle({"t": "change", "sheet": "qualification", "key": {"opportunity_id": opp, "question_id": qid}, "column": "answer",
                      "value": ("yes", "no", "partly")[i % 3], "base": room.session.seen}, "Bench")
         room.view(ACCOUNT)
-        out["kamnb"].append((time.perf_counter() - start) * 1000)
+        if i >= WARM:
+            out["kamnb"].append((time.perf_counter() - start) * 1000)
     for i in range(max(5, ROUNDS // 4)):
         start = time.perf_counter()
         room.session.journal.set("qualification", {"opportunity_id": opp, "question_id": qid}, "answer", "", ("yes", "no")[i % 2], who="Bench")
@@ -105,7 +109,7 @@ def browser_side(book: Path) -> dict[str, list[float]] | str:
                     continue
                 page.get_by_role("tab", name="Qualification").click()
                 page.locator(f".kamnb-answer-{qid} button").first.wait_for()
-                for i in range(ROUNDS):
+                for i in range(WARM + ROUNDS):
                     answer = ("yes", "no", "partly")[i % 3]
                     shown, fresh = page.evaluate(
                         """async ([sel, answer]) => {
@@ -121,8 +125,9 @@ def browser_side(book: Path) -> dict[str, list[float]] | str:
                         }""",
                         [f'.opportunity[data-opportunity="{opp}"] .kamnb-answer-{qid}', answer],
                     )
-                    out["shown"].append(shown)
-                    out["fresh"].append(fresh)
+                    if i >= WARM:
+                        out["shown"].append(shown)
+                        out["fresh"].append(fresh)
                 page.close()
             finally:
                 proc.send_signal(signal.SIGTERM)

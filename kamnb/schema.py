@@ -330,8 +330,9 @@ WHITESPACE = Sheet(
     required=False,
 )
 
-TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
-                    "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
+TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "our_transparency",
+                    "our_growth_commitment", "buy_sell_position", "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y",
+                    "cost_to_serve", "account_goal")
 
 TO_JUDGE = Sheet(
     "to_judge",

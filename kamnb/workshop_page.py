@@ -145,7 +145,7 @@ def qualification(s: WorkshopSession, account_id: str) -> str:
 
 
 def _grid(s: WorkshopSession, people: pd.DataFrame) -> str:
-    from kamnb.widgets.summary import grid_svg
+    from kamnb.workshop_panel import grid_svg
 
     cfg = {**{"high_influence": 4, "supportive": 4, "opposed": 2}, **(s.wb.settings.get("relationships") or {})}
     records = [{str(k): v for k, v in rec.items()} for rec in people[["name", "influence", "support"]].to_dict("records")]

@@ -214,8 +214,8 @@ class Room:
     def view(self, account: str) -> dict[str, str]:
         """Tabs and summary of one account at the current journal version (rendered once for every screen)."""
         from kamnb import workshop_page as page
-        from kamnb.widgets.summary import render
         from kamnb.workshop import summary
+        from kamnb.workshop_panel import render
 
         stamp = (account, self.session.seen, self._poll_version)
         hit = self._cache.get(stamp)
