@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb import banks
+from kamnb import settings as kamnb_settings
 from kamnb.errors import KamnbError
 from kamnb.forecast import GROWTH_KINDS
 from kamnb.formatting import Notes, money, number, percent
@@ -37,14 +38,6 @@ from kamnb.qualification import score_opportunities
 PLANNED_CATEGORIES = ("sell_service", "care_cultivate")
 PLANNED_STATUSES = ("open", "in_progress")
 RATES = ("contact_to_meeting", "meeting_to_proposal", "proposal_to_win")
-_DEFAULTS: dict[str, Any] = {
-    "conversion": {"contact_to_meeting": 0.4, "meeting_to_proposal": 0.5, "proposal_to_win": 0.35},
-    "horizon_years": 3,
-    "plan_quarters": 4,
-    "sales_cycle_quarters": 2,
-    "growth_targets": {},
-    "average_win": None,
-}
 
 
 class ActivitySettingsError(KamnbError):
@@ -63,7 +56,7 @@ def activity_settings(settings: dict[str, Any]) -> dict[str, Any]:
     0.35
     """
     own = (settings.get("qualification") or {}).get("activity") or {}
-    sec = banks._merge(_DEFAULTS, own if isinstance(own, dict) else {})
+    sec = kamnb_settings.section({"qualification": {"activity": own}}, "qualification", "activity") if isinstance(own, dict) else kamnb_settings.defaults("qualification", "activity")
     conv = sec["conversion"] or {}
     for rate in RATES:
         value = conv.get(rate)

@@ -8,19 +8,18 @@ For an ``.xlsx`` workbook the files are looked for in the folder beside it.
 """
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import math
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from kamnb import settings
 from kamnb.errors import Problem
 
 DEFAULTS = resources.files("kamnb") / "defaults"
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ten times faster
 
 
 def _override_dir(workbook: Path) -> Path:
@@ -28,13 +27,7 @@ def _override_dir(workbook: Path) -> Path:
 
 
 def _read_yaml(text: str, label: str, problems: list[Problem]) -> Any:
-    try:
-        return yaml.load(text, Loader=_LOADER) or {}
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        row = mark.line + 1 if mark is not None else None
-        problems.append(Problem(label, row, None, None, f"valid YAML ({getattr(err, 'problem', err)})"))
-        return {}
+    return settings.read_yaml(text, label, problems) or {}
 
 
 def _source(workbook: Path | None, name: str) -> tuple[str, str]:
@@ -47,10 +40,12 @@ def _source(workbook: Path | None, name: str) -> tuple[str, str]:
 
 def _bank(workbook: Path | None, name: str, key: str, id_name: str, fields: dict[str, type], problems: list[Problem]) -> pd.DataFrame:
     text, label = _source(workbook, name)
+    before = len(problems)
     doc = _read_yaml(text, label, problems)
     entries = doc.get(key) if isinstance(doc, dict) else None
     if not isinstance(entries, list):
-        problems.append(Problem(label, None, key, None, f"a list under '{key}:'"))
+        if len(problems) == before:  # not when the YAML itself was refused: one problem per file is enough
+            problems.append(Problem(label, None, key, None, f"a list under '{key}:'"))
         entries = []
     rows = []
     seen: set[str] = set()
@@ -68,19 +63,19 @@ def _bank(workbook: Path | None, name: str, key: str, id_name: str, fields: dict
         for fname, ftype in fields.items():
             value = entry.get(fname)
             if ftype is float:
-                try:
-                    value = float(1.0 if value is None else value)
-                except (TypeError, ValueError):
-                    problems.append(Problem(label, None, f"{where} ({ident}).{fname}", str(value), "a number"))
+                value = 1.0 if value is None else value
+                if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+                    problems.append(Problem(label, None, f"{where} ({ident}).{fname}", str(value), "a weight: a number of 0 or more (0 = shown but not counted)"))
                     value = 0.0
-                if value < 0:
-                    problems.append(Problem(label, None, f"{where} ({ident}).{fname}", str(value), "a weight of 0 or more"))
+                value = float(value)
             elif ftype is bool:
                 value = bool(value)
             else:
                 value = "" if value is None else str(value)
             row[fname] = value
         rows.append(row)
+    if rows and "weight" in fields and not any(r["weight"] > 0 for r in rows):
+        problems.append(Problem(label, None, f"{key}.weight", None, f"at least one of the {key} with a weight above 0 (every weight is 0)"))
     frame = pd.DataFrame(rows, columns=[id_name, *fields])
     frame.index = pd.Index(frame[id_name], name=None)
     return frame
@@ -106,39 +101,13 @@ def load_indicators(workbook: Path | None = None, problems: list[Problem] | None
     return _bank(workbook, "indicators.yaml", "indicators", "indicator_id", fields, problems if problems is not None else [])
 
 
-def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
-    for key, value in over.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
 def load_settings(workbook: Path | None = None, problems: list[Problem] | None = None) -> dict[str, Any]:
-    """The settings in force: the defaults with the workbook's own settings.yaml merged over them.
+    """The settings in force, checked key by key (see :func:`kamnb.settings.load_settings`).
 
     >>> load_settings()["currency"]
     'EUR'
     """
-    problems = problems if problems is not None else []
-    defaults = _read_yaml((DEFAULTS / "settings.yaml").read_text(encoding="utf-8"), "kamnb/defaults/settings.yaml", problems)
-    if workbook is not None and (_override_dir(workbook) / "settings.yaml").exists():
-        own = _override_dir(workbook) / "settings.yaml"
-        over = _read_yaml(own.read_text(encoding="utf-8-sig"), own.name, problems)
-        if isinstance(over, dict):
-            defaults = _merge(defaults, over)
-        else:
-            problems.append(Problem(own.name, None, None, None, "a mapping of setting names to values"))
-    as_of = defaults.get("as_of")
-    if isinstance(as_of, str):
-        try:
-            defaults["as_of"] = dt.date.fromisoformat(as_of)
-        except ValueError:
-            problems.append(Problem("settings.yaml", None, "as_of", as_of, "a date such as 2026-11-01"))
-            defaults["as_of"] = None
-    return defaults
+    return settings.load_settings(workbook, problems)
 
 
 def as_of(settings: dict[str, Any]) -> pd.Timestamp:

@@ -19,6 +19,8 @@ class Problem:
 
     ``row`` is the row number Excel shows: the header is row 1, the first data
     row is row 2. ``None`` means the problem concerns the whole file or column.
+    For a YAML file (settings, banks) ``row`` is the line and ``column`` the
+    key path, such as ``classification.key_at``.
 
     Example:
         >>> str(Problem("accounts.csv", 7, "revenue_12m", "abc", "a number"))
@@ -34,10 +36,11 @@ class Problem:
 
     def __str__(self) -> str:
         where = [self.file]
+        yaml = self.file.endswith((".yaml", ".yml"))  # a settings or bank file: a line and a key path
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(f"{'line' if yaml else 'row'} {self.row}")
         if self.column:
-            where.append(f"column {self.column}")
+            where.append(f"{'key' if yaml else 'column'} {self.column}")
         head = ", ".join(where)
         if self.found is None:
             return f"{head}: {self.expected}"

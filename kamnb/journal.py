@@ -449,8 +449,35 @@ def effective(changes: Iterable[Change]) -> list[Change]:
 
 
 def _problem(change: Change, found: str | None, expected: str, column: str | None = None) -> Problem:
+    """A journal row that cannot be applied: a warning, the row skipped, the workbook still opens."""
     where = f"(change by {change.who} at {change.at[:16]}; skipped, the workbook opens without it)"
     return Problem(JOURNAL_FILE, change.seq, column if column is not None else (change.column or None), found, f"{expected} {where}", "warning")
+
+
+def read_changes(path: Path) -> list[Change]:
+    """Every change of the journal at ``path``, read without writing a byte (SQLite read-only mode).
+
+    A file without the changes table (a 0-byte file, say) holds no changes.
+    A row whose fields are not text is kept with the bad field shown as text,
+    so that :func:`apply_journal` reports it and skips it.
+    """
+    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+    try:
+        exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").fetchone()
+        if not exists:
+            return []
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
+        base = "base" if "base" in columns else "NULL"  # a journal from before versioned changes
+        rows = conn.execute(f'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, {base} FROM changes ORDER BY seq').fetchall()
+    finally:
+        conn.close()
+    return [_change(tuple(_as_text(v) if i in (1, 2, 3, 5, 6, 7, 8) else v for i, v in enumerate(r))) for r in rows]
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value if value is None or isinstance(value, str) else str(value)
 
 
 def _mask(frame: pd.DataFrame, key: dict[str, str]) -> pd.Series:
@@ -673,15 +700,17 @@ def apply_journal(wb: Workbook, changes: Iterable[Change] | None = None) -> list
         if not path.exists():
             return []
         try:
-            with Journal(path) as journal:
-                changes = journal.changes()
-        except (JournalError, sqlite3.DatabaseError) as err:
-            problems.append(Problem(JOURNAL_FILE, None, None, None, f"a workshop journal kamnb can read ({err})"))
+            changes = read_changes(path)
+        except sqlite3.Error as err:
+            problems.append(Problem(JOURNAL_FILE, None, None, None, f"a workshop journal kamnb can read ({err}); the sheets are used without it", "warning"))
             wb.problems.extend(problems)
             return problems
     applied: list[Change] = []
     for change in effective(changes):
-        found = apply_change(wb, change)
+        try:
+            found = apply_change(wb, change)
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as err:  # a row damaged outside kamnb: a bad date, a bad seq
+            found = [_problem(change, None, f"a change kamnb can apply ({type(err).__name__}: {err})")]
         problems.extend(found)
         if not found:
             applied.append(change)

@@ -12,6 +12,9 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from kamnb.schema import Column
 
+MAX_MAGNITUDE = 1e15
+"""Numbers must stay below this in size: any real amount does, and sums of them stay exact and finite."""
+
 _SPACES = re.compile(r"[\s\u00a0\u202f']")
 _CURRENCY = re.compile(r"^[€$£¥]|[€$£¥]$|^(EUR|USD|GBP|CHF)\s*|\s*(EUR|USD|GBP|CHF)$", re.I)
 _US_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
@@ -68,6 +71,9 @@ def parse_number(text: str) -> tuple[float | None, str | None]:
     return value, None
 
 
+FIRST_DATE, LAST_DATE = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+"""Dates a workbook may hold; a column with ``open_end`` reads a later date as "no date"."""
+
 _DATE_FORMATS = ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y", "%Y/%m/%d")
 
 
@@ -80,6 +86,11 @@ def parse_date(text: str) -> tuple[dt.date | None, str | None]:
     'not a date'
     """
     s = text.strip()
+    if len(s) == 10 and s[4] == s[7] == "-" and s[:4].isdigit():  # ISO, the common case: ten times faster than strptime
+        try:
+            return dt.date.fromisoformat(s), None
+        except ValueError:
+            return None, "not a date"
     for fmt in _DATE_FORMATS:
         try:
             return dt.datetime.strptime(s, fmt).date(), None
@@ -144,7 +155,7 @@ def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
     >>> parse_cell(SHEETS["relationship"].column("score"), "7")[1]
     'a score from 1 to 5 (out of range)'
     >>> parse_cell(SHEETS["actions"].column("due"), "31.02.2026")[1]
-    'a date such as 2026-03-31 (not a date)'
+    'a date such as 2026-03-31 (9999-12-31 for none) (not a date)'
     """
     text = (text or "").strip()
     if not text:
@@ -159,8 +170,14 @@ def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
             reason = "not a whole number"
         if reason is None and ((col.min is not None and value < col.min) or (col.max is not None and value > col.max)):
             reason = "out of range"
+        if reason is None and abs(value) >= MAX_MAGNITUDE:
+            reason = "too large: at most 15 digits before the decimal point"
     elif col.kind == "date":
         value, reason = parse_date(text)
+        if value is not None and value > LAST_DATE and col.open_end:
+            return None, None  # "no end": 9999-12-31 and the like
+        if value is not None and not FIRST_DATE <= value <= LAST_DATE:
+            value, reason = None, f"out of range: from {FIRST_DATE} to {LAST_DATE}"
     elif col.kind == "choice":
         value, reason = normalise_choice(text, col.choices)
     elif col.kind in ("id", "ref") and looks_like_formula(text):

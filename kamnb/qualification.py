@@ -26,7 +26,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks, memo
+from kamnb import memo
+from kamnb import settings as kamnb_settings
 from kamnb.errors import KamnbError
 from kamnb.formatting import Notes, money, percent
 from kamnb.schema import ANSWERS
@@ -45,23 +46,6 @@ class QualificationSettingsError(KamnbError):
 
 
 # --------------------------------------------------------------------------- settings
-
-_DEFAULTS: dict[str, Any] = {
-    "answer_points": {"yes": 1.0, "partly": 0.5, "no": 0.0, "unknown": 0.0},
-    "evidence_discount": 0.5,
-    "likelihood_curve": [[0, 0.02], [20, 0.05], [40, 0.15], [60, 0.40], [80, 0.70], [100, 0.90]],
-    "min_answers": 1,
-    "qualify_out": {
-        "knockout_questions": ["budget"],
-        "knockout_needs_evidence": True,
-        "litmus_no_below": 0.25,
-        "max_no_share": 0.4,
-        "min_likelihood": 0.05,
-        "min_firm_share": 0.5,
-    },
-    "likelihood_bands": [0.25, 0.5, 0.75],
-}
-
 
 @dataclass(frozen=True)
 class QualificationSettings:
@@ -122,7 +106,7 @@ def qualification_settings(settings: dict[str, Any]) -> QualificationSettings:
     own = settings.get("qualification") or {}
     if not isinstance(own, dict):
         raise _bad("", own, "a mapping of qualification settings")
-    sec = banks._merge(_DEFAULTS, own)
+    sec = kamnb_settings.section({"qualification": own}, "qualification")
     pts_in = sec["answer_points"]
     if not isinstance(pts_in, dict):
         raise _bad("answer_points", pts_in, "a mapping answer: points")

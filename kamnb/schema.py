@@ -13,7 +13,9 @@ Column kinds:
 ``number``   a decimal number; ``min``/``max`` bound it where given
 ``integer``  a whole number
 ``score``    a team judgement on a stated scale (``min``..``max``)
-``date``     a calendar date (ISO ``2026-03-31`` preferred; ``31/03/2026`` accepted)
+``date``     a calendar date (ISO ``2026-03-31`` preferred; ``31/03/2026`` accepted) from
+             1900-01-01 to 2199-12-31; where ``open_end`` is set, a later date
+             such as ``9999-12-31`` means "no date" and the cell reads as empty
 ``choice``   one word out of ``choices`` (case and surrounding spaces forgiven)
 ``percent``  0..100; ``32``, ``32%`` and ``0.32`` when written as ``32%`` in Excel
 
@@ -45,6 +47,8 @@ class Column:
     max: float | None = None
     choices: tuple[str, ...] = ()
     ref_sheet: str | None = None
+    open_end: bool = False
+    """For a date: a date after 2199-12-31 (such as ``9999-12-31``) means "no date", not an error."""
 
     @property
     def expected(self) -> str:
@@ -61,7 +65,7 @@ class Column:
                 return f"{word} of at least {self.min:g}"
             return word
         if self.kind == "date":
-            return "a date such as 2026-03-31"
+            return "a date such as 2026-03-31" + (" (9999-12-31 for none)" if self.open_end else "")
         if self.kind == "choice":
             return "one of: " + ", ".join(self.choices)
         if self.kind == "ref":
@@ -186,7 +190,7 @@ OPPORTUNITIES = Sheet(
         Column("kind", "choice", True, "retain (keep existing revenue), grow (more with the account), new (a new line)", "retain", choices=OPPORTUNITY_KINDS),
         Column("value", "number", True, "Yearly value if won", "400000", min=0),
         Column("stage", "choice", False, "Sales stage", "proposal", choices=STAGES),
-        Column("expected_close", "date", False, "Expected decision date", "2027-03-31"),
+        Column("expected_close", "date", False, "Expected decision date", "2027-03-31", open_end=True),
         Column("owner", "text", False, "Our person driving it", "Jana Weber"),
         Column("offering_id", "ref", False, "Which of our offerings it is about (for the whitespace map)", "WMS-SUPPORT", ref_sheet="offerings"),
         Column("business_unit", "text", False, "Business unit, site or region of the customer it is for; empty for the whole account", "Hamburg hub"),
@@ -231,7 +235,7 @@ ACTIONS = Sheet(
         Column("category", "choice", True, "consult_advise, care_cultivate or sell_service", "care_cultivate", choices=ACTION_CATEGORIES),
         Column("action", "text", True, "What will be done", "Quarterly business review with the COO"),
         Column("owner", "text", False, "Who does it", "Jana Weber"),
-        Column("due", "date", False, "When it is due", "2026-12-15"),
+        Column("due", "date", False, "When it is due", "2026-12-15", open_end=True),
         Column("status", "choice", False, "open, in_progress, done or dropped", "open", choices=ACTION_STATUSES),
     ),
     required=False,

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb import settings as kamnb_settings
 from kamnb.common.tables import escape, html_notes, html_table
 from kamnb.formatting import money, number, percent
 from kamnb.workbook import Workbook
@@ -39,15 +40,6 @@ OPTION_LABELS = {
     "productivity": "Higher productivity",
     "fixed_price": "Fixed-price package",
     "reuse": "Reusable modules",
-}
-DEFAULTS = {
-    "refusal_churn_pct": 25.0,
-    "productivity_saving_pct": 5.0,
-    "fixed_price_discount_pct": 7.0,
-    "fixed_price_overrun_pct": 5.0,
-    "reuse_share_pct": 20.0,
-    "reuse_price_pct": 60.0,
-    "reuse_upkeep_pct": 10.0,
 }
 
 
@@ -208,12 +200,7 @@ def value_settings(settings: dict[str, Any]) -> dict[str, float]:
     >>> value_settings({"value": {"refusal_churn_pct": 40}})["refusal_churn_pct"]
     40.0
     """
-    own = settings.get("value") or {}
-    out = dict(DEFAULTS)
-    for key in DEFAULTS:
-        if own.get(key) is not None:
-            out[key] = float(own[key])
-    return out
+    return {key: float(v) for key, v in kamnb_settings.section(settings, "value").items() if v is not None}
 
 
 # --------------------------------------------------------------------------- value ratio

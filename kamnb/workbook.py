@@ -15,7 +15,9 @@ from __future__ import annotations
 import copy
 import csv
 import datetime as dt
+import difflib
 import io
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from kamnb.parsing import parse_cell
 from kamnb.schema import SHEETS, Column, Sheet
 
 JOURNAL_NAME = "journal.sqlite"
+csv.field_size_limit(1 << 30)  # cells are measured against MAX_CELL_CHARS after reading, with their row and column
 
 
 @dataclass
@@ -152,26 +155,92 @@ def journal_path_for(path: Path | str) -> Path:
 # --------------------------------------------------------------------------- reading
 
 
-def _decode(path: Path, problems: list[Problem]) -> str | None:
-    data = path.read_bytes()
+MAX_SHEET_BYTES = 100_000_000
+"""A sheet file larger than this (100 MB) is refused before it is read: no real workbook needs it."""
+MAX_CELL_CHARS = 32_767
+"""The most characters a cell may hold: Excel's own limit, so every workbook kamnb writes opens in Excel."""
+KNOWN_EXTRA_CSV = ("crm_figures.csv", "set_aside.csv")
+"""CSV files ``kamnb import-crm`` writes beside the sheets: not sheets, never warned about."""
+
+
+def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
+    """Text of a sheet: UTF-8 (with or without BOM); a line that is not UTF-8 is read as Windows-1252.
+
+    A file saved wholly in Windows-1252 gets one warning; a file that mixes the
+    two (rows pasted from different tools) is decoded line by line, so every
+    name comes out right, and the warning names the rows read as Windows-1252.
+    """
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    out: list[str] = []
+    legacy: list[int] = []
+    utf8_non_ascii = False
+    for n, line in enumerate(lines, start=1):
         try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            problems.append(
-                Problem(path.name, None, None, None, f"a UTF-8 or Windows-1252 text file; byte {err.start} cannot be read in either")
-            )
-            return None
+            text = line.decode("utf-8-sig" if n == 1 else "utf-8")
+            utf8_non_ascii = utf8_non_ascii or not line.isascii()
+        except UnicodeDecodeError as err:
+            try:
+                text = line.decode("cp1252")
+            except UnicodeDecodeError:
+                problems.append(
+                    Problem(path.name, None, None, None, f"a UTF-8 or Windows-1252 text file; line {n}, byte {err.start} cannot be read in either")
+                )
+                return None
+            legacy.append(n)
+        out.append(text)
+    if utf8_non_ascii:
+        shown = ", ".join(str(n) for n in legacy[:10]) + (f" and {len(legacy) - 10:,} more" if len(legacy) > 10 else "")
+        problems.append(
+            Problem(path.name, None, None, None, f"one encoding; UTF-8 mixed with Windows-1252 on line(s) {shown}, each line read in its own encoding (save as 'CSV UTF-8' to silence this)", "warning")
+        )
+    else:
         problems.append(
             Problem(path.name, None, None, None, "UTF-8 text; read as Windows-1252 instead (save as 'CSV UTF-8' to silence this)", "warning")
         )
-        return text
+    return "\n".join(out)
+
+
+def _read_bytes(path: Path, label: str, problems: list[Problem]) -> bytes | None:
+    """The bytes of a sheet file, or a problem when it is not a regular file or is too large to be a sheet."""
+    try:
+        st = path.stat()
+    except OSError as err:
+        problems.append(Problem(label, None, None, None, f"a readable file ({err.strerror or err})"))
+        return None
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a named pipe" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file"
+        problems.append(Problem(label, None, None, None, f"a regular file; this is {kind}{' (a link to ' + str(path.resolve()) + ')' if path.is_symlink() else ''}"))
+        return None
+    if st.st_size > MAX_SHEET_BYTES:
+        problems.append(Problem(label, None, None, None, f"a sheet of at most {MAX_SHEET_BYTES // 1_000_000} MB; this file has {st.st_size / 1e6:,.0f} MB"))
+        return None
+    try:
+        with path.open("rb") as fh:
+            return fh.read(MAX_SHEET_BYTES + 1)
+    except OSError as err:
+        problems.append(Problem(label, None, None, None, f"a readable file ({err.strerror or err})"))
+        return None
+
+
+def _looks_like_row(line: str, delimiter: str, columns: int) -> bool:
+    """A line inside a quoted cell that reads like a row of its own: an id-like first field and many delimiters.
+
+    A note over several lines ("Call Ann, then Bob") starts with words and is
+    not mistaken for one; ``AC2,A1,care_cultivate,Call`` is.
+    """
+    first = line.split(delimiter, 1)[0].strip()
+    return bool(first) and len(first) <= 40 and not any(c.isspace() for c in first) and line.count(delimiter) >= max(2, (columns - 1) // 2)
 
 
 def _read_csv(path: Path, problems: list[Problem]) -> RawSheet | None:
-    text = _decode(path, problems)
+    data = _read_bytes(path, path.name, problems)
+    if data is None:
+        return None
+    text = _decode(path, data, problems)
     if text is None:
         return None
     sample = text[:4096]
@@ -180,11 +249,46 @@ def _read_csv(path: Path, problems: list[Problem]) -> RawSheet | None:
         first = sample.splitlines()[0]
         if first.count(";") > first.count(","):
             delimiter = ";"
-    rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
-    rows = [r for r in rows if any(cell.strip() for cell in r)] if rows else []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    rows: list[list[str]] = []
+    lines: list[int] = []  # the line each row starts on
+    start = 1
+    try:
+        for row in reader:
+            rows.append(row)
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error as err:
+        problems.append(
+            Problem(path.name, len(rows) + 1, None, None, f"well-formed CSV; the row starting on line {start} cannot be read ({err}: a quote (\") opened and never closed?)")
+        )
+        return None
+    keep = [i for i, r in enumerate(rows) if any(cell.strip() for cell in r)]
+    rows = [rows[i] for i in keep]
+    lines = [lines[i] for i in keep]
     if not rows:
         return RawSheet(path.name, [], [])
     header = [h.strip() for h in rows[0]]
+    bad = False
+    for n, row in enumerate(rows[1:], start=2):
+        for i, cell in enumerate(row):
+            column = header[i] if i < len(header) and header[i] else f"{i + 1}"
+            if len(cell) > MAX_CELL_CHARS:
+                problems.append(Problem(path.name, n, column, cell[:40] + "...", f"a cell of at most {MAX_CELL_CHARS:,} characters (Excel's limit); this one has {len(cell):,}"))
+                bad = True
+            elif "\n" in cell and len(header) > 2 and any(_looks_like_row(part, delimiter, len(header)) for part in cell.split("\n")[1:]):
+                problems.append(
+                    Problem(
+                        path.name,
+                        n,
+                        column,
+                        cell[:40] + "...",
+                        f"a closing quote; the quote opened on line {lines[n - 1]} runs over {cell.count(chr(10))} line(s) that look like rows of their own",
+                    )
+                )
+                bad = True
+    if bad:
+        return None
     return RawSheet(path.name, header, rows[1:])
 
 
@@ -212,24 +316,53 @@ def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
         return {}
     sheets: dict[str, RawSheet] = {}
     for ws in book.worksheets:
+        label = f"{path.name} [{ws.title}]"
+        key = ws.title.strip().lower()
+        if key not in SHEETS:
+            _unknown(label, ws.title, "tab", problems)
+            continue
+        if key in sheets:
+            problems.append(Problem(label, None, None, None, f"one tab for the {key} sheet; found {sheets[key].label} too"))
+            continue
         rows = []
         for row in ws.iter_rows():
             rows.append([_cell_text(c.value, getattr(c, "number_format", "")) for c in row])
         rows = [r for r in rows if any(v.strip() for v in r)]
-        label = f"{path.name} [{ws.title}]"
         if not rows:
-            sheets[ws.title.strip().lower()] = RawSheet(label, [], [])
+            sheets[key] = RawSheet(label, [], [])
             continue
         header = [h.strip() for h in rows[0]]
         while header and not header[-1]:
             header.pop()
-        sheets[ws.title.strip().lower()] = RawSheet(label, header, [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]])
+        sheets[key] = RawSheet(label, header, [r[: len(header)] + [""] * (len(header) - len(r)) for r in rows[1:]])
     book.close()
     return sheets
 
 
+def closest_sheet(name: str) -> str | None:
+    """The sheet a near-miss file or tab name most likely meant, if any.
+
+    Example:
+        >>> closest_sheet("relationships"), closest_sheet("stakehodlers"), closest_sheet("notes")
+        ('relationship', 'stakeholders', None)
+    """
+    key = name.strip().lower().replace(" ", "_").replace("-", "_")
+    close = difflib.get_close_matches(key, list(SHEETS), n=1, cutoff=0.7)
+    return close[0] if close else None
+
+
+def _unknown(label: str, name: str, what: str, problems: list[Problem]) -> None:
+    guess = closest_sheet(name)
+    hint = f"did you mean {guess}? " if guess else ""
+    problems.append(Problem(label, None, None, None, f"a sheet kamnb knows ({hint}this {what} is not read)", "warning"))
+
+
 def read_raw(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     """Read every sheet of a workbook as text, without interpreting any cell.
+
+    File and tab names match their sheet whatever their case (``Accounts.CSV``,
+    a tab ``Stakeholders``); a name kamnb does not know is a warning naming the
+    closest sheet; two files for one sheet are an error.
 
     Example:
         >>> sorted(read_raw(Path("data/sample"), []))[:3]  # doctest: +SKIP
@@ -240,17 +373,86 @@ def read_raw(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     if not path.is_dir():
         problems.append(Problem(str(path), None, None, None, "a workbook folder of CSV files or an .xlsx file"))
         return {}
+    found: dict[str, list[Path]] = {}
+    for file in sorted(path.iterdir()):
+        if file.suffix.lower() != ".csv" or file.name.lower() in KNOWN_EXTRA_CSV:
+            continue
+        name = file.stem.strip().lower()
+        if name in SHEETS:
+            found.setdefault(name, []).append(file)
+        else:
+            _unknown(file.name, file.stem, "file", problems)
     raw: dict[str, RawSheet] = {}
     for name in SHEETS:
-        file = path / f"{name}.csv"
-        if file.exists():
-            sheet = _read_csv(file, problems)
+        files = found.get(name, [])
+        if len(files) > 1:
+            names = " and ".join(f.name for f in files)
+            problems.append(Problem(files[0].name, None, None, None, f"one file for the {name} sheet; found {names}"))
+            continue
+        if files:
+            sheet = _read_csv(files[0], problems)
             if sheet is not None:
                 raw[name] = sheet
     return raw
 
 
 # --------------------------------------------------------------------------- checking
+
+MAX_PROBLEMS_PER_COLUMN = 10
+"""Problems listed per file, column and level; the rest are counted on one line."""
+
+
+class CappedProblems(list):
+    """A list of problems that keeps at most :data:`MAX_PROBLEMS_PER_COLUMN` per file and column.
+
+    A column of a million bad cells costs ten problems and a counter, not a
+    million lines; :meth:`close` adds one line per column saying how many more
+    there were.
+
+    Example:
+        >>> log = CappedProblems()
+        >>> for n in range(25):
+        ...     log.append(Problem("a.csv", n + 2, "x", "?", "a number"))
+        >>> log.close()
+        >>> len(log), str(log[-1])
+        (11, 'a.csv, column x: … and 15 more problems in this column')
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._counts: dict[tuple[str, str | None, str], int] = {}
+
+    def append(self, problem: Problem) -> None:
+        if problem.row is None or problem.column is None:
+            super().append(problem)
+            return
+        key = (problem.file, problem.column, problem.level)
+        n = self._counts.get(key, 0) + 1
+        self._counts[key] = n
+        if n <= MAX_PROBLEMS_PER_COLUMN:
+            super().append(problem)
+
+    def extend(self, problems) -> None:  # type: ignore[override]
+        for problem in problems:
+            self.append(problem)
+
+    def over_cap(self, file: str, column: str, level: str = "error") -> bool:
+        """True when further problems of this file and column would only be counted."""
+        return self._counts.get((file, column, level), 0) >= MAX_PROBLEMS_PER_COLUMN
+
+    def count_more(self, file: str, column: str, n: int, level: str = "error") -> None:
+        """Count ``n`` more problems of a column without building them."""
+        key = (file, column, level)
+        self._counts[key] = self._counts.get(key, 0) + n
+
+    def close(self) -> None:
+        """Add the "... and N more" line of every column that went over the cap."""
+        for (file, column, level), n in self._counts.items():
+            if n > MAX_PROBLEMS_PER_COLUMN:
+                more = n - MAX_PROBLEMS_PER_COLUMN
+                super().append(Problem(file, None, column, None, f"… and {more:,} more problem{'s' if more > 1 else ''} in this column", level))
+        self._counts.clear()
+
 
 
 def _typed_column(raw: RawSheet, col: Column, idx: int | None, problems: list[Problem]) -> list[Any]:
@@ -324,8 +526,11 @@ def _check_refs(frames: dict[str, pd.DataFrame], labels: dict[str, str], known: 
                 continue
             ids = known[col.ref_sheet]
             bad = frame[(frame[col.name] != "") & ~frame[col.name].isin(ids)]
-            for _, row in bad.iterrows():
+            shown = bad.head(MAX_PROBLEMS_PER_COLUMN + 1)
+            for _, row in shown.iterrows():
                 problems.append(Problem(labels[name], int(row["_row"]), col.name, row[col.name], col.expected))
+            if len(bad) > len(shown) and isinstance(problems, CappedProblems):
+                problems.count_more(labels[name], col.name, len(bad) - len(shown))
 
 
 def _check_parent_cycles(accounts: pd.DataFrame, label: str, problems: list[Problem]) -> None:
@@ -360,10 +565,10 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
         []
     """
     path = Path(path)
-    problems: list[Problem] = []
+    problems: list[Problem] = CappedProblems()
     raw = read_raw(path, problems)
     if not path.exists():
-        return None, problems
+        return None, list(problems)
     where = path.name if path.is_file() else str(path)
     before = len(problems)
     questions, indicators, settings = banks.load_banks(path, problems)
@@ -371,13 +576,15 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
     frames: dict[str, pd.DataFrame] = {}
     labels: dict[str, str] = {}
     missing: dict[str, list[str]] = {}
+    read: set[str] = set()
     for name, sheet in SHEETS.items():
         r = raw.get(name)
         label = r.label if r else (f"{name}.csv" if path.is_dir() else f"{where} [{name}]")
         labels[name] = label
+        unreadable = any(p.level == "error" and p.file.lower() == f"{name}.csv" for p in problems)
         if r is None:
-            if sheet.required:
-                problems.append(Problem(label, None, None, None, f"a sheet named {name} ({sheet.description.rstrip('.').lower()}); it is missing from {where}"))
+            if sheet.required and not unreadable:
+                problems.append(Problem(label, None, None, None, f"a sheet named {name} ({sheet.description.rstrip('.').lower()}); it is missing from {where}, so references to it are not checked"))
         elif not r.header:
             problems.append(Problem(label, None, None, None, f"a header row naming the columns of {name}; the sheet is empty"))
             r = None
@@ -385,6 +592,8 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
             problems.append(Problem(label, None, None, None, "at least one account; the sheet has only its header"))
         elif not r.rows and sheet.required:
             problems.append(Problem(label, None, None, None, f"rows of {name}; the sheet has only its header, so that part of the review stays empty", "warning"))
+        if r is not None:
+            read.add(name)
         frames[name] = _to_frame(sheet, r, problems, missing)
         _check_ids(sheet, frames[name], label, problems)
     known = {
@@ -394,11 +603,15 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
         "questions": set(questions["question_id"]),
         "indicators": set(indicators["indicator_id"]),
     }
-    # A bank that could not be read is reported once; its references are not
-    # checked, or every row that uses it would be reported again.
+    # A bank or sheet that could not be read (missing, empty, without its id
+    # column) is reported once; references to it are not checked, or every row
+    # that uses it would be reported again.
     for bank in broken_banks & {"questions", "indicators"}:
         known.pop(bank)
-    if "offerings" in raw:  # without an offerings sheet, any offering id is accepted
+    for name in ("accounts", "opportunities", "stakeholders"):
+        if name not in read or SHEETS[name].columns[0].name in missing.get(name, []):
+            known.pop(name)
+    if "offerings" in read:  # without an offerings sheet, any offering id is accepted
         known["offerings"] = set(frames["offerings"]["offering_id"])
     _check_refs(frames, labels, known, problems)
     from kamnb.orgchart import check_reporting_lines
@@ -418,6 +631,8 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
         from kamnb import journal as journal_module
 
         journal_module.apply_journal(wb)
+    assert isinstance(problems, CappedProblems)
+    problems.close()
     return wb, problems
 
 

@@ -5,6 +5,7 @@ import pytest
 from test_qualification import all_answers, book
 
 from kamnb import activity as a
+from kamnb.errors import WorkbookError
 from kamnb.workbook import load_workbook
 
 ACTIONS = (
@@ -50,7 +51,9 @@ def test_settings_target_wins_over_the_derived_one(tmp_path):
 
 
 def test_bad_conversion_rate_is_named(tmp_path):
-    wb = load_workbook(book(tmp_path / "b", [("O1", "A1", "grow", 1, "proposal", "")], [],
-                            settings="qualification:\n  activity:\n    conversion: {proposal_to_win: 0}\n"))
+    folder = book(tmp_path / "b", [("O1", "A1", "grow", 1, "proposal", "")], [],
+                  settings="qualification:\n  activity:\n    conversion: {proposal_to_win: 0}\n")
+    with pytest.raises(WorkbookError, match="key qualification.activity.conversion.proposal_to_win: found '0', expected a number above 0 and at most 1"):
+        load_workbook(folder)
     with pytest.raises(a.ActivitySettingsError, match="conversion.proposal_to_win: found 0"):
-        a.activity_plan(wb, "A1")
+        a.activity_settings({"qualification": {"activity": {"conversion": {"proposal_to_win": 0}}}})

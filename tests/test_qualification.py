@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kamnb import qualification as q
-from kamnb.workbook import load_workbook
+from kamnb.workbook import check_workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -250,15 +250,19 @@ def test_team_can_reweight_and_remove_questions_without_code(tmp_path):
 
 
 @pytest.mark.parametrize("section, message", [
-    ("qualification: {evidence_discount: 1.5}", "qualification.evidence_discount: found 1.5, expected a number from 0 to 1"),
-    ("qualification: {answer_points: {unknown: 0.8}}", "qualification.answer_points.unknown: found 0.8, expected no more points than partly"),
-    ("qualification: {likelihood_curve: [[0, 0.5], [100, 0.2]]}", "never fall as the score rises"),
+    ("qualification: {evidence_discount: 1.5}", "settings.yaml, key qualification.evidence_discount: found '1.5', expected a number from 0 to 1"),
+    ("qualification: {answer_points: {unknown: 0.8}}", "key qualification.answer_points.unknown: found '0.8', expected no more points than partly"),
+    ("qualification: {likelihood_curve: [[0, 0.5], [100, 0.2]]}", "likelihoods from 0 to 1 that never fall"),
     ("qualification: {likelihood_curve: [[10, 0.1], [100, 0.9]]}", "scores rising from 0 to 100"),
 ])
 def test_bad_settings_are_reported_by_key(tmp_path, section, message):
-    wb = load_workbook(book(tmp_path / "b", [("O1", "A1", "grow", 1000, "proposal", "")], [], settings=section + "\n"))
-    with pytest.raises(q.QualificationSettingsError, match=message.replace("[", r"\[").replace("]", r"\]")):
-        q.score_opportunities(wb)
+    _, problems = check_workbook(book(tmp_path / "b", [("O1", "A1", "grow", 1000, "proposal", "")], [], settings=section + "\n"))
+    assert any(message in str(p) and p.level == "error" for p in problems), [str(p) for p in problems]
+
+
+def test_bad_settings_passed_in_python_are_still_refused():
+    with pytest.raises(q.QualificationSettingsError, match="qualification.evidence_discount: found 1.5, expected a number from 0 to 1"):
+        q.qualification_settings({"qualification": {"evidence_discount": 1.5}})
 
 
 def test_missing_evidence_column_is_said_out_loud(tmp_path):

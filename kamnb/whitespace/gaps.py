@@ -28,15 +28,12 @@ from typing import Any
 
 import pandas as pd
 
-from kamnb import banks
+from kamnb import settings as kamnb_settings
 from kamnb.formatting import money
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, WHOLE_ACCOUNT, account_map
 
 GAP_STATUSES = ("lost", "competitor", "not_offered", "bought")
 """Cells that count as gaps when they have room (open cells are in the pipeline already)."""
-
-DEFAULTS: dict[str, Any] = {"agenda_gaps": 2, "max_gap_actions": 3, "gap_due_days": 45, "under_penetrated_pct": 50}
-
 
 def whitespace_settings(settings: dict[str, Any]) -> dict[str, Any]:
     """The ``whitespace:`` settings over the built-in defaults.
@@ -44,8 +41,7 @@ def whitespace_settings(settings: dict[str, Any]) -> dict[str, Any]:
     >>> whitespace_settings({"whitespace": {"agenda_gaps": 0}})["agenda_gaps"], whitespace_settings({})["gap_due_days"]
     (0, 45)
     """
-    own = settings.get("whitespace") if isinstance(settings, dict) else None
-    return banks._merge(DEFAULTS, own if isinstance(own, dict) else {})
+    return kamnb_settings.section(settings if isinstance(settings, dict) else {}, "whitespace")
 
 
 def value_split(cells: pd.DataFrame) -> dict[str, Any]:
