@@ -184,6 +184,7 @@ def batch_settings(settings: dict[str, Any]) -> dict[str, Any]:
         raise BatchError("settings.yaml: 'batch:' must be a mapping (notebooks, timeout, retries, ...)")
     return {
         "notebooks": list(section.get("notebooks") or []),
+        "portfolio_notebook": section.get("portfolio_notebook", "portfolio.ipynb") or "",
         "notebook_dir": section.get("notebook_dir") or "notebooks",
         "timeout": float(section.get("timeout") or 300),
         "retries": int(section.get("retries", 1) if section.get("retries") is not None else 1),
@@ -775,6 +776,7 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     last_write = 0.0
     background = ThreadPoolExecutor(1, thread_name_prefix="kamnb-portfolio")
     figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
+    review_job = background.submit(_portfolio_review, settings, config, len(ids))  # runs beside the accounts
     background.shutdown(wait=False)
     scheduler.start(config, tasks)
     killed = False
@@ -808,8 +810,12 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
             results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
     manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
     code = EXIT_INTERRUPTED if interrupted else EXIT_OK
+    portfolio_review = review_job.result()
+    manifest["portfolio_review"] = portfolio_review
+    if portfolio_review.get("error"):
+        print(f"kamnb batch: the portfolio review failed: {portfolio_review['error']}", file=stream)
     try:
-        notes = write_portfolio(wb, out, ids, results, config, figures_job.result())
+        notes = write_portfolio(wb, out, ids, results, config, figures_job.result(), portfolio_review)
         manifest["portfolio_notes"] = notes
     except Exception as err:  # the reviews are written; say clearly that the index is not
         print(f"kamnb batch: the portfolio index could not be written: {type(err).__name__}: {err}", file=stream)
@@ -825,6 +831,21 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     if interrupted:
         say("interrupted: finished reviews are kept; rerun with --resume to complete the rest")
     return code
+
+
+def _portfolio_review(settings: dict[str, Any], config: BatchConfig, accounts: int) -> dict[str, Any]:
+    """Run the portfolio notebook once for the batch (see :mod:`kamnb.portfolio_review`); {} when none is configured."""
+    from kamnb.portfolio_review import run_portfolio_review
+
+    name = settings.get("portfolio_notebook") or ""
+    if not name:
+        return {}
+    folders = [Path(config.notebooks[0]).parent, Path(__file__).resolve().parent.parent / "notebooks"]
+    notebook = next((f / name for f in folders if (f / name).exists()), None)
+    if notebook is None:
+        return {"status": "failed", "outputs": {}, "error": f"the portfolio notebook {name} is not in {folders[0]}"}
+    return run_portfolio_review(notebook, config.workbook, Path(config.out), kernel_name=config.kernel_name, timeout=config.timeout,
+                                as_of=config.as_of, generated=config.generated, accounts=accounts)
 
 
 def portfolio_figures(wb: Any, ids: list[str]) -> tuple[Any, list[str], list[tuple[str, str]]]:
@@ -843,7 +864,7 @@ def portfolio_figures(wb: Any, ids: list[str]) -> tuple[Any, list[str], list[tup
 
 def write_portfolio(
     wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig,
-    prepared: tuple[Any, list[str], list[tuple[str, str]]] | None = None,
+    prepared: tuple[Any, list[str], list[tuple[str, str]]] | None = None, portfolio_review: dict[str, Any] | None = None,
 ) -> list[str]:
     """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts.
 
@@ -851,7 +872,7 @@ def write_portfolio(
         >>> write_portfolio(wb, Path("reports/sample"), ids, results, config)  # doctest: +SKIP
         []
     """
-    from kamnb.formatting import money, number, percent
+    from kamnb.formatting import money
     from kamnb.portfolio_files import write_portfolio_files
     from kamnb.printing import page_css
     from kamnb.report import render_template, write_atomic
@@ -860,33 +881,9 @@ def write_portfolio(
     currency = wb.settings.get("currency", "EUR")
     write_portfolio_files(out, figures, {a: results.get(a, {}).get("status", "not run") for a in figures.index}, currency)
 
-    def fmt(row: Any, col: str, kind: str) -> str:
-        if col not in row.index:
-            return ""
-        v = row[col]
-        if kind == "money":
-            return money(v, currency, short=True)
-        if kind == "pct":
-            return percent(v, 0) if col != "growth_pct" or v != v else f"{v:+.0f}%"
-        if kind == "num":
-            return number(v, 0)
-        if kind == "ratio":
-            return "–" if v != v else f"{float(v):.1f}x"
-        return "" if v is None or (isinstance(v, float) and v != v) else str(v)
+    from kamnb.portfolio_index import account_rows
 
-    columns = [("Tier", "tier", "text"), ("Revenue 12m", "revenue_12m", "money"), ("Growth", "growth_pct", "pct"),
-               ("Gross margin", "gross_margin_pct", "pct"), ("Open pipeline", "open_pipeline_value", "money")]
-    optional = [("Key score", "key_score", "num"), ("Factored", "factored_value", "money"), ("Relationship", "relationship_score", "num"),
-                ("Value ratio", "value_ratio", "ratio")]
-    columns += [c for c in optional if c[1] in figures.columns]
-    rows = []
-    for account, row in figures.iterrows():
-        res = results.get(account, {})
-        rows.append({
-            "account_id": account, "name": row["name"], "status": res.get("status", "not run"),
-            "link": res.get("outputs", {}).get("html", ""), "flags": row.get("flags", ""),
-            "cells": [fmt(row, col, kind) for _, col, kind in columns],
-        })
+    table = account_rows(wb, figures, results, currency)
     failures = [
         {"account_id": r["account_id"], "name": r.get("name", ""), "error": r.get("error", {}), "notebook": r.get("outputs", {}).get("notebook", "")}
         for a in ids if (r := results.get(a)) and r["status"] == "failed"
@@ -901,17 +898,26 @@ def write_portfolio(
     except Exception as err:  # the whitespace view failing must not cost the index
         offerings = []
         notes.append(f"whitespace across the key accounts could not be computed: {type(err).__name__}: {err}")
+    from kamnb.classification_basis import basis_warning
+
+    try:
+        basis = basis_warning(wb).text()
+    except Exception as err:  # the classification failing is reported by its own note
+        basis = ""
+        notes.append(f"the basis of the key status could not be checked: {type(err).__name__}: {err}")
     page = render_template(
         "portfolio.html.j2",
         page_css=page_css(config.paper, footer),
         offerings=offerings,
+        basis_warning=basis,
         title="Key-account portfolio",
         workbook=Path(config.workbook).name,
         as_of=config.as_of,
         generated=config.generated,
         version=__version__,
-        headers=[c[0] for c in columns],
-        rows=rows,
+        table=table,
+        script=table["script"],
+        portfolio_review=portfolio_review or {},
         failures=failures,
         not_run=not_run,
         charts=pictures,

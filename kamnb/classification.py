@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks, memo, pareto
+from kamnb import banks, hierarchy, memo, pareto, retention
 from kamnb.classification_rules import TIER_KEYS, TRAPS, resource_codes, tier_codes, trap_labels
 from kamnb.errors import KamnbError
 from kamnb.partnership import (
@@ -72,7 +72,7 @@ DEFINITIONS: tuple[Definition, ...] = (
                "revenue over the last 12 months, as a percentile of the portfolio",
                "Big but unprofitable - and letting sales figures decide misses tomorrow's oak trees.", ("revenue_12m",)),
     Definition("must_not_lose", "Must not lose", "Would losing them hurt our profit most?",
-               "gross profit (revenue x gross margin), as a percentile",
+               "contribution after cost to serve (revenue x gross margin - cost to serve; an empty cost to serve counts as 0), as a percentile",
                "Kept at any price: what if pleasing them costs more than they earn us?", ("revenue_12m", "gross_margin_pct")),
     Definition("future_profit", "Future profit", "Will they bring profit tomorrow?",
                "room to grow (3-year potential minus today's revenue) as a percentile, averaged with the growth-potential judgement",
@@ -143,6 +143,7 @@ def rank_inputs(frame: pd.DataFrame) -> dict[str, np.ndarray]:
         margin = column(frame, "gross_margin_pct")
         raw["gross_profit"] = fill_nan(revenue * margin / 100.0, 0.0)
         raw["gross_margin_pct"] = margin
+        raw["contribution"] = raw["gross_profit"] - fill_nan(column(frame, "cost_to_serve"), 0.0)
     if _available(frame, "revenue_potential_3y"):
         potential = column(frame, "revenue_potential_3y")
         raw["room"] = np.clip(potential - revenue, 0, None)
@@ -196,8 +197,8 @@ def definition_parts(frame: pd.DataFrame, pcts: dict[str, np.ndarray] | None = N
         pcts = rank_all(rank_inputs(frame))[1]
     parts: dict[str, list[tuple[str, np.ndarray]]] = {d: [] for d in DEFINITION_IDS}
     parts["big"].append(("revenue", pcts["revenue"]))
-    if "gross_profit" in pcts:
-        parts["must_not_lose"].append(("gross profit", pcts["gross_profit"]))
+    if "contribution" in pcts:
+        parts["must_not_lose"].append(("contribution after cost to serve", pcts["contribution"]))
     if "room" in pcts:
         parts["future_profit"].append(("room to grow", pcts["room"]))
     for definition, col, label in (
@@ -266,7 +267,10 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     computable) and ``key_by_<definition>``, ``key_score``, ``is_key``,
     ``key_rank``, ``disputed`` (some definitions call it key, others not),
     ``traps``, the partnership side means and label, matrix axes, quadrant,
-    the previous position where the history sheet has one, ``tier``,
+    the previous position where the history sheet has one, ``contribution``
+    (gross profit minus cost to serve) with its own Pareto columns,
+    ``buy_sell_position``/``buy_sell_level``/``buy_sell_change``, ``risk``
+    (signs of risk, :mod:`kamnb.retention`), ``tier``,
     ``tier_reason``, ``resources`` and ``resource_change``. Text columns are
     categoricals.
 
@@ -278,12 +282,17 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     """
     frame, settings, wb_history = _inputs(source, settings)
     history = wb_history if history is None else history
-    # Remembered by content (the accounts, history and settings), so a batch classifies once per workbook.
-    key = ("classify", memo.frame_digest(frame), None if history is None else memo.frame_digest(history), repr(settings), by_group)
-    return memo.remember(key, lambda: _classify(frame, settings, history, by_group))
+    # A workbook also gives the signs of risk read from its other sheets (relationship score, renewals,
+    # economic buyer) for the retain / defend tier; a bare accounts frame gives only its own.
+    extra = retention.workbook_signs(source) if hasattr(source, "sheets") and not by_group else None
+    extra_key = None if extra is None else tuple((k, np.flatnonzero(v).tobytes()) for k, v in sorted(extra.items()))
+    # Remembered by content (the accounts, history, signs and settings), so a batch classifies once per workbook.
+    key = ("classify", memo.frame_digest(frame), None if history is None else memo.frame_digest(history), repr(settings), by_group, extra_key)
+    return memo.remember(key, lambda: _classify(frame, settings, history, by_group, extra))
 
 
-def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFrame | None, by_group: bool) -> pd.DataFrame:
+def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFrame | None, by_group: bool,
+              extra_signs: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     cfg = classification_settings(settings)
     if by_group:
         from kamnb.groups import roll_up
@@ -313,8 +322,14 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
         out.update(profit_share_pct=gp["share_pct"], profit_rank=gp["rank"].astype("float64"), profit_core=gp["in_core"])
         gap = np.abs(out["revenue_rank"] - gp["rank"]) >= float(cfg.get("rank_gap", 5))
         out["rank_disagreement"] = (rev["in_core"] != gp["in_core"]) | gap
+        contribution = fill_nan(gross_profit, 0.0) - fill_nan(column(frame, "cost_to_serve"), 0.0)
+        cp = pareto.split_arrays(contribution, share, orders["contribution"])
+        out.update(contribution=np.where(np.isnan(gross_profit), np.nan, contribution), contribution_share_pct=cp["share_pct"],
+                   contribution_rank=cp["rank"].astype("float64"), contribution_core=cp["in_core"])
     else:
         out.update(profit_share_pct=np.full(n, np.nan), profit_rank=np.full(n, np.nan), profit_core=np.zeros(n, bool), rank_disagreement=np.zeros(n, bool))
+        out.update(contribution=np.full(n, np.nan), contribution_share_pct=np.full(n, np.nan), contribution_rank=np.full(n, np.nan),
+                   contribution_core=np.zeros(n, bool))
 
     # the seven definitions and the key score
     scores = {}
@@ -364,12 +379,21 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
     else:
         out["prev_attractiveness"] = out["prev_strength"] = np.full(n, np.nan)
     out["prev_assessed_on"] = prev_when
+    position = column(frame, "buy_sell_position")
+    prev_position = np.where(has_prev, column(prev_frame, "buy_sell_position"), np.nan)
+    out["buy_sell_position"] = position
+    out["buy_sell_level"] = pd.Categorical(hierarchy.names(position, settings), categories=["", *hierarchy.names(np.arange(1, 6), settings)])
+    out["buy_sell_change"] = position - prev_position
 
     # traps, tier, resources
     trap_bits = trap_labels(scores, out, frame, cfg)
     out["traps"] = trap_bits
     willing = (theirs >= float(p_cfg.get("willing_at", 3.5))) | np.isnan(theirs)
-    t_codes, r_codes = tier_codes(key, attract, willing, split, bool(cfg["tiers"].get("invest_needs_partner", True)))
+    signs = retention.account_signs(frame, prev_frame, has_prev, settings)
+    signs.update(extra_signs or {})
+    at_risk, out["risk"] = retention.sign_labels(signs, n)
+    defend = at_risk & (key | rev["in_core"] | out["profit_core"] | out["contribution_core"])
+    t_codes, r_codes = tier_codes(key, attract, willing, split, bool(cfg["tiers"].get("invest_needs_partner", True)), defend)
     out["tier"] = pd.Categorical.from_codes(t_codes, list(TIER_KEYS))
     out["tier_reason"] = r_codes
     out["resources"] = pd.Categorical.from_codes(t_codes, [cfg["tiers"]["resources"][k] for k in TIER_KEYS])
@@ -400,13 +424,16 @@ class Explanation:
     reasons: list[str]
 
     def _repr_html_(self) -> str:
-        from kamnb.common.tables import escape, html_table
+        import html
 
-        items = "".join(f"<li>{escape(r)}</li>" for r in self.reasons)
-        shown = self.contributions.map(lambda v: "–" if v is None or (isinstance(v, float) and v != v) else (f"{v:.1f}" if isinstance(v, float) else v))
-        right = [c for c in self.contributions.columns if self.contributions[c].dtype.kind in "fiu"]
-        table = html_table(shown, right=right, index=True, bold_first=False)
-        return f"<p><b>{escape(self.account_id)} {escape(self.name)}</b></p><ul>{items}</ul>{table}"
+        from kamnb.common.labels import people_table
+
+        items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+        wanted = ["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]
+        c = self.contributions
+        shown = c[[x for x in wanted if x in c.columns]] if "definition" in c.columns else c.reset_index()
+        table = people_table(shown.rename(columns={"contribution": "contribution_points"}), digits={"contribution_points": 1})
+        return f"<ul>{items}</ul>{table._repr_html_()}"
 
     def __str__(self) -> str:
         return "\n".join([f"{self.account_id} {self.name}", *(f"- {r}" for r in self.reasons)])
@@ -459,7 +486,7 @@ def explain(source: Any, account_id: str | None, settings: dict[str, Any] | None
     )
     return Explanation(
         account_id, str(row["name"]), table, float(row["key_score"]), float(cfg.get("key_at", 60)), bool(row["is_key"]), str(row["tier"]),
-        reasons_for(row, frame.loc[account_id], res, cfg, settings.get("currency", "EUR")),
+        reasons_for(row, frame.loc[account_id], res, cfg, settings.get("currency", "EUR"), settings),
     )
 
 
@@ -470,7 +497,10 @@ def portfolio_columns(source: Any, settings: dict[str, Any] | None = None) -> pd
     """Raw classification columns for the portfolio index, indexed by account id, snake_case.
 
     Columns: tier, is_key, key_score, key_rank, revenue_rank, revenue_core,
-    profit_core, partnership, quadrant, attractiveness, strength, traps,
+    profit_core, contribution (gross profit minus cost to serve),
+    contribution_core, partnership, quadrant, attractiveness, strength, traps,
+    risk (signs behind the retain / defend tier), buy_sell_level (the level's
+    name), buy_sell_change (levels moved since the last assessment),
     resource_change. Text columns are plain strings.
 
     Example:
@@ -478,10 +508,10 @@ def portfolio_columns(source: Any, settings: dict[str, Any] | None = None) -> pd
         'maintain'
     """
     res = classify(source, settings)
-    cols = ["tier", "is_key", "key_score", "key_rank", "revenue_rank", "revenue_core", "profit_core", "partnership", "quadrant",
-            "attractiveness", "strength", "traps", "resource_change"]
+    cols = ["tier", "is_key", "key_score", "key_rank", "revenue_rank", "revenue_core", "profit_core", "contribution", "contribution_core",
+            "partnership", "quadrant", "attractiveness", "strength", "traps", "risk", "buy_sell_level", "buy_sell_change", "resource_change"]
     out = res[cols].copy()
-    for c in ("tier", "partnership", "quadrant", "traps", "resource_change"):
+    for c in ("tier", "partnership", "quadrant", "traps", "risk", "buy_sell_level", "resource_change"):
         out[c] = out[c].astype(object).astype(str)
     return out
 

@@ -6,10 +6,10 @@ labels) are categoricals: a million accounts share a handful of sentences.
 
 Example:
     >>> import numpy as np
-    >>> t, r = tier_codes(np.array([True, False, True, False]), np.array([80.0, 80.0, 20.0, 20.0]),
-    ...                   np.array([True, True, True, True]), 50, True)
+    >>> t, r = tier_codes(np.array([True, False, True, False, True]), np.array([80.0, 80.0, 20.0, 20.0, 80.0]),
+    ...                   np.array([True, True, True, True, True]), 50, True, np.array([False, False, False, False, True]))
     >>> [TIER_KEYS[c] for c in t]
-    ['invest', 'develop', 'maintain', 'streamline']
+    ['invest', 'develop', 'maintain', 'streamline', 'retain']
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import pandas as pd
 from kamnb.formatting import date, money
 from kamnb.ranking import fill_nan
 
-TIER_KEYS = ("invest", "develop", "maintain", "streamline")
+TIER_KEYS = ("retain", "invest", "develop", "maintain", "streamline")
 TIER_REASONS = (
     "key account in an attractive position, and they want to partner",
     "key and attractive, but they are not yet willing partners: build the partnership before adding resources",
@@ -30,7 +30,9 @@ TIER_REASONS = (
     "key; attractiveness could not be computed (no potential, growth, fit or margin data)",
     "neither key nor attractive: serve it at lower cost",
     "not key; attractiveness could not be computed (no potential, growth, fit or margin data)",
+    "key or in the Pareto core, and at risk: defend the business before chasing new deals",
 )
+_TIER_OF_REASON = np.array([1, 2, 2, 3, 3, 4, 4, 0], dtype="int8")
 RESOURCE_CHANGES = ("more effort", "hold", "less effort", "effort not recorded")
 
 # trap id -> (definition it belongs to, short label)
@@ -91,12 +93,14 @@ def trap_labels(scores: dict[str, np.ndarray], out: dict[str, Any], frame: pd.Da
     return pd.Categorical.from_codes(lookup[code], labels)
 
 
-def tier_codes(key: np.ndarray, attract: np.ndarray, willing: np.ndarray, split: float, needs_partner: bool) -> tuple[np.ndarray, pd.Categorical]:
+def tier_codes(key: np.ndarray, attract: np.ndarray, willing: np.ndarray, split: float, needs_partner: bool,
+               defend: np.ndarray | None = None) -> tuple[np.ndarray, pd.Categorical]:
     """Tier (index into :data:`TIER_KEYS`) and the reason for it, first matching rule wins.
 
-    invest: key, attractive (and, by default, their side willing to partner);
-    develop: attractive but not key, or key and attractive without a willing
-    partner; maintain: key but not attractive; streamline: the rest.
+    retain / defend: ``defend`` (key or Pareto-core, and at risk) comes first, because
+    retention comes before new deals; invest: key, attractive (and, by default, their
+    side willing to partner); develop: attractive but not key, or key and attractive
+    without a willing partner; maintain: key but not attractive; streamline: the rest.
 
     Example:
         >>> tiers, reasons = tier_codes(np.array([True, False]), np.array([80.0, 20.0]), np.array([4.0, 2.0]), 50.0, False)
@@ -106,32 +110,34 @@ def tier_codes(key: np.ndarray, attract: np.ndarray, willing: np.ndarray, split:
     unknown = np.isnan(attract)
     attractive = attract >= split
     partner_ok = willing if needs_partner else np.ones_like(key)
+    defend = np.zeros(len(key), dtype=bool) if defend is None else np.asarray(defend, dtype=bool)
     reason = np.select(
-        [key & attractive & partner_ok, key & attractive, attractive, key & ~unknown, key, ~unknown],
-        [0, 1, 2, 3, 4, 5],
+        [defend, key & attractive & partner_ok, key & attractive, attractive, key & ~unknown, key, ~unknown],
+        [7, 0, 1, 2, 3, 4, 5],
         default=6,
     ).astype("int8")
-    tier = np.array([0, 1, 1, 2, 2, 3, 3], dtype="int8")[reason]
-    return tier, pd.Categorical.from_codes(reason, list(TIER_REASONS))
+    return _TIER_OF_REASON[reason], pd.Categorical.from_codes(reason, list(TIER_REASONS))
 
 
 def resource_codes(tier: np.ndarray, focus: np.ndarray, tiers_cfg: dict[str, Any]) -> pd.Categorical:
     """A suggested change of effort for the team to decide: more, hold, less (from the effort percentile).
 
-    More for invest/develop accounts below ``more_below``; less for streamline
-    accounts from ``less_from`` and for maintain accounts from ``maintain_less_from``.
+    More for retain/invest/develop accounts below ``more_below``; less for streamline
+    accounts from ``less_from`` and for maintain accounts from ``maintain_less_from``;
+    never less for an account in the retain / defend tier.
 
     Example:
-        >>> list(resource_codes(np.array([0, 3]), np.array([10.0, 90.0]), {}))
-        ['more effort', 'less effort']
+        >>> list(resource_codes(np.array([1, 4, 0]), np.array([10.0, 90.0, 90.0]), {}))
+        ['more effort', 'less effort', 'hold']
     """
-    more = (tier <= 1) & (focus < float(tiers_cfg.get("more_below", 50)))
-    less = ((tier == 3) & (focus >= float(tiers_cfg.get("less_from", 50)))) | ((tier == 2) & (focus >= float(tiers_cfg.get("maintain_less_from", 75))))
+    more = (tier <= 2) & (focus < float(tiers_cfg.get("more_below", 50)))
+    less = ((tier == 4) & (focus >= float(tiers_cfg.get("less_from", 50)))) | ((tier == 3) & (focus >= float(tiers_cfg.get("maintain_less_from", 75))))
     code = np.where(np.isnan(focus), 3, np.where(more, 0, np.where(less, 2, 1))).astype("int8")
     return pd.Categorical.from_codes(code, list(RESOURCE_CHANGES))
 
 
-def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: dict[str, Any], currency: str) -> list[str]:
+def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: dict[str, Any], currency: str,
+                settings: dict[str, Any] | None = None) -> list[str]:
     """The classification of one account in sentences a director reads.
 
     Example:
@@ -153,7 +159,14 @@ def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: d
     rev = f"Revenue {money(row['revenue_12m'], currency, short=True)}, rank {row['revenue_rank']} of {n}" + (", in the Pareto core" if row["revenue_core"] else "")
     if not np.isnan(row["gross_profit"]):
         rev += f"; gross profit {money(row['gross_profit'], currency, short=True)}, rank {row['profit_rank']:.0f}" + (", in the Pareto core" if row["profit_core"] else "")
+    if "contribution" in row and not np.isnan(row["contribution"]):
+        rev += (f"; contribution after cost to serve {money(row['contribution'], currency, short=True)}, rank {row['contribution_rank']:.0f}"
+                + (", in the Pareto core" if row["contribution_core"] else ""))
     lines.append(rev + ".")
+    if "contribution" in row and row["contribution"] < 0:
+        cost = account.get("cost_to_serve", np.nan)
+        lines.append(f"Kept at a loss: gross profit {money(row['gross_profit'], currency, short=True)} does not cover the cost to serve of "
+                     f"{money(cost, currency, short=True)}; every year the account costs us {money(-row['contribution'], currency, short=True)}.")
     says = [BY_ID[d].title for d in DEFINITION_IDS if row[f"key_by_{d}"]]
     not_says = [BY_ID[d].title for d in DEFINITION_IDS if not row[f"key_by_{d}"] and not np.isnan(row[d])]
     lines.append(f"Definitions that call it key: {', '.join(says) or 'none'}; that do not: {', '.join(not_says) or 'none'}.")
@@ -167,8 +180,16 @@ def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: d
     if not np.isnan(row["prev_attractiveness"]):
         place += f"; at the assessment of {date(row['prev_assessed_on'])}: attractiveness {_int(row['prev_attractiveness'])}, strength {_int(row['prev_strength'])}"
     lines.append(place + ".")
+    if "buy_sell_level" in row and row["buy_sell_level"]:
+        from kamnb.hierarchy import move_text, next_step
+
+        pos = row["buy_sell_position"]
+        moved = move_text(pos - row["buy_sell_change"], pos, settings) if row["buy_sell_change"] == row["buy_sell_change"] else ""
+        since = f"; {moved} since {date(row['prev_assessed_on'])}" if moved else ""
+        lines.append(f"Buy-sell hierarchy: {pos:.0f} of 5, {row['buy_sell_level']}{since}. {next_step(pos, settings)}")
     name = cfg["tiers"]["names"].get(row["tier"], row["tier"])
-    lines.append(f"Tier: {name} - {row['tier_reason']}.")
+    risk = f" Signs of risk: {row['risk']}." if row.get("risk") else ""
+    lines.append(f"Tier: {name} - {row['tier_reason']}.{risk}")
     effort = "" if row["resource_change"] == "effort not recorded" else f" Effort: {row['resource_change']} (team effort at the {_int(row['focus'])}th percentile)."
     lines.append(f"Recommendation for the team (not applied automatically): {row['resources']}{effort}")
     missing = [BY_ID[d].title for d in DEFINITION_IDS if np.isnan(row[d])]

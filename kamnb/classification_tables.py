@@ -34,7 +34,9 @@ def _names(res: pd.DataFrame, ids: pd.Index) -> list[str]:
 
 
 def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """How many accounts carry the Pareto share of revenue and of gross profit.
+    """How many accounts carry the Pareto share of revenue, of gross profit and of contribution after cost to serve.
+
+    Accounts kept at a loss (negative contribution) are never in the core and do not shrink the total.
 
     Example:
         >>> pareto_table(wb).columns.tolist()[:3]  # doctest: +SKIP
@@ -43,7 +45,9 @@ def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFram
     res, settings, cur = _result(source, result)
     share = float(classification_settings(settings).get("pareto_share", 80))
     rows = {}
-    for label, value_col, core_col in (("revenue", "revenue_12m", "revenue_core"), ("gross profit", "gross_profit", "profit_core")):
+    measures = (("revenue", "revenue_12m", "revenue_core"), ("gross profit", "gross_profit", "profit_core"),
+                ("contribution after cost to serve", "contribution", "contribution_core"))
+    for label, value_col, core_col in measures:
         values = res[value_col].to_numpy(dtype="float64", na_value=np.nan)
         if np.isnan(values).all():
             rows[label] = {"core accounts": "not computed (no gross margin)", "share carried": "–", "total": "–", "core": ""}
@@ -184,7 +188,7 @@ def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
 
 
 def tier_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Tier, reason and resource recommendation per account, invest first.
+    """Tier, reason, signs of risk and resource recommendation per account, retain / defend first.
 
     Example:
         >>> tier_table(wb).columns.tolist()[:3]  # doctest: +SKIP
@@ -198,6 +202,7 @@ def tier_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
             "account": _names(res, order.index),
             "tier": [names.get(t, t) for t in order["tier"].astype(str)],
             "why": order["tier_reason"].astype(str).to_numpy(),
+            "signs of risk": order["risk"].astype(str).replace("", "–").to_numpy() if "risk" in order else "–",
             "quadrant": order["quadrant"].astype(str).to_numpy(),
             "recommendation for the team": order["resources"].astype(str).to_numpy(),
             "effort": order["resource_change"].astype(str).to_numpy(),

@@ -109,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     # Further sub-commands register themselves here, one line each.
     __import__("kamnb.crm_import", fromlist=["add_command"]).add_command(sub)
-    __import__("kamnb.workshop", fromlist=["add_command"]).add_command(sub)
+    __import__("kamnb.workshop_server", fromlist=["add_command"]).add_command(sub)
     __import__("kamnb.export", fromlist=["add_command"]).add_command(sub)
     __import__("kamnb.batch", fromlist=["add_command"]).add_command(sub)
     return parser

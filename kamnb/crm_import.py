@@ -30,7 +30,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import os
 import re
 import sys
 import time
@@ -43,6 +42,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.common.files import disk_message, publish_folder
 from kamnb.crm_mapping import NEEDED, Mapping, load_mapping
 from kamnb.errors import KamnbError
 from kamnb.formatting import money, percent
@@ -52,7 +52,8 @@ from kamnb.schema import SHEETS
 REPORT_NAME = "import_report.md"
 FIGURES_NAME = "crm_figures.csv"
 SET_ASIDE_NAME = "set_aside.csv"
-WRITTEN = ("accounts.csv", "stakeholders.csv", "opportunities.csv", "settings.yaml", FIGURES_NAME, SET_ASIDE_NAME, REPORT_NAME)
+WRITTEN = ("accounts.csv", "stakeholders.csv", "opportunities.csv", "settings.yaml", FIGURES_NAME, SET_ASIDE_NAME, REPORT_NAME,
+           "offerings.csv", "whitespace.csv", "to_judge.csv", "to_judge.xlsx")
 JUDGEMENTS = (
     "gross_margin_pct",
     "cost_to_serve",
@@ -117,6 +118,11 @@ class ImportResult:
     export: Path | None = None
     out: Path | None = None
     seconds: float = 0.0
+    deals: pd.DataFrame | None = None
+    products: pd.DataFrame | None = None
+    stakeholders: pd.DataFrame | None = None
+    feed: dict[str, Any] = field(default_factory=dict)
+    to_judge: pd.DataFrame | None = None
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -472,8 +478,12 @@ def build(frames: dict[str, pd.DataFrame | None], mapping: Mapping, labels: dict
         >>> len(res.accounts)  # doctest: +SKIP
         85
     """
-    labels = {k: (labels or {}).get(k) or (mapping.files.get(k) or k) for k in ("accounts", "opportunities", "products", "teams")}
+    from kamnb.crm_ids import resolve, stakeholders
+
+    labels = {k: (labels or {}).get(k) or (mapping.files.get(k) or k) for k in ("accounts", "opportunities", "products", "teams", "line_items",
+                                                                             "contacts")}
     log = _Log()
+    log.notes.extend(resolve(frames))
     raw_acc, pipe = frames["accounts"], frames["opportunities"]
     assert raw_acc is not None and pipe is not None
     input_rows = {labels[k]: len(f) for k, f in frames.items() if f is not None}
@@ -483,6 +493,18 @@ def build(frames: dict[str, pd.DataFrame | None], mapping: Mapping, labels: dict
     teams = _teams(frames.get("teams"), labels["teams"], mapping, log)
     result = _pipeline(pipe, acc, parent, products, teams, mapping, labels, log)
     result.input_rows = input_rows
+    from kamnb.crm_feed import feed
+
+    deals = result.deals if result.deals is not None else pd.DataFrame({"account_id": [], "product": [], "owner": []})
+    boss = dict(zip(teams["key"], teams["manager"], strict=True)) if len(teams) else {}
+    managers = {str(o): boss.get(name_key(str(o)), "") for o in set(deals["owner"])}
+    result.products = products
+    result.feed = feed(result.accounts, deals, products, result.figures, managers, result.as_of)
+    teams_of = result.feed["teams"]
+    result.accounts["account_team"] = [teams_of.get(a, "") for a in result.accounts["account_id"]]
+    ids = {name_key(str(n)): a for n, a in zip(result.accounts["name"], result.accounts["account_id"], strict=True)}
+    result.stakeholders, notes = stakeholders(frames.get("contacts"), frames, ids, name_key, SHEETS["stakeholders"].column_names)
+    result.notes.extend(notes)
     return result
 
 
@@ -728,9 +750,13 @@ def _pipeline(pipe: pd.DataFrame, acc: pd.DataFrame, parent: np.ndarray, product
                    else pd.DataFrame({"file": pd.Series(dtype=object), "row": pd.Series(dtype="int64"), "id": pd.Series(dtype=object), "reason": pd.Series(dtype=object)}))
     fixes = pd.DataFrame(log.fixes, columns=["file", "column", "before", "after", "rows", "fix"])
     recon = _reconcile(where, aside_frame, labels, acc, products, teams, log)
+    k = np.flatnonzero(won | lost | is_open)
+    deals = pd.DataFrame({"account_id": ids_arr[acct[k]], "product": product.to_numpy(dtype=object)[k], "outcome": outcome[k],
+                          "value": np.where(outcome[k] == "open", open_value[k], np.nan_to_num(value[k])), "close": close[k],
+                          "owner": owner.to_numpy(dtype=object)[k]})
     return ImportResult(accounts=accounts, opportunities=opportunities, figures=figures, fixes=fixes, set_aside=aside_frame,
                         reconciliation=recon, input_rows={}, as_of=as_of, windows=windows, mapping=mapping, labels=labels,
-                        stage_words=stage_words, notes=log.notes)
+                        stage_words=stage_words, notes=log.notes, deals=deals)
 
 
 def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], acc: pd.DataFrame,
@@ -761,16 +787,6 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
 
 
 # --------------------------------------------------------------------------- writing
-
-
-def _write_atomic(path: Path, data: str | bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    if isinstance(data, bytes):
-        tmp.write_bytes(data)
-    else:
-        with open(tmp, "w", encoding="utf-8", newline="") as fh:
-            fh.write(data)
-    os.replace(tmp, path)
 
 
 def _csv(frame: pd.DataFrame) -> str:
@@ -869,11 +885,34 @@ def render_report(res: ImportResult) -> str:
         "A CRM does not know these account columns; they are empty in accounts.csv and are filled in the workshop: "
         + ", ".join(JUDGEMENTS) + ".",
         "",
-        "stakeholders.csv has its header only: the export names no people at the customers. "
-        "Open opportunities are marked `grow` when the account has won that product before, `new` otherwise; "
+        (f"stakeholders.csv holds {len(res.stakeholders)} contact(s) from the export, with their reporting lines; "
+         "influence and support are left for the team to judge. "
+         if res.stakeholders is not None and len(res.stakeholders) else
+         "stakeholders.csv has its header only: the export names no people at the customers. ")
+        + "Open opportunities are marked `grow` when the account has won that product before, `new` otherwise; "
         "an open deal without an amount is valued at the product's list price.",
         f"Figures the workbook has no column for (won and lost counts, win rate, range bought, open pipeline, groups) are in `{FIGURES_NAME}`.",
     ]
+    if res.feed:
+        ws = res.feed["whitespace"]
+        counts = ws["status"].value_counts()
+        lines += [
+            "",
+            "## What the method gets from the deal history",
+            "",
+            f"- Whitespace: `offerings.csv` ({len(res.feed['offerings'])} products) and `whitespace.csv` ({len(ws):,} cells: "
+            + ", ".join(f"{int(counts.get(k, 0)):,} {k.replace('_', ' ')}" for k in ("bought", "open", "lost", "not_offered"))
+            + "); a potential nobody knows is the product's median won deal in the export.",
+            f"- Activity plan: each account's rate from proposal to win, from its own won and lost deals, in settings.yaml "
+            f"(`qualification.activity.conversion_by_account`, {len(res.feed['conversion'])} accounts; the export's own rate is "
+            f"{res.feed['export_rate']}).",
+            "- Account team: the people with deals on each account, most deals first, and their sales manager, in `account_team`.",
+        ]
+        if res.to_judge is not None:
+            lines.append(
+                f"- To judge next: `to_judge.csv` and `to_judge.xlsx` list the {len(res.to_judge)} key account(s); each is key on computed "
+                "figures alone until the team fills in the judgement columns. Fill either file in the workshop; `kamnb validate` "
+                "checks it and the reviews use it (the newer of the two files is read).")
     revenue = res.figures["revenue_12m"].sum()
     won = res.figures["won_deals"].sum()
     lost = res.figures["lost_deals"].sum()
@@ -885,36 +924,70 @@ def render_report(res: ImportResult) -> str:
 
 
 def _settings(res: ImportResult) -> str:
-    return (
+    text = (
         "# Written by kamnb import-crm. The review is written as of the newest close date in the export,\n"
         "# so every figure counted from 'today' is counted from there.\n"
         f"as_of: {res.as_of.date()}\n"
         f"currency: {res.mapping.currency}\n"
     )
+    rates = res.feed.get("conversion") or {}
+    if rates:
+        lines = "".join(f"      {_yaml_key(a)}: {{proposal_to_win: {r}}}\n" for a, r in sorted(rates.items()))
+        text += (
+            "# Each account's rate from proposal to win, from its won and lost deals in the export\n"
+            f"# (pulled towards the export's own rate, {res.feed['export_rate']}, when it has few deals).\n"
+            "qualification:\n  activity:\n    conversion_by_account:\n" + lines
+        )
+    return text
+
+
+def _yaml_key(text: str) -> str:
+    return text if re.fullmatch(r"[a-z0-9][a-z0-9-]*", text) else "'" + text.replace("'", "''") + "'"
+
+
+def _to_judge(res: ImportResult, rows: Any) -> pd.DataFrame:
+    """The key accounts of the imported workbook (classified with the default settings) and what to judge in each."""
+    from kamnb.classification import classify
+    from kamnb.classification_basis import definition_basis
+
+    acc = res.accounts.set_index("account_id", drop=False)
+    frame = acc.replace("", np.nan).infer_objects()
+    frame = frame.assign(name=acc["name"])
+    result = classify(frame)
+    key = [a for a in result.index if bool(result.at[a, "is_key"])]
+    return rows(acc, key, definition_basis(frame))
 
 
 def write(res: ImportResult, out: Path) -> None:
-    """Write the workbook folder, each file through a temporary file and an atomic rename.
+    """Write the workbook folder whole or not at all (:func:`kamnb.common.files.publish_folder`).
+
+    Every file is complete on disk beside ``out`` before any of them takes
+    its place: a full disk leaves the folder as it was, never half imported.
 
     Example:
         >>> write(res, Path("data/maven"))  # doctest: +SKIP
         >>> (Path("data/maven") / "accounts.csv").exists()  # doctest: +SKIP
         True
     """
-    out.mkdir(parents=True, exist_ok=True)
     res.out = out
-    stake = pd.DataFrame(columns=SHEETS["stakeholders"].column_names)
-    files = {
+    from kamnb.crm_feed import to_judge_rows, xlsx_bytes
+
+    stake = res.stakeholders if res.stakeholders is not None else pd.DataFrame(columns=SHEETS["stakeholders"].column_names)
+    res.to_judge = _to_judge(res, to_judge_rows)
+    files: dict[str, str | bytes] = {
         "accounts.csv": _csv(res.accounts),
         "stakeholders.csv": _csv(stake),
         "opportunities.csv": _csv(res.opportunities),
+        "offerings.csv": _csv(res.feed["offerings"]) if res.feed else "offering_id,name\n",
+        "whitespace.csv": _csv(res.feed["whitespace"]) if res.feed else "account_id,offering_id,status\n",
+        "to_judge.xlsx": xlsx_bytes(res.to_judge),
+        "to_judge.csv": _csv(res.to_judge),  # written after the .xlsx: the loader reads the newer of the two
         FIGURES_NAME: _csv(res.figures),
         SET_ASIDE_NAME: _csv(res.set_aside),
         "settings.yaml": _settings(res),
         REPORT_NAME: render_report(res),
     }
-    for name, text in files.items():
-        _write_atomic(out / name, text)
+    publish_folder(files, out)
 
 
 def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mapping | None = None, *, force: bool = False) -> ImportResult:
@@ -944,7 +1017,7 @@ def import_crm(export: Path | str, out: Path | str, mapping: Path | str | Mappin
     log = _Log()
     frames: dict[str, pd.DataFrame | None] = {}
     labels: dict[str, str] = {}
-    for key in ("accounts", "opportunities", "products", "teams"):
+    for key in ("accounts", "opportunities", "products", "teams", "line_items", "contacts"):
         frames[key], labels[key] = read_file(export, key, m, log)
     res = build(frames, m, labels)
     res.notes = log.notes + res.notes
@@ -969,13 +1042,18 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
     if not export.is_dir():
         print(f"kamnb import-crm: no export folder at {export}", file=sys.stderr)
         return 2
-    if args.mapping and not Path(args.mapping).is_file():
+    from kamnb.crm_mapping import builtin_mapping
+
+    if args.mapping and not Path(args.mapping).is_file() and builtin_mapping(args.mapping) is None:
         print(f"kamnb import-crm: no mapping file at {args.mapping}", file=sys.stderr)
         return 2
     try:
         res = import_crm(export, args.out, args.mapping, force=args.force)
     except KamnbError as err:
         print(f"error: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # full disk, read-only folder: the workbook folder is left as it was
+        print(f"error: {disk_message(err, args.out)}; nothing was written", file=sys.stderr)
         return 1
     aside = res.set_aside.groupby("reason").size() if len(res.set_aside) else pd.Series(dtype=int)
     print(f"{res.out}: {len(res.accounts)} accounts, {len(res.opportunities)} open opportunities, "
@@ -1009,7 +1087,7 @@ def add_command(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("export", metavar="EXPORT_DIR", help="folder holding the CRM's CSV files (only read)")
     p.add_argument("--out", required=True, metavar="WORKBOOK", help="workbook folder to write")
-    p.add_argument("--mapping", metavar="FILE", help="YAML mapping for a layout other than Maven's")
+    p.add_argument("--mapping", metavar="FILE", help="YAML mapping for a layout other than Maven's, or the name of a shipped one: salesforce")
     p.add_argument("--force", action="store_true", help="write into a folder that holds other files")
     p.set_defaults(func=cmd_import_crm)
 

@@ -30,10 +30,12 @@ from kamnb.schema import STAGES
 DEFAULT_MAPPING = "crm_maven.yaml"
 
 FIELDS: dict[str, tuple[str, ...]] = {
-    "accounts": ("name", "sector", "country", "parent", "year_established", "company_revenue", "employees"),
+    "accounts": ("id", "name", "sector", "country", "parent", "year_established", "company_revenue", "employees"),
     "opportunities": ("id", "account", "stage", "owner", "product", "engage_date", "close_date", "close_value"),
-    "products": ("name", "series", "price"),
-    "teams": ("owner", "manager", "region"),
+    "products": ("id", "name", "series", "price"),
+    "teams": ("id", "owner", "manager", "region"),
+    "line_items": ("opportunity", "product", "amount"),
+    "contacts": ("id", "account", "name", "first_name", "last_name", "title", "function", "reports_to", "owner"),
 }
 """What kamnb can use from each export file; the mapping names the export's column for each."""
 
@@ -42,6 +44,8 @@ NEEDED: dict[str, tuple[str, ...]] = {
     "opportunities": ("account", "stage", "close_date", "close_value"),
     "products": ("name",),
     "teams": ("owner",),
+    "line_items": ("opportunity", "product"),
+    "contacts": ("account",),
 }
 """Columns without which a file cannot be used."""
 
@@ -200,6 +204,22 @@ def _check(doc: dict[str, Any], label: str) -> Mapping:
     )
 
 
+BUILTIN = {"maven": "crm_maven.yaml", "salesforce": "crm_salesforce.yaml"}
+"""Mappings that ship with kamnb, by the name ``--mapping`` accepts instead of a file."""
+
+
+def builtin_mapping(name: Path | str) -> Any:
+    """The shipped mapping file for a built-in layout name (``maven``, ``salesforce``), or ``None``.
+
+    >>> builtin_mapping("salesforce").name, builtin_mapping("my.yaml")
+    ('crm_salesforce.yaml', None)
+    """
+    key = str(name).strip().lower()
+    if key not in BUILTIN or Path(str(name)).is_file():
+        return None
+    return resources.files("kamnb") / "defaults" / BUILTIN[key]
+
+
 def load_mapping(path: Path | str | None = None) -> Mapping:
     """The built-in Maven mapping, with the file at ``path`` laid over it when given.
 
@@ -211,6 +231,10 @@ def load_mapping(path: Path | str | None = None) -> Mapping:
     default_text = (resources.files("kamnb") / "defaults" / DEFAULT_MAPPING).read_text(encoding="utf-8")
     doc = _read(default_text, f"kamnb/defaults/{DEFAULT_MAPPING}")
     label = f"kamnb/defaults/{DEFAULT_MAPPING}"
+    shipped = builtin_mapping(path) if path is not None else None
+    if shipped is not None:
+        label = f"kamnb/defaults/{shipped.name}"
+        return _check(_merge(doc, _read(shipped.read_text(encoding="utf-8"), label)), label)
     if path is not None:
         path = Path(path)
         if not path.is_file():

@@ -15,13 +15,14 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
-import shutil
+import io
 import sys
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from kamnb.common.files import disk_message, publish_file, publish_folder
 from kamnb.errors import KamnbError
 from kamnb.journal import to_text
 from kamnb.schema import SHEETS
@@ -66,31 +67,46 @@ def sheet_rows(wb: Workbook, name: str) -> tuple[list[str], list[list[str]]] | N
     return header, rows
 
 
-def write_csv_folder(wb: Workbook, folder: Path) -> list[Path]:
-    """Write one CSV per sheet into ``folder`` (UTF-8 with a BOM, so Excel opens it right).
+def csv_texts(wb: Workbook) -> dict[str, str]:
+    """Each sheet as CSV text (UTF-8 with a BOM when written, so Excel opens it right), by file name.
 
     Example:
-        >>> [p.name for p in write_csv_folder(load_workbook("data/sample"), Path("out"))][:3]  # doctest: +SKIP
+        >>> list(csv_texts(load_workbook("data/sample")))[:3]  # doctest: +SKIP
         ['accounts.csv', 'stakeholders.csv', 'opportunities.csv']
     """
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
+    out: dict[str, str] = {}
     for name in SHEETS:
         table = sheet_rows(wb, name)
         if table is None:
             continue
         header, rows = table
-        path = folder / f"{name}.csv"
-        with path.open("w", encoding="utf-8-sig", newline="") as fh:
-            writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
-        written.append(path)
-    return written
+        buf = io.StringIO(newline="")
+        writer = csv.writer(buf)
+        writer.writerow(header)
+        writer.writerows(rows)
+        out[f"{name}.csv"] = "\ufeff" + buf.getvalue()
+    return out
+
+
+def write_csv_folder(wb: Workbook, folder: Path, extra: dict[str, Path] | None = None) -> list[Path]:
+    """Write one CSV per sheet (and ``extra`` files copied as they are) into ``folder``, whole or not at all.
+
+    Everything is written beside ``folder`` first and renamed into place when
+    complete (:func:`kamnb.common.files.publish_folder`): a full disk leaves
+    no truncated sheet that would pass for a complete workbook.
+
+    Example:
+        >>> [p.name for p in write_csv_folder(load_workbook("data/sample"), Path("out"))][:3]  # doctest: +SKIP
+        ['accounts.csv', 'stakeholders.csv', 'opportunities.csv']
+    """
+    texts = csv_texts(wb)
+    files: dict[str, str | bytes | Path] = {**texts, **(extra or {})}
+    publish_folder(files, folder)
+    return [folder / name for name in texts]
 
 
 def write_xlsx(wb: Workbook, path: Path) -> Path:
-    """Write every sheet as a tab of one .xlsx file; numbers and dates as Excel numbers and dates.
+    """Write every sheet as a tab of one .xlsx file (whole or not at all); numbers and dates as Excel numbers and dates.
 
     Example:
         >>> write_xlsx(load_workbook("data/sample"), Path("out/sample.xlsx")).name  # doctest: +SKIP
@@ -124,9 +140,9 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
                     out.append(str(value) if value != "" else None)
             ws.append(out)
         ws.freeze_panes = "A2"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    book.save(path)
-    return path
+    buf = io.BytesIO()
+    book.save(buf)
+    return publish_file(buf.getvalue(), path)
 
 
 def default_out(workbook: Path, xlsx: bool) -> Path:
@@ -160,38 +176,46 @@ def export(workbook: Path | str, out: Path | str | None = None, *, xlsx: bool = 
         path = target if target.suffix.lower() == ".xlsx" else target / f"{workbook.stem if workbook.is_file() else workbook.name}.xlsx"
         write_xlsx(wb, path)
         return path, None
-    if target.exists() and any(target.glob("*.csv")) and target.resolve() != workbook.resolve():
-        raise ExportError(f"{target} already holds CSV files; choose an empty folder")
-    write_csv_folder(wb, target)
+    if target.exists() and not target.is_dir():
+        raise ExportError(f"{target} is a file; choose a new or empty folder")
+    if target.exists() and any(target.iterdir()):
+        raise ExportError(f"{target} already holds files; choose a new or empty folder")
     source = workbook if workbook.is_dir() else workbook.parent
-    for name in BANK_FILES:
-        if (source / name).exists():
-            shutil.copy2(source / name, target / name)
+    banks = {name: source / name for name in BANK_FILES if (source / name).is_file()}
+    write_csv_folder(wb, target, banks)
     return target, None
 
 
 def _in_place(wb: Workbook, workbook: Path) -> tuple[Path, Path]:
+    """Overwrite the originals: a complete backup first, then the new sheets, then the journal retired.
+
+    Each stage is whole or not at all: the backup folder appears complete or
+    not at all; the new sheets are all written beside the workbook before the
+    first one replaces an original; the journal moves into the backup only
+    once the sheets hold its changes. A failure at any stage leaves the
+    originals and the journal as they were.
+    """
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     journal = journal_path_for(workbook)
+    sides = [journal.with_name(journal.name + suffix) for suffix in ("", "-wal", "-shm")]
+    sides = [side for side in sides if side.exists()]
     if workbook.is_dir():
         backup = workbook / f"backup-{stamp}"
-        backup.mkdir()
-        for name in SHEETS:
-            if (workbook / f"{name}.csv").exists():
-                shutil.copy2(workbook / f"{name}.csv", backup / f"{name}.csv")
-        for suffix in ("", "-wal", "-shm"):
-            side = journal.with_name(journal.name + suffix)
-            if side.exists():
-                shutil.move(str(side), backup / side.name)
+        originals: dict[str, str | bytes | Path] = {f"{name}.csv": workbook / f"{name}.csv" for name in SHEETS if (workbook / f"{name}.csv").exists()}
+        originals.update({side.name: side for side in sides})
+        publish_folder(originals, backup)
         write_csv_folder(wb, workbook)
+        for side in sides:
+            side.unlink()
         return workbook, backup
     backup = workbook.with_name(f"{workbook.stem}.backup-{stamp}{workbook.suffix}")
-    shutil.copy2(workbook, backup)
-    for suffix in ("", "-wal", "-shm"):
-        side = journal.with_name(journal.name + suffix)
-        if side.exists():
-            shutil.move(str(side), backup.with_name(backup.stem + ".journal.sqlite" + suffix))
+    journal_backup = {side: backup.with_name(backup.stem + ".journal.sqlite" + side.name.removeprefix(journal.name)) for side in sides}
+    publish_file(workbook.read_bytes(), backup)
+    for side, copy in journal_backup.items():
+        publish_file(side.read_bytes(), copy)
     write_xlsx(wb, workbook)
+    for side in sides:
+        side.unlink()
     return workbook, backup
 
 
@@ -211,6 +235,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         target, backup = export(path, args.out, xlsx=args.xlsx, in_place=args.in_place)
     except KamnbError as err:
         print(f"kamnb export: {err}", file=sys.stderr)
+        return 1
+    except OSError as err:  # full disk, read-only folder: nothing half-written is left behind
+        where = args.out or (path if args.in_place else "the export folder")
+        print(f"kamnb export: {disk_message(err, where)}; the workbook is unchanged and nothing was written", file=sys.stderr)
         return 1
     if backup is not None:
         print(f"originals and journal backed up to {backup}")

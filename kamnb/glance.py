@@ -18,7 +18,7 @@ Example:
     >>> from kamnb.workbook import load_workbook
     >>> g = account_glance(load_workbook("data/sample"), "ACC-001")
     >>> g.tier, g.items["forecast"].value
-    ('Maintain', '€3.25M')
+    ('Retain / defend', '€3.25M')
 """
 from __future__ import annotations
 
@@ -28,12 +28,13 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb import hierarchy
 from kamnb.formatting import date, money, number, percent
 
 SECTIONS = {
     "tier": "Tier and resource recommendation",
     "key_score": "Why this account is classified as it is",
-    "money": "Pareto split",
+    "money": "Its place in the portfolio",
     "forecast": "Forecast: factored value",
     "relationship": "Relationship score",
     "position": "Portfolio matrix",
@@ -42,8 +43,6 @@ SECTIONS = {
 }
 """The heading of the section each first-screen item links to (the review gives each heading an id from its text)."""
 
-BUY_SELL = {1: "commodity supplier", 2: "approved supplier", 3: "solution provider", 4: "strategic supplier", 5: "trusted business partner"}
-"""The buy-sell hierarchy, as the accounts sheet defines ``buy_sell_position`` (1-5)."""
 
 TOC_MARKER = "<!--kamnb:toc-->"
 """Where the review puts its table of contents: right after the first screen."""
@@ -161,11 +160,11 @@ def _classification(wb: Any, account_id: str, currency: str) -> tuple[dict[str, 
     prev_pos = before.get("buy_sell_position") if before is not None else None
     pos_lines = [f"Portfolio matrix: {row['quadrant']} (attractiveness {number(row['attractiveness'])}, strength {number(row['strength'])})"]
     if prev_pos is not None and pd.notna(prev_pos) and pd.notna(pos) and int(prev_pos) != int(pos):
-        pos_lines.append(f"Was {int(prev_pos)} {BUY_SELL.get(int(prev_pos), '')}{since}")
+        pos_lines.append(f"Was {int(prev_pos)} {hierarchy.level_name(prev_pos, wb.settings)}{since}")
     pos_lines.append(f"Partnership: {row['partnership']}")
     items["position"] = Item(
         "Buy-sell position",
-        f"{int(pos)} of 5, {BUY_SELL.get(int(pos), '')}" if pd.notna(pos) else "not assessed",
+        f"{int(pos)} of 5, {hierarchy.level_name(pos, wb.settings)}" if pd.notna(pos) else "not assessed",
         pos_lines,
         "position",
     )
@@ -297,27 +296,30 @@ def account_glance(wb: Any, account_id: str) -> AccountGlance:
 
 # --------------------------------------------------------------------------- HTML
 
-CSS = """
-.kamnb-glance{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:.5rem .7rem;margin:.2rem 0 .6rem;font-size:.86rem;line-height:1.35}
-.kamnb-glance .card{border:1px solid #d9e2ec;border-radius:6px;padding:.4rem .65rem;background:#fff}
-.kamnb-glance .card.wide{grid-column:span 3}
-.kamnb-glance .card .label{margin:0;font-size:.72rem;text-transform:uppercase;letter-spacing:.05em;color:#616e7c;font-weight:600}
-.kamnb-glance .card .label a{color:inherit;text-decoration:none}
-.kamnb-glance .card .label a:hover{text-decoration:underline}
-.kamnb-glance .value{font-size:1.3rem;font-weight:700;color:#1f2933;margin:.05rem 0 .1rem}
-.kamnb-glance .card.tier{background:#f0f6fb;border-color:#1f5f8b}
-.kamnb-glance p.bad,.kamnb-glance .overdue{color:#b42318}
-.kamnb-glance ul{margin:0;padding-left:1rem}
-.kamnb-glance p{margin:0}
-.kamnb-glance .sev{display:inline-block;min-width:4.2em;text-align:center;border-radius:3px;padding:0 .3rem;margin-right:.35rem;font-size:.72rem;font-weight:700;text-transform:uppercase;color:#fff;background:#616e7c}
-.kamnb-glance .sev.high{background:#b42318}.kamnb-glance .sev.medium{background:#c4661f}
-.kamnb-glance .muted{color:#616e7c}
-.kamnb-glance table{width:100%;margin:0;font-size:.86rem}
-.kamnb-glance td{padding:.12rem .4rem .12rem 0;border-bottom:1px solid #eef2f6}
-.kamnb-glance td.due,.kamnb-glance td.owner{white-space:nowrap}
-.kamnb-glance td.due{text-align:right}
-"""
-"""The first screen's style (inline, so it looks the same in JupyterLab and in the review)."""
+
+
+def css() -> str:
+    """The first screen's style sheet (``templates/review/glance.css``; the review page carries it too)."""
+    from kamnb.report import TEMPLATES
+
+    return (TEMPLATES / "review" / "glance.css").read_text(encoding="utf-8")
+
+
+def short(text: str, limit: int) -> str:
+    """``text`` cut at a word boundary to at most ``limit`` characters, with "…" when cut.
+
+    >>> short("every contact runs through Lukas Brandt", 20)
+    'every contact runs…'
+    """
+    text = " ".join(str(text).split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,;:(")
+    return cut + "…"
+
+
+FLAG_DETAIL = 80
+ACTION_TEXT = 120
 
 
 def _e(text: Any) -> str:
@@ -340,27 +342,27 @@ def render(glance: AccountGlance) -> str:
         >>> page.count('class="card') >= 8 and "<script" not in page
         True
     """
-    out = [f"<style>{CSS}</style>", '<section class="kamnb-glance" aria-label="the account at a glance">']
+    out = [f"<style>{css()}</style>", '<section class="kamnb-glance" aria-label="the account at a glance">']
     for key, item in glance.items.items():
         out.append(_card(item, "tier" if key == "tier" else ""))
     flags = glance.flags
     out.append(f'<div class="card" data-item="flags"><div class="label"><a href="{_link("flags")}">Top red flags</a></div>')
     if flags:
-        out.append("<ul style='list-style:none;padding:0'>")
+        out.append('<ul class="flags">')
         for f in flags:
             sev = f'<span class="sev {_e(f["severity"])}">{_e(f["severity"])}</span>' if f["severity"] else ""
-            detail = f' <span class="muted">{_e(f["detail"])}</span>' if f["detail"] else ""
-            out.append(f"<li>{sev}{_e(f['title'])}{detail}</li>")
+            detail = f' <span class="muted">{_e(short(f["detail"], FLAG_DETAIL))}</span>' if f["detail"] else ""
+            out.append(f'<li title="{_e(f["detail"])}">{sev}{_e(f["title"])}{detail}</li>')
         out.append("</ul>")
     else:
         out.append('<div class="value">none</div><p class="muted">No red-flag rule fires for this account.</p>')
     out.append("</div>")
-    out.append(f'<div class="card" data-item="actions" style="grid-column:span 2"><div class="label"><a href="{_link("actions")}">Next three actions</a></div>')
+    out.append(f'<div class="card span2" data-item="actions"><div class="label"><a href="{_link("actions")}">Next three actions</a></div>')
     if glance.actions:
         out.append("<table><tbody>")
         for a in glance.actions:
             late = f' <span class="overdue">{a["days_overdue"]} days overdue</span>' if a["overdue"] else ""
-            out.append(f'<tr><td>{_e(a["action"])}</td><td class="owner">{_e(a["owner"])}</td><td class="due">{_e(a["due"])}{late}</td></tr>')
+            out.append(f'<tr><td title="{_e(a["action"])}">{_e(short(a["action"], ACTION_TEXT))}</td><td class="owner">{_e(a["owner"])}</td><td class="due">{_e(a["due"])}{late}</td></tr>')
         out.append("</tbody></table>")
     else:
         out.append('<p class="muted">No open action: the actions sheet has none for this account and no red flag or qualification gap calls for one.</p>')

@@ -89,6 +89,23 @@ CREATE TABLE IF NOT EXISTS changes (
 CREATE INDEX IF NOT EXISTS changes_item ON changes(sheet, key, "column");
 """
 
+_VOTES = """
+CREATE TABLE IF NOT EXISTS votes (
+    seq     INTEGER PRIMARY KEY,
+    at      TEXT NOT NULL,
+    who     TEXT NOT NULL,
+    poll    TEXT NOT NULL,
+    sheet   TEXT NOT NULL,
+    key     TEXT NOT NULL,
+    "column" TEXT NOT NULL,
+    value   TEXT NOT NULL
+)
+"""
+"""Raters' votes from their own devices: every vote kept; each rater's latest one per poll counts.
+
+A vote never changes the workbook; the facilitator records the room's
+consensus as an ordinary change."""
+
 
 class JournalError(KamnbError):
     """The journal cannot be opened or written (locked for too long, not a database, read-only).
@@ -201,6 +218,8 @@ class Journal:
                     if statement.strip():
                         conn.execute(statement)
                 conn.execute("COMMIT")
+            if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'votes'").fetchone():
+                conn.execute(_VOTES)
             columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
             if "base" not in columns:  # a journal from before versioned changes
                 conn.execute("BEGIN IMMEDIATE")
@@ -342,6 +361,30 @@ class Journal:
             raise JournalError(f"{self.path}: the undo could not be saved ({err})") from err
         return Change(new_seq, at, who, target.sheet, dict(target.key), target.column, target.new, target.old, "undo", target.seq)
 
+    # -- votes
+    def vote(self, poll: str, sheet: str, key: dict[str, Any], column: str, value: str, *, who: str) -> int:
+        """Keep one rater's vote in ``poll`` on one cell; returns its number."""
+        conn = self.connect()
+        key_json = json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+        try:
+            cur = conn.execute(
+                'INSERT INTO votes (at, who, poll, sheet, key, "column", value) VALUES (?, ?, ?, ?, ?, ?, ?)',
+                (_now(), who, poll, sheet, key_json, column, value),
+            )
+        except sqlite3.DatabaseError as err:
+            raise JournalError(f"{self.path}: the vote could not be saved ({err})") from err
+        return int(cur.lastrowid or 0)
+
+    def votes(self, poll: str) -> dict[str, str]:
+        """Each rater's latest vote in ``poll``: name → value, in the order they first voted."""
+        if self._conn is None and not self.path.exists():
+            return {}
+        rows = self.connect().execute("SELECT who, value FROM votes WHERE poll = ? ORDER BY seq", (poll,)).fetchall()
+        out: dict[str, str] = {}
+        for who, value in rows:
+            out[str(who)] = str(value)
+        return out
+
     # -- reading
     def changes(self, since: int = 0) -> list[Change]:
         """Every change with ``seq > since``, oldest first (undo rows included)."""
@@ -461,7 +504,13 @@ def read_changes(path: Path) -> list[Change]:
     A row whose fields are not text is kept with the bad field shown as text,
     so that :func:`apply_journal` reports it and skips it.
     """
-    conn = sqlite3.connect(path.resolve().as_uri() + "?mode=ro", uri=True, timeout=30.0)
+    # No -wal file: no connection is open and every change is in the main file,
+    # which a writer only touches again at a checkpoint; read it as immutable,
+    # so that not even SQLite's side files appear. Otherwise a workshop is
+    # writing: read through its WAL with the usual locks, still read-only.
+    wal = path.with_name(path.name + "-wal")
+    mode = "mode=ro" if wal.exists() else "mode=ro&immutable=1"
+    conn = sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True, timeout=30.0)
     try:
         exists = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'changes'").fetchone()
         if not exists:

@@ -57,8 +57,18 @@ DEFAULTS: dict[str, Any] = {
             "sell", "sells", "selling", "sold", "upsell", "up-sell", "cross-sell", "our revenue", "our sales", "our share",
             "share of wallet", "our margin", "win the", "win a", "close the deal", "sign the", "renewal", "renew our",
             "extend our", "our contract", "quota", "purchase order", "more business", "our products", "our product",
-            "licences", "licenses", "deal",
+            "licences", "licenses", "deal", "preferred supplier", "preferred vendor", "supplier of choice", "sole supplier",
+            "our footprint", "our presence", "spend with",
         ],
+        # The customer doing the buying: the customer's name (or they / the customer) followed by one of these.
+        "buying": ["buy", "buys", "order", "orders", "purchase", "purchases", "sign", "signs", "renew", "renews", "extend", "extends",
+                   "award", "awards", "choose", "chooses", "select", "selects", "license", "licenses", "adopt", "adopts", "commit", "commits",
+                   "place", "places", "spend", "spends"],
+        # We are the one who gains: these words right after a verb or noun of the goal.
+        "us": ["from us", "with us", "to us", "for us", "through us"],
+        # Growing our business at the customer: one of these verbs, then one of these nouns, then with / at / in / from.
+        "grow_verbs": ["grow", "increase", "double", "triple", "expand", "raise", "lift", "boost"],
+        "grow_nouns": ["revenue", "sales", "business", "turnover", "spend", "wallet", "footprint", "presence", "volume", "orders", "account"],
     },
 }
 
@@ -165,6 +175,28 @@ def _name_words(name: str) -> list[str]:
     return [w for w in {name.strip(), first} if len(w) >= 3]
 
 
+def _alternatives(words: Any) -> str:
+    items = [str(w).strip() for w in (words or []) if str(w).strip()]
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(items, key=len, reverse=True)) or "(?!)"
+
+
+def _our_gain(goal: str, customer_name: str, words: dict[str, Any]) -> list[str]:
+    """Phrases that make a goal our sale, each with why: we gain, the customer buys, we grow at the customer."""
+    found: list[str] = []
+    names = _alternatives([*_name_words(customer_name), "they", "the customer", "the client"])
+    buying = re.compile(rf"(?<![\w-])(?:{names})(?:'s?)?(?:\s+to)?\s+(?:{_alternatives(words.get('buying'))})(?![\w-])", re.IGNORECASE)
+    us = re.compile(rf"(?<![\w-])(?:{_alternatives(words.get('us'))})(?![\w-])", re.IGNORECASE)
+    grow = re.compile(rf"(?<![\w-])(?:{_alternatives(words.get('grow_verbs'))})\s+(?:the\s+|our\s+)?(?:{_alternatives(words.get('grow_nouns'))})"
+                      rf"\s+(?:with|at|in|from)(?![\w-])", re.IGNORECASE)
+    for m in buying.finditer(goal):
+        found.append(f"'{m.group(0)}': the customer buying from us is our result, not theirs")
+    for m in us.finditer(goal):
+        found.append(f"'{m.group(0)}': we are the one who gains")
+    for m in grow.finditer(goal):
+        found.append(f"'{m.group(0)}': our growth at the customer")
+    return found
+
+
 def check_goal(goal: str, customer_name: str, settings: dict[str, Any] | None = None, account_id: str = "") -> GoalCheck:
     """Apply the goal rules to one goal text (see the module docstring for an example).
 
@@ -181,7 +213,8 @@ def check_goal(goal: str, customer_name: str, settings: dict[str, Any] | None = 
     customer = _phrase_pattern(list(words.get("customer", [])) + _name_words(customer_name))
     result = _phrase_pattern(list(words.get("result", [])), not_ours=True)
     sale = _phrase_pattern(list(words.get("sale", [])))
-    sale_hits = sorted({m.group(0).lower() for m in sale.finditer(goal)}) if sale else []
+    sale_hits = sorted({f"'{m.group(0).lower()}'" for m in sale.finditer(goal)}) if sale else []
+    sale_hits += _our_gain(goal, customer_name, words)
     written = bool(goal)
     measurable = bool(re.search(r"\d", goal))
     rules = [
@@ -193,7 +226,7 @@ def check_goal(goal: str, customer_name: str, settings: dict[str, Any] | None = 
                  written and (bool(result and result.search(goal)) or measurable),
                  "say what the customer gets, with a target: lower cost, faster response, fewer errors, better results"),
         GoalRule("not_our_sale", "Speaks of their result, not our sale", written and not sale_hits,
-                 "reads as our sale (" + ", ".join(f"'{w}'" for w in sale_hits) + "); turn it round to what the customer gains"
+                 "reads as our sale (" + "; ".join(sale_hits) + "); turn it round to what the customer gains"
                  if sale_hits else "write a goal first"),
         GoalRule("measurable", "Holds a number or date", measurable,
                  "add a number or date so both sides can tell when it is reached", required=False),

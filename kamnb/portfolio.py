@@ -109,11 +109,11 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
 
 
 def tier_order() -> list[str]:
-    """Tiers from the most to the least invested, as classification defines them (empty before it exists).
+    """Tiers in the order classification defines them: retain / defend first, then from the most to the least invested.
 
     Example:
         >>> tier_order()
-        ['invest', 'develop', 'maintain', 'streamline']
+        ['retain', 'invest', 'develop', 'maintain', 'streamline']
     """
     from kamnb.classification_rules import TIER_KEYS
 

@@ -213,11 +213,59 @@ def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return order.drop_duplicates(keys, keep="last").drop(columns=["_dated", "_when"])
 
 
+def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str) -> pd.DataFrame:
+    """One row per ``keys``: the room's value from each rater's latest entry, with the entry it came from.
+
+    Each rater (``assessed_by``; an empty name counts as one rater) keeps only
+    their latest row; the value in force is :func:`consensus` of those rows
+    (median for scores, strict majority else the most cautious for answers).
+    The row kept is the latest entry that gave that value, so its evidence
+    and date belong to the answer shown. Added columns: ``raters``, ``spread``
+    (NaN with one rater) and ``given`` (what the raters said, e.g.
+    "2 yes, 1 no"; empty with one rater). Single-rater keys skip the Python
+    loop, so a portfolio without a room costs what it did.
+
+    >>> rows = pd.DataFrame({"k": ["a"] * 4, "answer": ["yes", "yes", "no", "no"],
+    ...                      "evidence": ["old", "vote 5 of 5", "", "budget cut"], "assessed_by": ["Ann", "Ann", "Bo", "Cy"],
+    ...                      "assessed_on": pd.to_datetime(["2026-01-01", "2026-09-01", "2026-09-02", "2026-09-03"]), "_row": [1, 2, 3, 4]})
+    >>> room_consensus(rows, ["k"], "answer", "answer")[["answer", "evidence", "raters", "given"]].values.tolist()
+    [['no', 'budget cut', 3, '1 yes, 2 no']]
+    """
+    rows = rows if "assessed_by" in rows.columns else rows.assign(assessed_by="")
+    rows = rows.assign(assessed_by=rows["assessed_by"].fillna("").astype(str).str.strip())
+    each = _latest(rows, [*keys, "assessed_by"])
+    size = each.groupby(keys, sort=False)[column].transform("size")
+    single = each[size == 1].assign(raters=1, spread=np.nan, given="")
+    multi = each[size > 1]
+    if multi.empty:
+        return single
+    picked = []
+    order = ("yes", "partly", "no", "unknown")
+    for _, g in multi.groupby(keys, sort=False):
+        value, spread = consensus(list(g[column]), scale)
+        norm = g[column].astype(str).str.strip().str.lower() if scale == "answer" else g[column].astype(float)
+        match = g[norm == value]
+        dated = match.assign(_d=match["assessed_on"].notna(), _w=match["assessed_on"].fillna(pd.Timestamp.min))
+        row = dated.sort_values(["_d", "_w", "_row"], kind="mergesort").iloc[[-1]].drop(columns=["_d", "_w"])
+        if scale == "answer":
+            counts = norm.value_counts()
+            given = ", ".join(f"{int(counts[a])} {a}" for a in order if a in counts)
+        else:
+            given = "scores " + ", ".join(f"{v:g}" for v in sorted(norm))
+        picked.append(row.assign(raters=len(g), spread=spread, given=given))
+    return pd.concat([single, *picked]).sort_values([*keys], kind="mergesort")
+
+
 def current_answers(wb) -> pd.DataFrame:
-    """The answer in force per (opportunity, question): the latest by ``assessed_on``.
+    """The answer in force per (opportunity, question): the room's consensus of each rater's latest answer.
+
+    One rater (or answers without ``assessed_by``): the latest answer by
+    ``assessed_on``. Several raters: :func:`room_consensus` (a strict majority,
+    else the most cautious answer given), with the evidence of the answer kept.
 
     Columns: opportunity_id, question_id, answer, evidence, assessed_on,
-    assessed_by, has_evidence, credit. Questions no longer in the bank are left out.
+    assessed_by, raters, spread, given, has_evidence, credit. Questions no
+    longer in the bank are left out.
 
     Example:
         >>> len(current_answers(wb))  # doctest: +SKIP
@@ -226,7 +274,7 @@ def current_answers(wb) -> pd.DataFrame:
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
     rows = wb.qualification[wb.qualification["question_id"].isin(bank.index) & (wb.qualification["opportunity_id"] != "")]
-    latest = _latest(rows, ["opportunity_id", "question_id"])
+    latest = room_consensus(rows, ["opportunity_id", "question_id"], "answer", "answer")
     out = _prepared(latest, wb, cfg)
     return out.sort_values(["opportunity_id", "question_id"]).reset_index(drop=True)
 
@@ -422,6 +470,7 @@ def _explain(cur: pd.DataFrame, bank: pd.DataFrame, cfg: QualificationSettings) 
     out = pd.DataFrame({"question_id": bank.index, "question": bank["text"], "probes": bank["probes"], "weight": w})
     out["answer"] = cur["answer"].reindex(bank.index).fillna("not asked")
     out["evidence"] = cur["evidence"].reindex(bank.index).fillna("")
+    out["room"] = cur["given"].reindex(bank.index).fillna("") if "given" in cur else ""
     out["points"] = cur["credit"].reindex(bank.index).fillna(u)
     out["score_effect"] = 100.0 * w * (out["points"] - cfg.neutral) / total
     start = 100.0 * cfg.neutral
@@ -470,6 +519,11 @@ def explanation_table(wb, opportunity_id: str | None) -> pd.DataFrame:
         })
     rows.append({"step": "Result from the answers", "answer": "", "evidence": "", "score": f"{a['score']:.0f}",
                  "likelihood": percent(a["likelihood"] * 100, 1)})
+    if (ex["room"] != "").any():
+        # several raters: what each answer is the consensus of (the evidence is that of the answer shown)
+        room = {r["question"]: r["room"] for _, r in ex.iterrows()}
+        for row in rows:
+            row["room"] = room.get(row["step"], "")
     if a["stage"] in CLOSED_STAGES:
         rows.append({"step": f"Stage is {a['stage']}: likelihood set to {'100%' if a['stage'] == 'won' else '0%'}",
                      "answer": "", "evidence": "", "score": "", "likelihood": ""})
@@ -555,7 +609,7 @@ def opportunity_table(wb, account_id: str) -> pd.DataFrame:
             return ""
         return f"{row['likelihood_change'] * 100:+.0f} pts (from {percent(row['previous_likelihood'] * 100)})"
 
-    return pd.DataFrame({
+    out = pd.DataFrame({
         "id": t.index,
         "opportunity": t["name"],
         "kind": t["kind"],
@@ -570,6 +624,13 @@ def opportunity_table(wb, account_id: str) -> pd.DataFrame:
         "status": t["status"],
         "factored value": [money(v, cur) if s == "qualified" else "–" for v, s in zip(t["factored_value"], t["status"], strict=False)],
     }).reset_index(drop=True)
+    room = current_answers(wb)
+    room = room[room["opportunity_id"].isin(t.index) & (room["raters"] > 1) & room["given"].str.contains(",", regex=False)]
+    if len(room):
+        # the room disagrees: name the split questions, so the spread shows in the review and not only live
+        text = room.groupby("opportunity_id").apply(lambda g: "; ".join(f"{q} ({v})" for q, v in zip(g["question_id"], g["given"], strict=True)))
+        out["raters split on"] = [text.get(o, "–") for o in out["id"]]
+    return out
 
 
 def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
@@ -736,7 +797,9 @@ def portfolio_columns(wb) -> pd.DataFrame:
     Columns: opportunities, pipeline_value (open), factored_value,
     factored_retention, factored_growth, not_qualified_value,
     qualified_out_value, qualified_out_count, weighted_likelihood (factored /
-    qualified open value), weakest_question (id, "" when none).
+    qualified open value), weakest_question (id, "" when none),
+    answers_split (answers on open opportunities the raters disagree on) and
+    answer_spread_max (their largest spread on the yes 1 / partly 0.5 / no 0 scale).
 
     Example:
         >>> portfolio_columns(wb).loc["ACC-001", "weakest_question"]  # doctest: +SKIP
@@ -754,8 +817,15 @@ def portfolio_columns(wb) -> pd.DataFrame:
         per = per.sort_values(["account_id", "upside", "points_missing", "_pos"], ascending=[True, False, False, True], kind="mergesort")
         top = per.drop_duplicates("account_id").set_index("account_id")["question_id"]
         fc["weakest_question"] = top.reindex(fc.index).fillna("")
+    cur = current_answers(wb)
+    scored = score_opportunities(wb)
+    cur = cur[cur["opportunity_id"].map(~scored["closed"]).fillna(False).astype(bool)]
+    split = cur[(cur["raters"] > 1) & cur["given"].str.contains(",", regex=False)]
+    by_acc = split.assign(account_id=split["opportunity_id"].map(scored["account_id"])).groupby("account_id")
+    fc["answers_split"] = by_acc.size().reindex(fc.index).fillna(0).astype(int)
+    fc["answer_spread_max"] = by_acc["spread"].max().reindex(fc.index)
     keep = ["opportunities", "pipeline_value", "factored_value", "factored_retention", "factored_growth", "not_qualified_value",
-            "qualified_out_value", "qualified_out_count", "weighted_likelihood", "weakest_question"]
+            "qualified_out_value", "qualified_out_count", "weighted_likelihood", "weakest_question", "answers_split", "answer_spread_max"]
     return fc[keep]
 
 
@@ -778,3 +848,37 @@ def notes(wb, account_id: str | None = None) -> Notes:
         if opps.empty:
             out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
     return Notes(out)
+
+
+CAUTION = ("no", "unknown", "partly", "yes")
+"""Answers from the most cautious to the most favourable: the consensus falls back on the first one given."""
+
+
+def consensus(values: list[Any], scale: str = "score") -> tuple[Any, float]:
+    """The room's value for one item from each rater's latest entry, and the spread.
+
+    Scores: the median (of an even count, the lower middle value, so it stays
+    on the 1-5 scale and errs on the side of caution); the spread is highest
+    minus lowest. Answers (yes, partly, no, unknown): the answer a strict
+    majority gave, else the most cautious answer given (no, then unknown, then
+    partly, then yes); the spread is on the scale yes 1, partly 0.5, no 0
+    (unknown left out). Empty entries are ignored; with none, ``(None, nan)``.
+
+    >>> consensus([4, 2, 5]), consensus([2, 3, 4, 5])
+    ((4.0, 3.0), (3.0, 3.0))
+    >>> consensus(["yes", "yes", "no"], "answer"), consensus(["yes", "partly", "unknown"], "answer")
+    (('yes', 1.0), ('unknown', 0.5))
+    """
+    import statistics
+
+    given = [v for v in values if v is not None and str(v).strip() != "" and not (isinstance(v, float) and np.isnan(v))]
+    if not given:
+        return None, float("nan")
+    if scale == "answer":
+        answers = [str(v).strip().lower() for v in given]
+        top, n = max(((a, answers.count(a)) for a in set(answers)), key=lambda t: (t[1], -CAUTION.index(t[0]) if t[0] in CAUTION else 0))
+        value = top if n * 2 > len(answers) else min(answers, key=lambda a: CAUTION.index(a) if a in CAUTION else -1)
+        points = [{"yes": 1.0, "partly": 0.5, "no": 0.0}[a] for a in answers if a in ("yes", "partly", "no")]
+        return value, (max(points) - min(points)) if points else float("nan")
+    numbers = sorted(float(v) for v in given)
+    return float(statistics.median_low(numbers)), numbers[-1] - numbers[0]

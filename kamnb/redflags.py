@@ -415,9 +415,9 @@ def core_revenue_falling(wb: Workbook) -> list[dict[str, Any]]:
         f"in an account of the Pareto core (a fall of {fall:g} % or more counts)")} for aid, c in hit.items()]
 
 
-@red_flag("overdue_actions", "medium", "Overdue actions on a key account")
+@red_flag("overdue_actions", "medium", "Overdue actions on a key or Pareto-core account")
 def overdue_actions(wb: Workbook) -> list[dict[str, Any]]:
-    """A key account with at least ``overdue_actions_at`` actions due before as_of and neither done nor dropped.
+    """A key account, or one in the revenue Pareto core, with at least ``overdue_actions_at`` actions due before as_of and neither done nor dropped.
 
     Example:
         >>> overdue_actions(scoped(wb, "ACC-001"))[0]["detail"][:9]  # doctest: +SKIP
@@ -430,13 +430,15 @@ def overdue_actions(wb: Workbook) -> list[dict[str, Any]]:
     a = wb.actions
     if a.empty or at < 1:
         return []
-    key = classify(wb)["is_key"]
+    res = classify(wb)
+    key = res["is_key"] | res["revenue_core"]
     late = a[overdue_mask(a, banks.as_of(wb.settings)) & a["account_id"].map(key).fillna(False).astype(bool)]
     rows = []
     for aid, acts in late.sort_values(["account_id", "due", "action_id"]).groupby("account_id", sort=True):
         if len(acts) >= at:
             listed = ", ".join(f"{r['action_id']} (due {r['due']:%Y-%m-%d})" for _, r in acts.iterrows())
-            rows.append({"account_id": aid, "detail": f"{len(acts)} action(s) overdue on a key account: {listed}"})
+            which = "a key account" if bool(res.loc[aid, "is_key"]) else "an account of the Pareto core"
+            rows.append({"account_id": aid, "detail": f"{len(acts)} action(s) overdue on {which}: {listed}"})
     return rows
 
 

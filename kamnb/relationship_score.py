@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb import banks, memo
+from kamnb.qualification import room_consensus
 from kamnb.relationships import config, contact_map
 from kamnb.workbook import Workbook
 
@@ -64,7 +65,7 @@ def _support_at(wb: Workbook, when: pd.DataFrame, history: bool) -> pd.Series:
         st = pd.merge_asof(st.sort_values("at"), hist, left_on="at", right_on="assessed_on", by="stakeholder_id", direction="backward")
         st["influence"] = st["h_influence"].fillna(st["influence"])
         st["support"] = st["h_support"].fillna(st["support"])
-    w = st["influence"].fillna(1.0)
+    w = st["influence"].fillna(1.0).where(st["support"].notna(), 0.0)  # a person not judged yet counts for nothing
     keys = [st["account_id"], st["at"]]
     return (w * points(st["support"])).groupby(keys).sum() / w.groupby(keys).sum()
 
@@ -80,8 +81,9 @@ def _items(wb: Workbook, when: pd.DataFrame, history: bool = False, cmap: pd.Dat
     rel = rel[rel["assessed_on"].notna() & rel["score"].notna()]
     rel = rel[["account_id", "indicator_id", "score", "evidence", "assessed_on", "assessed_by", "_row"]]
     ev = when.merge(rel, on="account_id")
-    ev = ev[ev["assessed_on"] <= ev["at"]].sort_values(["account_id", "at", "indicator_id", "assessed_on", "_row"])
-    ev = ev.groupby(["account_id", "at", "indicator_id"], sort=False).tail(1).rename(columns={"indicator_id": "item"})
+    ev = ev[ev["assessed_on"] <= ev["at"]]
+    # each rater's latest score, and the room's median of them (the evidence of the score kept)
+    ev = room_consensus(ev, ["account_id", "at", "indicator_id"], "score", "score").rename(columns={"indicator_id": "item"})
     grid = when.merge(pd.DataFrame({"item": list(bank.index)}), how="cross")
     judged = grid.merge(ev.drop(columns="_row"), on=["account_id", "at", "item"], how="left")
     judged["kind"] = "indicator"
@@ -110,6 +112,7 @@ def _items(wb: Workbook, when: pd.DataFrame, history: bool = False, cmap: pd.Dat
         rows.append(m)
     items = pd.concat([judged, *rows], ignore_index=True)
     items["evidence"] = items["evidence"].fillna("")
+    items["given"] = items["given"].fillna("") if "given" in items else ""
     items["assessed_by"] = items["assessed_by"].fillna("")
     items["effective_weight"] = (items["weight"] * items["decay"]).where(items["points"].notna(), 0.0)
     return items
@@ -184,7 +187,7 @@ def relationship_scores(wb: Workbook) -> pd.DataFrame:
 
 
 _BREAKDOWN = ["name", "kind", "side", "weight", "score", "points", "assessed_on", "age_days", "decay",
-              "effective_weight", "share_pct", "status", "evidence", "assessed_by"]
+              "effective_weight", "share_pct", "status", "evidence", "assessed_by", "raters", "spread", "given"]
 
 
 def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:

@@ -442,7 +442,9 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     """Relationship columns for the portfolio index, indexed by account_id (raw numbers and strings).
 
     relationship_score, relationship_gaps (indicators without evidence), contact_coverage, contact_shape,
-    stakeholders, key_person, dm_on_key_person, threats, red_flags_high, red_flags (count of all).
+    stakeholders, key_person, dm_on_key_person, threats, red_flags_high, red_flags (count of all),
+    indicators_split (indicators several raters scored differently) and score_spread_max (their
+    largest spread, highest minus lowest score).
 
     Example:
         >>> portfolio_columns(wb).loc["ACC-001", "key_person"]  # doctest: +SKIP
@@ -467,6 +469,12 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     out["threats"] = threats.reindex(out.index).fillna(0).astype(int)
     out["red_flags_high"] = flags[flags["severity"] == "high"].groupby("account_id").size().reindex(out.index).fillna(0).astype(int)
     out["red_flags"] = flags.groupby("account_id").size().reindex(out.index).fillna(0).astype(int)
+    from kamnb.relationship_score import _items_now
+
+    items = _items_now(wb)
+    split = items[(items["kind"] == "indicator") & (items["raters"] > 1) & (items["spread"] > 0)].groupby("account_id")
+    out["indicators_split"] = split.size().reindex(out.index).fillna(0).astype(int)
+    out["score_spread_max"] = split["spread"].max().reindex(out.index)
     out.index.name = "account_id"
     return out
 

@@ -197,6 +197,64 @@ def add_toc(page: str) -> str:
     return head.replace(marker, toc) + body
 
 
+_STYLE_ELEMENT = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+_TAG_WITH_STYLE = re.compile(r"<[a-zA-Z][^<>]*?\sstyle=[^<>]*>")
+_STYLE_ATTRIBUTE = re.compile(r"""\sstyle=("[^"]*"|'[^']*')""")
+_POLICY_STYLES = "style-src 'none'"
+_NEVER_IN_BODY = re.compile(r"</?(?:meta|base|link|iframe|frame|object|embed)\b[^<>]*>", re.I)
+_SCRIPT_ELEMENT = re.compile(r"<script\b[^>]*>(.*?)</script\s*>", re.S | re.I)
+
+
+def source_hash(css: str) -> str:
+    """The Content-Security-Policy source that admits exactly this style sheet or script.
+
+    >>> source_hash("p { color: red; }")
+    "'sha256-pckGv9YvNcB5xy+Y4fbqhyo+ib850wyiuWeNbZvLi00='"
+    """
+    import base64
+    import hashlib
+
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode("utf-8")).digest()).decode("ascii") + "'"
+
+
+def seal(page: str) -> str:
+    r"""Admit only kamnb's own style sheets in a page's policy, and drop inline style attributes.
+
+    The templates write ``style-src 'none'``; this replaces it by the hash of
+    the page's own style sheet (the first ``<style>`` of the head, which holds
+    kamnb's sheets). Any other ``<style>``, even one that escaped escaping, is
+    refused by the browser. Inline ``style`` attributes (the notebook look of
+    kamnb's tables) and the style sheets outputs carry for JupyterLab (pandas'
+    beside each DataFrame, the first screen's) would be refused too under such
+    a policy, so they are removed from the body; the page's style sheet gives
+    the same look by class. A ``<script>`` stays only when the head's policy
+    names its hash (the index's table script).
+    Tags a page's body never holds and a policy cannot stop (``<meta>``
+    refresh, ``<base>``) or that would embed or fetch (frames,
+    objects, links) are removed from the body as well.
+
+    >>> page = '<meta http-equiv="Content-Security-Policy" content="style-src \'none\'"><style>p{}</style><main><p style="x">a</p></main>'
+    >>> sealed = seal(page)
+    >>> "'none'" in sealed, source_hash("p{}") in sealed, '<p>a</p>' in sealed
+    (False, True, True)
+    """
+    head_end = page.find("</head>")
+    head = page[: head_end if head_end >= 0 else len(page)]
+    first = _STYLE_ELEMENT.search(head)
+    sources = source_hash(first.group(1)) if first else "'none'"
+    start = page.find("<body")
+    if start < 0:
+        start = page.find("<main>")
+    top = page[:start] if start >= 0 else ""
+    body = page[start:] if start >= 0 else page
+    body = _STYLE_ELEMENT.sub("", body)
+    policy = htmllib.unescape(top)
+    body = _SCRIPT_ELEMENT.sub(lambda m: m.group(0) if source_hash(m.group(1)) in policy else "", body)
+    body = _NEVER_IN_BODY.sub("", body)
+    body = _TAG_WITH_STYLE.sub(lambda m: _STYLE_ATTRIBUTE.sub("", m.group(0)), body)
+    return top.replace(_POLICY_STYLES, "style-src " + sources, 1) + body
+
+
 def alt_text(output: dict[str, Any]) -> str:
     """The alternative text of a picture output: its text version, unless that is only a repr.
 
@@ -288,7 +346,7 @@ class ReviewExporter:
         info = {"title": title, "subtitle": subtitle, "generated": generated, "footer": footer, "version": __version__,
                 "page_css": page_css(paper, print_footer or title)}
         body, _ = self._exporter.from_notebook_node(nb, resources={"kamnb": info})
-        return add_toc(body)
+        return seal(add_toc(body))
 
 
 def render_template(name: str, **context: Any) -> str:
@@ -308,4 +366,4 @@ def render_template(name: str, **context: Any) -> str:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    return env.get_template(name).render(**context)
+    return seal(env.get_template(name).render(**context))

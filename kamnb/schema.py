@@ -9,6 +9,7 @@ Column kinds:
 
 ``id``       text that identifies a row; unique within its sheet
 ``ref``      text that must match an id in another sheet (``ref_sheet``)
+``refs``     several such ids separated by ``;`` (empty for none)
 ``text``     free text, kept exactly as typed (a formula-looking cell stays text)
 ``number``   a decimal number; ``min``/``max`` bound it where given
 ``integer``  a whole number
@@ -70,6 +71,8 @@ class Column:
             return "one of: " + ", ".join(self.choices)
         if self.kind == "ref":
             return f"an id from the {self.ref_sheet} sheet"
+        if self.kind == "refs":
+            return f"ids from the {self.ref_sheet} sheet separated by ';'"
         if self.kind == "id":
             return "a unique id"
         return "text"
@@ -117,7 +120,7 @@ DECISION_ROLES = (
 )
 ACTION_CATEGORIES = ("consult_advise", "care_cultivate", "sell_service")
 ACTION_STATUSES = ("open", "in_progress", "done", "dropped")
-PRICING_MODELS = ("time_material", "fixed_price", "subscription", "mixed")
+PRICING_MODELS = ("time_material", "unit_price", "fixed_price", "subscription", "mixed")
 WHITESPACE_STATUSES = ("bought", "open", "lost", "not_offered", "competitor")
 
 
@@ -142,6 +145,7 @@ ACCOUNTS = Sheet(
         Column("share_of_wallet_pct", "percent", False, "Our share of what the customer spends on what we sell", "25", min=0, max=100),
         Column("customer_since", "date", False, "First order date", "2015-06-01"),
         Column("account_manager", "text", False, "Our person accountable for the account", "Jana Weber"),
+        Column("account_team", "text", False, "Our other people on the account, separated by ';' (a CRM import lists who has deals there and their sales manager)", "Tom Berg; Aylin Kaya"),
         Column("team_effort_days", "number", False, "Days our team spent on the account over the last 12 months", "60", min=0),
         _score("growth_potential", "Room for growth with the customer: 1 none, 5 large"),
         _score("strategic_fit", "How well the account takes us where we want to go: 1 not at all, 5 fully"),
@@ -166,8 +170,8 @@ STAKEHOLDERS = Sheet(
         Column("title", "text", False, "Job title", "Chief Operating Officer"),
         Column("function", "text", False, "Function such as operations, finance, IT, procurement", "operations"),
         Column("seniority", "choice", False, "Level in their organisation", "executive", choices=SENIORITY),
-        Column("influence", "score", True, "Weight of their vote: 1 notional, 5 hugely influential", "4", min=1, max=5),
-        Column("support", "score", True, "Their support for us: 1 hostile, 2 sceptical, 3 neutral, 4 supportive, 5 advocate", "4", min=1, max=5),
+        Column("influence", "score", False, "Weight of their vote: 1 notional, 5 hugely influential; empty: not judged yet (the grid leaves the person out)", "4", min=1, max=5),
+        Column("support", "score", False, "Their support for us: 1 hostile, 2 sceptical, 3 neutral, 4 supportive, 5 advocate; empty: not judged yet", "4", min=1, max=5),
         Column("decision_role", "choice", False, "Role in the buying decision", "economic_buyer", choices=DECISION_ROLES),
         Column("contact_owner", "text", False, "Our person who owns the relationship (several separated by ';')", "Jana Weber"),
         Column("our_function", "text", False, "Function of that person of ours", "account management"),
@@ -175,7 +179,7 @@ STAKEHOLDERS = Sheet(
         Column("contact_days_12m", "number", False, "Days of contact time our team spent with the person over 12 months", "6", min=0),
         Column("plan", "text", False, "What we plan to do with this person", "Invite to the innovation day"),
         Column("reports_to", "ref", False, "The stakeholder this person reports to (same account); empty at the top of the organisation", "ST-002", ref_sheet="stakeholders"),
-        Column("influences", "text", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005"),
+        Column("influences", "refs", False, "Stakeholders this person sways beyond the reporting line, ids separated by ';'", "ST-004; ST-005", ref_sheet="stakeholders"),
     ),
     key=("stakeholder_id",),
 )
@@ -257,7 +261,10 @@ VALUE = Sheet(
         Column("daily_rate", "number", False, "Daily rate we charge per person", "650", min=0),
         Column("days_per_year", "number", False, "Billable days per person per year", "210", min=0, max=366),
         Column("daily_cost", "number", False, "Our cost per person-day", "480", min=0),
-        Column("requested_rate_cut_pct", "percent", False, "Rate cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("requested_rate_cut_pct", "percent", False, "Rate (or unit price) cut the customer asked for, in percent", "10", min=0, max=100),
+        Column("units_per_year", "number", False, "Units the customer buys per year (unit price x volume)", "2900", min=0),
+        Column("unit_price", "number", False, "Price we charge per unit", "500", min=0),
+        Column("unit_cost", "number", False, "Our cost per unit", "360", min=0),
     ),
     required=False,
     key=("account_id",),
@@ -321,6 +328,21 @@ WHITESPACE = Sheet(
     required=False,
 )
 
+TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
+                    "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
+
+TO_JUDGE = Sheet(
+    "to_judge",
+    "What the team must judge next for each key account (a CRM import writes it as to_judge.csv and to_judge.xlsx); a filled cell is laid over the accounts sheet.",
+    (
+        Column("account_id", "ref", True, "Account", "ACC-001", ref_sheet="accounts"),
+        Column("name", "text", False, "Account name, for the reader", "Nordlicht Logistics"),
+        Column("why", "text", False, "Why the account is on the list", "key on computed figures alone (judged: none; computed: big)"),
+        *(ACCOUNTS.column(c) for c in TO_JUDGE_COLUMNS),
+    ),
+    required=False,
+)
+
 SHEETS: dict[str, Sheet] = {
     s.name: s
     for s in (
@@ -335,6 +357,7 @@ SHEETS: dict[str, Sheet] = {
         STAKEHOLDER_HISTORY,
         OFFERINGS,
         WHITESPACE,
+        TO_JUDGE,
     )
 }
 """Every sheet a workbook may hold, in the order they are documented and checked."""

@@ -283,6 +283,13 @@ def _bands(value: Any) -> bool:
     return isinstance(value, list) and all(_is_number(b) and 0 < b < 1 for b in value) and sorted(value) == value
 
 
+def _retention(value: Any) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(v, dict) and isinstance(v.get("activity"), str) and v["activity"].strip()
+        and isinstance(v.get("quarters_before"), int) and not isinstance(v.get("quarters_before"), bool) and v["quarters_before"] >= 0
+        for v in value)
+
+
 def _mapping_of(rule: Rule) -> Rule:
     return Rule(f"a mapping of names to {rule.expected.removeprefix('a ')}s", lambda v: isinstance(v, dict) and all(rule.ok(x) for x in v.values()))
 
@@ -340,6 +347,16 @@ def _rules() -> dict[str, Rule]:
         "classification.matrix.strength.*": weight,
         "classification.matrix.split": pct,
         "classification.matrix.quadrants.*": text(),
+        "classification.buy_sell.levels": Rule(
+            "five levels, lowest first, each with a name and a move_up text", lambda v: isinstance(v, list) and len(v) == 5 and all(
+                isinstance(x, dict) and all(isinstance(x.get(k), str) and x[k].strip() for k in ("name", "move_up")) for x in v)
+        ),
+        "classification.tiers.retain.revenue_fall_pct": number(0, 100, above=True),
+        "classification.tiers.retain.judgement_drop": number(0, 4, above=True),
+        "classification.tiers.retain.score_floor": pct,
+        "classification.tiers.retain.score_drop": number(0, above=True),
+        "classification.tiers.retain.renewal_share_pct": number(0),
+        "classification.tiers.retain.renewal_low_likelihood": share,
         "classification.tiers.invest_needs_partner": flag(),
         "classification.tiers.names.*": text(),
         "classification.tiers.resources.*": text(),
@@ -372,6 +389,15 @@ def _rules() -> dict[str, Rule]:
         "qualification.activity.sales_cycle_quarters": days,
         "qualification.activity.growth_targets": _mapping_of(number()),
         "qualification.activity.average_win": number(0, above=True, optional=True),
+        "qualification.activity.own_history_min": number(1, whole=True),
+        "qualification.activity.portfolio_history_min": number(1, whole=True),
+        "qualification.activity.retention": Rule(
+            "a list of activities, each a mapping with an activity text and quarters_before (a whole number of 0 or more)", _retention),
+        "qualification.activity.conversion_by_account": Rule(
+            "a mapping of account ids to rates such as {proposal_to_win: 0.6} (above 0, at most 1)",
+            lambda v: isinstance(v, dict) and all(
+                isinstance(r, dict) and all(k in ("contact_to_meeting", "meeting_to_proposal", "proposal_to_win") and number(0, 1, above=True).ok(x)
+                                            for k, x in r.items()) for r in v.values())),
         "batch.notebooks": text_list(non_empty=True),
         "batch.notebook_dir": text(),
         "batch.timeout": number(0, above=True),
@@ -379,6 +405,7 @@ def _rules() -> dict[str, Rule]:
         "batch.isolation": choice("warm", "fresh"),
         "batch.kernel": text(),
         "batch.preload": text_list(),
+        "batch.portfolio_notebook": text(optional=True),
     }
     return rules
 
@@ -399,6 +426,18 @@ def _rule_for(path: str) -> Rule | None:
     return RULES.get(f"{parent}.*") if parent else None
 
 
+_TYPE_WORDS = {str: "some text", int: "a number", float: "a number", bool: "true or false", list: "a list"}
+
+
+def _default_at(path: str) -> Any:
+    node: Any = _defaults()
+    for key in path.split(".") if path else []:
+        if not isinstance(node, dict) or key not in node:
+            return None
+        node = node[key]
+    return node
+
+
 def _known_paths(prefix: str) -> list[str]:
     base: Any = _defaults()
     for key in prefix.split(".") if prefix else []:
@@ -416,6 +455,13 @@ def _walk(value: Any, path: str, label: str, problems: list[Problem]) -> None:
             problems.append(Problem(label, None, path, shown if isinstance(shown, str) else repr(shown), rule.expected))
         return
     if value is None and path:  # a section with every line commented out
+        return
+    default = _default_at(path)
+    if not isinstance(value, dict) and not isinstance(default, dict) and default is not None:
+        # A shipped setting without a rule of its own: it must have the default's type.
+        ok = isinstance(value, type(default)) or (_is_number(value) and _is_number(default) and not isinstance(default, bool))
+        if not ok:
+            problems.append(Problem(label, None, path, repr(value), f"{_TYPE_WORDS.get(type(default), 'a value')} like the default ({default!r})"))
         return
     if not isinstance(value, dict):
         problems.append(Problem(label, None, path or None, repr(value), "a mapping of setting names to values"))

@@ -33,6 +33,9 @@ from kamnb.workbook import Workbook
 
 RANGE_LABELS = {"value_low": "cautious", "value_expected": "expected", "value_high": "optimistic"}
 SIMULATOR_COLUMNS = ("team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct")
+UNIT_COLUMNS = ("units_per_year", "unit_price", "unit_cost", "requested_rate_cut_pct")
+"""What the unit price x volume model needs (products sold by the unit)."""
+MODEL_NAMES = {"time_material": "time and material (a team paid by the day)", "unit_price": "unit price x volume (products sold by the unit)"}
 OPTION_LABELS = {
     "today": "Today (before the request)",
     "rate_cut": "Straight rate cut",
@@ -40,6 +43,10 @@ OPTION_LABELS = {
     "productivity": "Higher productivity",
     "fixed_price": "Fixed-price package",
     "reuse": "Reusable modules",
+    "price_cut": "Straight price cut",
+    "volume": "Volume commitment",
+    "variant": "Value-engineered variant",
+    "multi_year": "Multi-year agreement",
 }
 
 
@@ -499,10 +506,15 @@ def price_pressure(wb: Workbook, account_id: str) -> PricePressure:
     vi = value_inputs(wb, account_id)
     a = value_settings(wb.settings)
     notes = list(vi.notes)
+    model = vi.values.get("pricing_model") or ""
+    has_units = all(vi.values.get(c) is not None for c in UNIT_COLUMNS)
+    has_days = all(vi.values.get(c) is not None for c in SIMULATOR_COLUMNS)
+    if model == "unit_price" or (has_units and not has_days):
+        return unit_price_pressure(wb, account_id)
     message = vi.explain_missing(SIMULATOR_COLUMNS, "The price-pressure simulator")
     if message:
         return PricePressure(vi, a, pd.DataFrame(), message, notes)
-    model = vi.values.get("pricing_model") or ""
+    notes.insert(0, f"Commercial model: {MODEL_NAMES['time_material']} (value sheet, pricing_model {model or 'not given'}).")
     if model not in ("time_material", "mixed"):
         shown = model or "not given"
         notes.append(f"The simulator models a team paid by the day; this account's pricing model is {shown}.")
@@ -559,6 +571,113 @@ def price_pressure(wb: Workbook, account_id: str) -> PricePressure:
     if "contract_years" in vi.gaps:
         notes.append("Contract totals are not shown: contract_years is not given.")
     return PricePressure(vi, a, table, None, notes)
+
+
+# --------------------------------------------------------------------------- unit price x volume
+
+
+@dataclass(repr=False)
+class UnitPricePressure(PricePressure):
+    """The answers to a unit-price cut request for products sold by the unit (unit price x volume).
+
+    Same table as :class:`PricePressure` (``people`` holds the units per year);
+    the options are ``price_cut``, ``refusal``, ``volume`` (a lower price for a
+    committed higher volume), ``variant`` (a value-engineered variant that
+    costs us less, sold a little cheaper) and ``multi_year`` (a small discount
+    for a longer agreement, which takes the churn risk away).
+
+    Example:
+        >>> pp = price_pressure(load_workbook("data/sample"), "ACC-007")  # doctest: +SKIP
+        >>> list(pp.options.index)  # doctest: +SKIP
+        ['price_cut', 'refusal', 'volume', 'variant', 'multi_year']
+    """
+
+    def assumption_lines(self) -> list[str]:
+        """Every input and assumption behind the table, in words."""
+        v, a, cur = self.inputs.values, self.assumptions, self.inputs.currency
+        units = number(v["units_per_year"])
+        more: Any = self.table.loc["volume", "people"]
+        lines = [
+            f"Today: {units} units a year × {_rate_text(exact(v['unit_price']), cur)} a unit; our cost "
+            f"{_rate_text(exact(v['unit_cost']), cur)} a unit (value sheet).",
+            f"Requested price cut: {_pct_text(v['requested_rate_cut_pct'])} (value sheet).",
+            f"Flat refusal: {_pct_text(a['refusal_churn_pct'])} chance the customer buys elsewhere; amounts shown are the expected ones.",
+            f"Volume commitment: {_pct_text(a['volume_discount_pct'])} off the unit price for a committed "
+            f"{_pct_text(a['volume_uplift_pct'])} more volume ({number(more)} units a year).",
+            f"Value-engineered variant: a variant that costs us {_pct_text(a['variant_cost_saving_pct'])} less a unit, "
+            f"sold {_pct_text(a['variant_price_cut_pct'])} below today's price.",
+            f"Multi-year agreement: {_pct_text(a['multi_year_discount_pct'])} off the unit price for a longer agreement; "
+            "no churn risk while it runs.",
+        ]
+        if v.get("value_expected") is not None:
+            lines.append(f"Value ratio = the customer's expected yearly gain ({money(v['value_expected'], cur)}) / what it pays per year.")
+        if v.get("contract_years") is not None:
+            lines.append(f"Contract totals: yearly amounts × {number(v['contract_years'], 0 if float(v['contract_years']).is_integer() else 1)} years.")
+        lines.append("Assumptions come from the value: section of the settings; a workbook's settings.yaml can change them.")
+        return lines
+
+
+def unit_price_pressure(wb: Workbook, account_id: str) -> UnitPricePressure:
+    """Compare the answers to a unit-price cut request on the customer's cost and on our margin.
+
+    Needs, on the value sheet: units_per_year, unit_price, unit_cost and
+    requested_rate_cut_pct (the cut asked for). :func:`price_pressure` comes
+    here for an account whose pricing_model is ``unit_price``.
+
+    Example:
+        >>> unit_price_pressure(wb, "ACC-007").table.loc["today", "customer_cost"]  # doctest: +SKIP
+        1450000
+    """
+    vi = value_inputs(wb, account_id)
+    a = value_settings(wb.settings)
+    notes = list(vi.notes)
+    message = vi.explain_missing(UNIT_COLUMNS, "The price-pressure simulator (unit price x volume)")
+    if message:
+        return UnitPricePressure(vi, a, pd.DataFrame(), message, notes)
+    notes.insert(0, f"Commercial model: {MODEL_NAMES['unit_price']} (value sheet, pricing_model {vi.values.get('pricing_model') or 'not given'}).")
+    v, cur = vi.values, vi.currency
+    units, price, cost, cut = (exact(v[c]) for c in UNIT_COLUMNS)
+    pct = {k: exact(x) / 100 for k, x in a.items()}
+    years = dec(v.get("contract_years"))
+    expected_value = dec(v.get("value_expected"))
+    stay = 1 - pct["refusal_churn_pct"]
+    more = units * (1 + pct["volume_uplift_pct"])
+    p_cut = price * (1 - cut / 100)
+    p_vol = price * (1 - pct["volume_discount_pct"])
+    p_var, c_var = price * (1 - pct["variant_price_cut_pct"]), cost * (1 - pct["variant_cost_saving_pct"])
+    p_multi = price * (1 - pct["multi_year_discount_pct"])
+
+    def how(n: Decimal, p: Decimal) -> str:
+        return f"{number(float(n))} units × {_rate_text(p, cur)}"
+
+    options: dict[str, tuple[Decimal, Decimal, Decimal, Decimal, str]] = {
+        "today": (units, units * price, units * price, units * cost, how(units, price)),
+        "price_cut": (units, units * p_cut, units * p_cut, units * cost, how(units, p_cut)),
+        "refusal": (units, units * price, units * price * stay, units * cost * stay, f"price unchanged; {_pct_text(a['refusal_churn_pct'])} risk they buy elsewhere"),
+        "volume": (more, more * p_vol, more * p_vol, more * cost, how(more, p_vol) + " (committed)"),
+        "variant": (units, units * p_var, units * p_var, units * c_var, how(units, p_var) + ", leaner variant"),
+        "multi_year": (units, units * p_multi, units * p_multi, units * cost, how(units, p_multi) + ", longer agreement"),
+    }
+    rows: dict[str, dict[str, Any]] = {}
+    for key, (n, pays, revenue, our_cost, text) in options.items():
+        row: dict[str, Any] = {"how_priced": text, "people": float(n), "customer_cost": rounded(pays), "our_revenue": rounded(revenue), "our_cost": rounded(our_cost)}
+        row["our_margin"] = row["our_revenue"] - row["our_cost"]
+        row["margin_pct"] = row["our_margin"] / row["our_revenue"] * 100 if row["our_revenue"] else float("nan")
+        row["value_ratio"] = float(expected_value / row["customer_cost"]) if expected_value is not None and row["customer_cost"] else float("nan")
+        if years:
+            row["customer_cost_contract"] = rounded(row["customer_cost"] * years)
+            row["our_margin_contract"] = rounded(row["our_revenue"] * years) - rounded(row["our_cost"] * years)
+        else:
+            row["customer_cost_contract"] = row["our_margin_contract"] = None
+        rows[key] = row
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    today = rows["today"]
+    table["customer_saving"] = today["customer_cost"] - table["customer_cost"]
+    table["customer_saving_pct"] = table["customer_saving"] / today["customer_cost"] * 100
+    table["margin_change"] = table["our_margin"] - today["our_margin"]
+    if "contract_years" in vi.gaps:
+        notes.append("Contract totals are not shown: contract_years is not given.")
+    return UnitPricePressure(vi, a, table, None, notes)
 
 
 # --------------------------------------------------------------------------- portfolio

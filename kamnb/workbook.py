@@ -157,6 +157,8 @@ def journal_path_for(path: Path | str) -> Path:
 
 MAX_SHEET_BYTES = 100_000_000
 """A sheet file larger than this (100 MB) is refused before it is read: no real workbook needs it."""
+MAX_ROWS = 1_048_575
+"""The most data rows a sheet may hold: Excel's limit (1,048,576 rows with the header)."""
 MAX_CELL_CHARS = 32_767
 """The most characters a cell may hold: Excel's own limit, so every workbook kamnb writes opens in Excel."""
 KNOWN_EXTRA_CSV = ("crm_figures.csv", "set_aside.csv")
@@ -258,6 +260,9 @@ def _read_csv(path: Path, problems: list[Problem]) -> RawSheet | None:
             rows.append(row)
             lines.append(start)
             start = reader.line_num + 1
+            if len(rows) > MAX_ROWS + 1:
+                problems.append(Problem(path.name, None, None, None, f"a sheet of at most {MAX_ROWS:,} rows below its header (Excel's limit); this one has more"))
+                return None
     except csv.Error as err:
         problems.append(
             Problem(path.name, len(rows) + 1, None, None, f"well-formed CSV; the row starting on line {start} cannot be read ({err}: a quote (\") opened and never closed?)")
@@ -393,7 +398,21 @@ def read_raw(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
             sheet = _read_csv(files[0], problems)
             if sheet is not None:
                 raw[name] = sheet
+    _read_to_judge_xlsx(path, raw, problems)
     return raw
+
+
+def _read_to_judge_xlsx(path: Path, raw: dict[str, RawSheet], problems: list[Problem]) -> None:
+    """``to_judge.xlsx`` beside the CSV files (filled in a workshop) is read when it is newer than ``to_judge.csv``."""
+    book, csv_file = path / "to_judge.xlsx", path / "to_judge.csv"
+    if not book.exists() or (csv_file.exists() and csv_file.stat().st_mtime_ns >= book.stat().st_mtime_ns):
+        return
+    tabs = _read_xlsx(book, problems)
+    sheet = tabs.get("to_judge") or next(iter(tabs.values()), None)
+    if sheet is not None:
+        raw["to_judge"] = sheet
+        if csv_file.exists():
+            problems.append(Problem(csv_file.name, None, None, None, f"the newer {book.name} is read instead of this file", "warning"))
 
 
 # --------------------------------------------------------------------------- checking
@@ -457,17 +476,25 @@ class CappedProblems(list):
 
 def _typed_column(raw: RawSheet, col: Column, idx: int | None, problems: list[Problem]) -> list[Any]:
     out: list[Any] = []
+    capped = isinstance(problems, CappedProblems)
+
+    def report(problem_row: int, found: str, expected: str) -> None:
+        if capped and problems.over_cap(raw.label, col.name):  # type: ignore[attr-defined]
+            problems.count_more(raw.label, col.name, 1)  # type: ignore[attr-defined]
+        else:
+            problems.append(Problem(raw.label, problem_row, col.name, found, expected))
+
     for n, row in enumerate(raw.rows):
         excel_row = n + 2
         text = row[idx].strip() if idx is not None and idx < len(row) else ""
         if not text:
             if col.required:
-                problems.append(Problem(raw.label, excel_row, col.name, "", f"{col.expected} (this column must be filled)"))
+                report(excel_row, "", f"{col.expected} (this column must be filled)")
             out.append(None)
             continue
         value, reason = parse_cell(col, text)
         if reason is not None:
-            problems.append(Problem(raw.label, excel_row, col.name, text, reason))
+            report(excel_row, text, reason)
         out.append(value)
     return out
 
@@ -549,6 +576,19 @@ def _check_parent_cycles(accounts: pd.DataFrame, label: str, problems: list[Prob
             problems.append(Problem(label, int(rows[start]), "parent_id", parent[start], f"a parent that does not lead back to the account itself (cycle {chain})"))
 
 
+def _lay_judgements(frames: dict[str, pd.DataFrame]) -> None:
+    """Lay every filled cell of the to_judge sheet over the accounts sheet (what the room decided wins)."""
+    judge = frames.get("to_judge")
+    if judge is None or judge.empty:
+        return
+    acc = frames["accounts"]
+    pos = {a: i for i, a in enumerate(acc["account_id"])}
+    for col in (c for c in SHEETS["to_judge"].column_names if c in acc.columns and c not in ("account_id", "name")):
+        for a, v in zip(judge["account_id"], judge[col], strict=True):
+            if a in pos and not (v is None or v == "" or (isinstance(v, float) and v != v)):
+                acc.iat[pos[a], acc.columns.get_loc(col)] = v
+
+
 def _check_value_ranges(value: pd.DataFrame, label: str, problems: list[Problem]) -> None:
     low, mid, high = value["value_low"], value["value_expected"], value["value_high"]
     bad = (low > mid) | (mid > high) | (low > high)
@@ -619,6 +659,10 @@ def check_workbook(path: Path | str, *, journal: bool = True) -> tuple[Workbook 
     check_reporting_lines(frames["stakeholders"], labels["stakeholders"], problems)
     _check_parent_cycles(frames["accounts"], labels["accounts"], problems)
     _check_value_ranges(frames["value"], labels["value"], problems)
+    _lay_judgements(frames)
+    if "to_judge" in raw and "accounts" in missing:
+        missing["accounts"] = [c for c in missing["accounts"] if not frames["accounts"][c].notna().any() or c not in SHEETS["to_judge"].column_names
+                               or (frames["accounts"][c].astype(str) == "").all()]
     for name, sheet in SHEETS.items():
         id_col = next((c.name for c in sheet.columns if c.kind == "id"), None)
         frame = frames[name]
@@ -645,7 +689,7 @@ def _signature(path: Path) -> tuple:
     else:
         folder = path
         files.extend(path / f"{name}.csv" for name in SHEETS)
-    files.extend(folder / name for name in ("questions.yaml", "indicators.yaml", "settings.yaml"))
+    files.extend(folder / name for name in ("questions.yaml", "indicators.yaml", "settings.yaml", "to_judge.xlsx"))
     journal = journal_path_for(path)
     files.extend([journal, journal.with_name(journal.name + "-wal")])
     sig = []

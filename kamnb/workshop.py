@@ -12,8 +12,9 @@ relationship score, red flags, what changed since the last assessment, where
 participants disagree) for ONE account, reusing cached portfolio-wide results
 for sheets that did not change.
 
-``kamnb workshop WORKBOOK`` serves ``notebooks/workshop.ipynb`` with Voila on
-127.0.0.1, code hidden, and prints the address on its own line.
+``kamnb workshop WORKBOOK`` serves a session to the room (see
+:mod:`kamnb.workshop_server`); ``notebooks/workshop.ipynb`` runs the same
+session as widgets in JupyterLab.
 
 Example:
     >>> s = WorkshopSession("data/sample", who="Jana")          # doctest: +SKIP
@@ -22,13 +23,8 @@ Example:
 """
 from __future__ import annotations
 
-import argparse
-import os
-import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -50,7 +46,7 @@ ANSWER_POINTS = {"yes": 1.0, "partly": 0.5, "no": 0.0}
 
 
 class WorkshopError(KamnbError):
-    """The workshop cannot start (no notebook, no workbook, Voila missing).
+    """The workshop cannot start or do what was asked (no workbook, no speaker, a review that failed).
 
     Example:
         >>> issubclass(WorkshopError, KamnbError)
@@ -178,15 +174,16 @@ class WorkshopSession:
 
     def describe(self, c: Change) -> str:
         """A change in the room's words, e.g. “title of Jonas Maier to ‘CIO’” (what an undo button names)."""
-        what = self.label(c.sheet, c.key, _json(c.old) if c.op == "remove" else _json(c.new) if c.op == "add" else None)
+        what = _clip(self.label(c.sheet, c.key, _json(c.old) if c.op == "remove" else _json(c.new) if c.op == "add" else None), 60)
         if c.op == "add":
             return f"adding {what}"
         if c.op == "remove":
             return f"removing {what}"
         column = c.column.replace("_", " ")
+        new = _clip(c.new or "", 60)
         if c.sheet in HISTORY_SHEETS:
-            return f"{what}: {column} “{c.new}”"
-        return f"{column} of {what} to “{c.new}”"
+            return f"{what}: {column} “{new}”"
+        return f"{column} of {what} to “{new}”"
 
     def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None) -> tuple[Change | None, str | None]:
         """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message).
@@ -337,6 +334,16 @@ def _key(key: dict[str, Any]) -> str:
     return json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
 
 
+def _clip(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters with "…" (a label on a button or a status line).
+
+    >>> _clip("Maximiliane Longname", 8)
+    'Maximil…'
+    """
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
 def _json(text: str | None) -> dict[str, Any] | None:
     import json
 
@@ -467,7 +474,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     from kamnb.relationship_score import relationship_scores
 
     try:
-        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions")
+        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions", "relationship", "qualification")  # the retain tier reads them
         cls = session.cached("classify", deps, lambda: classify(wb))
         out["tier"] = cls.loc[account_id, "tier"]
         out["key_score"] = cls.loc[account_id, "key_score"]
@@ -483,7 +490,11 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     except Exception as err:
         out["errors"].append(f"relationship score: {err}")
     try:
-        out["red_flags"] = red_flags(view, account_id)
+        flags = red_flags(view, account_id)
+        from kamnb.redflags import RED_FLAGS
+
+        flags = flags.assign(title=[RED_FLAGS[f].title if f in RED_FLAGS else str(f).replace("_", " ") for f in flags["flag"]])
+        out["red_flags"] = flags
     except Exception as err:
         out["errors"].append(f"red flags: {err}")
     session.last_scores[account_id] = (session.seen, out)
@@ -591,170 +602,3 @@ def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None
     cmd, out = review_command(session, account_id, out_dir)
     done = subprocess.run(cmd, capture_output=True, text=True)
     return review_result(out, account_id, done.returncode, done.stderr or done.stdout)
-
-
-# --------------------------------------------------------------------------- command line
-
-
-def notebook_path() -> Path:
-    """The workshop notebook: ``notebooks/workshop.ipynb`` of the (editable) install.
-
-    Example:
-        >>> notebook_path().name
-        'workshop.ipynb'
-    """
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "workshop.ipynb"
-    if not path.exists():
-        raise WorkshopError(f"the workshop notebook is missing: {path} (install kamnb with 'pip install -e .' from its repository)")
-    return path
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A TCP port nobody listens on right now.
-
-    Example:
-        >>> 0 < free_port() < 65536
-        True
-    """
-    with socket.socket() as s:
-        s.bind((host, 0))
-        return int(s.getsockname()[1])
-
-
-def voila_command(notebook: Path, port: int, *, open_browser: bool = False) -> list[str]:
-    """The Voila command line: localhost only, code hidden, lab template, exactly this port.
-
-    Example:
-        >>> voila_command(Path("workshop.ipynb"), 8866)[2:5]
-        ['voila', 'workshop.ipynb', '--port=8866']
-    """
-    cmd = [
-        sys.executable,
-        "-m",
-        "voila",
-        str(notebook),
-        f"--port={port}",
-        "--Voila.ip=127.0.0.1",
-        "--Voila.port_retries=0",
-        "--strip_sources=True",
-        "--template=lab",
-        "--show_tracebacks=True",
-    ]
-    if not open_browser:
-        cmd.append("--no-browser")
-    return cmd
-
-
-def wait_for_port(port: int, timeout: float = 60.0, proc: subprocess.Popen | None = None) -> bool:
-    """True once something accepts connections on 127.0.0.1:port.
-
-    Example:
-        >>> wait_for_port(free_port(), timeout=0.2)
-        False
-    """
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            return False
-        with socket.socket() as s:
-            s.settimeout(0.5)
-            if s.connect_ex(("127.0.0.1", port)) == 0:
-                return True
-        time.sleep(0.1)
-    return False
-
-
-def start_voila(workbook: Path, port: int | None = None, *, open_browser: bool = False, account_id: str | None = None, **popen: Any) -> tuple[subprocess.Popen, str]:
-    """Start Voila on the workshop notebook for ``workbook``; return the process and the URL once it answers.
-
-    Example:
-        >>> proc, url = start_voila(Path("data/sample"), account_id="ACC-001")  # doctest: +SKIP
-        >>> url  # doctest: +SKIP
-        'http://127.0.0.1:8866/?account=ACC-001'
-    """
-    if port:
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError as err:
-                raise WorkshopError(f"port {port} is in use on 127.0.0.1 ({err.strerror}); choose another with --port") from err
-    port = port or free_port()
-    env = {**os.environ, ENV_WORKBOOK: str(Path(workbook).resolve())}
-    if account_id:
-        env[ENV_ACCOUNT] = account_id
-    proc = subprocess.Popen(voila_command(notebook_path(), port, open_browser=open_browser), env=env, **popen)
-    try:
-        ready = wait_for_port(port, proc=proc)
-    except BaseException:  # stopped while starting: never leave Voila behind
-        proc.terminate()
-        raise
-    if not ready:
-        proc.terminate()
-        raise WorkshopError(f"Voila did not start on port {port} (exit code {proc.poll()})")
-    return proc, f"http://127.0.0.1:{port}/"
-
-
-def cmd_workshop(args: argparse.Namespace) -> int:
-    """Run ``kamnb workshop``: serve the workshop app for a workbook until stopped; return the exit code.
-
-    Example:
-        >>> from kamnb.cli import build_parser  # doctest: +SKIP
-        >>> cmd_workshop(build_parser().parse_args(["workshop", "data/sample"]))   # serves until stopped  # doctest: +SKIP
-        0
-    """
-    path = Path(args.workbook)
-    if not path.exists():
-        print(f"kamnb workshop: no workbook at {path}", file=sys.stderr)
-        return 2
-    try:
-        load_workbook(path)
-    except KamnbError as err:
-        print(f"kamnb workshop: {err}", file=sys.stderr)
-        return 1
-
-    def stop(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, stop)  # before Voila starts: a stop at any moment takes Voila down too
-    proc: subprocess.Popen | None = None
-    try:
-        proc, url = start_voila(path, args.port, open_browser=not args.no_browser, account_id=args.account)
-        print("The workshop is open at:", flush=True)
-        print(url, flush=True)
-        print("Every change is saved the moment it is made. Press Ctrl+C to stop.", flush=True)
-        return proc.wait()
-    except KamnbError as err:
-        print(f"kamnb workshop: {err}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        return 0
-    finally:
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-
-
-def add_command(sub: argparse._SubParsersAction) -> None:
-    """Register ``kamnb workshop``.
-
-    Example:
-        >>> import argparse
-        >>> sub = argparse.ArgumentParser(prog="kamnb").add_subparsers()
-        >>> add_command(sub)
-        >>> "workshop" in sub.choices
-        True
-    """
-    p = sub.add_parser(
-        "workshop",
-        help="run the live workshop in the browser (Voila, this computer only)",
-        description="Serve the workshop on 127.0.0.1 with Voila, code hidden. Every change is written at once to the journal beside the workbook.",
-        epilog="Example: kamnb workshop data/sample --port 8866 --no-browser",
-    )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
-    p.add_argument("--port", type=int, default=None, help="port to serve on (default: a free one)")
-    p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")
-    p.add_argument("--account", default=None, help="account id to open first")
-    p.set_defaults(func=cmd_workshop)

@@ -95,8 +95,9 @@ ACCOUNTS = [
     ("ACC-013", "Quintaro Retail", "retail", "Spain", "", 720_000, 760_000, 21, 55_000,
      800_000, 25, "2016-06-01", "Sofia Marín", 40, (2, 2, 3, 2, 3, 2, 3, 2),
      "Lift Quintaro's online order accuracy to 99.8 % for the 2027 peak season"),
-    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 36, 150_000,
-     3_100_000, 45, "2013-09-01", "Sofia Marín", 110, (3, 4, 4, 3, 4, 4, 3, 4),
+    # a steady base: key today, little growth or strategic fit ahead (the maintain tier)
+    ("ACC-014", "Luxora Private Bank", "finance", "Luxembourg", "", 2_600_000, 2_480_000, 26, 150_000,
+     3_000_000, 45, "2013-09-01", "Sofia Marín", 110, (2, 2, 4, 3, 4, 4, 3, 5),
      "Let Luxora open a new client account in one day instead of ten by 2027"),
     ("ACC-015", "Valmont Regional Transport Authority", "public sector", "France", "", 1_200_000, 1_150_000, 19, 110_000,
      1_400_000, 30, "2019-01-01", "Sofia Marín", 90, (2, 3, 3, 4, 3, 2, 4, 2),
@@ -630,8 +631,23 @@ def build_opportunities(rng: random.Random) -> list[dict]:
         by_acc[aid][k]["stage"] = "identified"
     for n, r in enumerate(rows, 1):
         r["opportunity_id"] = f"OP-{n:03d}"
+    # closed grow/new deals of the last two years: the won/lost history the activity plan's
+    # conversion rate comes from (numbered after the open ones, so the story ids stay put)
+    for aid, name, kind, value, stage, close, owner in CLOSED_DEALS:
+        rows.append(dict(opportunity_id=f"OP-{len(rows) + 1:03d}", account_id=aid, name=name, kind=kind, value=value,
+                         stage=stage, expected_close=close, owner=owner))
     return rows
 
+
+CLOSED_DEALS = [
+    ("ACC-009", "Pilot: electrolyser performance dashboard", "new", 40_000, "won", dt.date(2025, 3, 14), "Sofia Marín"),
+    ("ACC-009", "Add stack-health alerts to the performance dashboard", "grow", 35_000, "won", dt.date(2025, 10, 10), "Aylin Kaya"),
+    ("ACC-009", "New: hydrogen offtake forecasting", "new", 90_000, "lost", dt.date(2026, 6, 30), "Aylin Kaya"),
+    ("ACC-001", "New: yard management system", "new", 850_000, "lost", dt.date(2026, 4, 30), "Elena Rossi"),
+    ("ACC-008", "Add an analytics module to the device data platform pilot", "grow", 210_000, "won", dt.date(2026, 2, 27), "Jana Weber"),
+    ("ACC-012", "New: outage communication portal", "new", 180_000, "lost", dt.date(2025, 12, 12), "Lukas Brandt"),
+    ("ACC-021", "Extend trial data services to a second site", "grow", 120_000, "won", dt.date(2026, 5, 29), "Jana Weber"),
+]
 
 UNQUALIFIED = [("ACC-006", 1), ("ACC-020", 1), ("ACC-025", 1), ("ACC-029", 1)]
 QUALIFY_OUT = ("ACC-014", 2)
@@ -825,17 +841,21 @@ def build_actions(rng: random.Random) -> list[dict]:
 
 def build_value() -> list[dict]:
     cols = ("account_id", "pricing_model", "annual_fees", "value_low", "value_expected", "value_high",
-            "contract_years", "team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct")
+            "contract_years", "team_size", "daily_rate", "days_per_year", "daily_cost", "requested_rate_cut_pct",
+            "units_per_year", "unit_price", "unit_cost")
+    no_units = (None, None, None)
     table = [
-        ("ACC-001", "mixed", 11_850_000, 9_000_000, 13_500_000, 18_000_000, 5, None, None, None, None, 8),
-        ("ACC-002", "time_material", 40 * 210 * 720, 14_000_000, 21_000_000, 29_000_000, 3, 40, 720, 210, 540, 10),
-        ("ACC-004", "fixed_price", 2_350_000, 4_000_000, 6_500_000, 9_000_000, 3, None, None, None, None, None),
-        ("ACC-008", "subscription", 1_520_000, 5_000_000, 7_200_000, 10_000_000, 4, None, None, None, None, None),
-        ("ACC-009", "subscription", 175_000, 600_000, 1_400_000, 3_000_000, 2, None, None, None, None, None),
-        ("ACC-011", "mixed", 3_100_000, 2_500_000, 3_800_000, 5_200_000, 2, None, None, None, None, 5),
-        ("ACC-012", "mixed", 1_900_000, 2_600_000, 3_900_000, 5_000_000, 4, None, None, None, None, None),
-        ("ACC-014", "fixed_price", None, 3_500_000, 5_000_000, 7_500_000, 3, None, None, None, None, None),
-        ("ACC-018", "fixed_price", 1_100_000, 2_000_000, 3_000_000, 4_500_000, 2, None, None, None, None, None),
+        ("ACC-001", "mixed", 11_850_000, 9_000_000, 13_500_000, 18_000_000, 5, None, None, None, None, 8, *no_units),
+        ("ACC-002", "time_material", 40 * 210 * 720, 14_000_000, 21_000_000, 29_000_000, 3, 40, 720, 210, 540, 10, *no_units),
+        ("ACC-004", "fixed_price", 2_350_000, 4_000_000, 6_500_000, 9_000_000, 3, None, None, None, None, None, *no_units),
+        # products sold by the unit: 2,900 machine licences of the quality-monitoring suite at EUR 500; 8 % off asked
+        ("ACC-007", "unit_price", 2_900 * 500, 2_900_000, 4_000_000, 5_200_000, 3, None, None, None, None, 8, 2_900, 500, 365),
+        ("ACC-008", "subscription", 1_520_000, 5_000_000, 7_200_000, 10_000_000, 4, None, None, None, None, None, *no_units),
+        ("ACC-009", "subscription", 175_000, 600_000, 1_400_000, 3_000_000, 2, None, None, None, None, None, *no_units),
+        ("ACC-011", "mixed", 3_100_000, 2_500_000, 3_800_000, 5_200_000, 2, None, None, None, None, 5, *no_units),
+        ("ACC-012", "mixed", 1_900_000, 2_600_000, 3_900_000, 5_000_000, 4, None, None, None, None, None, *no_units),
+        ("ACC-014", "fixed_price", None, 3_500_000, 5_000_000, 7_500_000, 3, None, None, None, None, None, *no_units),
+        ("ACC-018", "fixed_price", 1_100_000, 2_000_000, 3_000_000, 4_500_000, 2, None, None, None, None, None, *no_units),
     ]
     return [dict(zip(cols, row, strict=True)) for row in table]
 

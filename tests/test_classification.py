@@ -271,7 +271,7 @@ NOTEBOOK = ROOT / "notebooks" / "01_classification.ipynb"
 def test_notebook_is_stored_thin_and_without_outputs():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     assert "parameters" in nb.cells[0].metadata.get("tags", [])
-    assert nb.cells[2].source.startswith("# Classification: which accounts are key")
+    assert nb.cells[2].source.startswith("# Classification: is this a key account?")
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert all(not c.outputs and c.execution_count is None for c in code)
     assert not any("def " in c.source for c in code)
@@ -286,6 +286,6 @@ def test_notebook_runs_on_the_sample(tmp_path):
     nb = nbformat.read(out, as_version=4)
     charts = [o["data"] for c in nb.cells if c.cell_type == "code" for o in c.outputs if "image/svg+xml" in o.get("data", {})]
     html = "".join(o.get("data", {}).get("text/html", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs)
-    assert len(charts) == 5 and not any("image/png" in d for d in charts)  # one picture per chart
+    assert len(charts) == 3 and not any("image/png" in d for d in charts)  # partnership, matrix, contributions: one picture each
     assert "Chart: Why ACC-009 scores" in "".join(d["text/plain"] for d in charts)
-    assert "ACC-009 Sunvale Hydrogen" in html and "Trap - small today but high potential" in html
+    assert '<tr class="current"' in html and "Sunvale Hydrogen" in html and "Trap - small today but high potential" in html

@@ -17,9 +17,21 @@ def test_tier_rules_first_match_wins():
     assert TIER_KEYS[tier2[1]] == "invest"  # without the partnership rule
 
 
+def test_retain_defend_comes_before_every_other_tier():
+    key = np.array([True, True, False, False])
+    attract = np.array([80.0, 20.0, 80.0, 20.0])
+    defend = np.array([True, True, True, False])
+    tier, reason = tier_codes(key, attract, np.ones(4, dtype=bool), 50, True, defend)
+    assert [TIER_KEYS[t] for t in tier] == ["retain", "retain", "retain", "streamline"]
+    assert reason[0] == "key or in the Pareto core, and at risk: defend the business before chasing new deals"
+
+
 def test_resource_change_from_effort_percentile():
-    tiers = np.array([0, 1, 2, 3, 3, 2], dtype="int8")
-    focus = np.array([10.0, 80.0, 90.0, 60.0, np.nan, 50.0])
+    index = {k: i for i, k in enumerate(TIER_KEYS)}
+    names = ["invest", "develop", "maintain", "streamline", "streamline", "maintain", "retain", "retain"]
+    tiers = np.array([index[t] for t in names], dtype="int8")
+    focus = np.array([10.0, 80.0, 90.0, 60.0, np.nan, 50.0, 10.0, 95.0])
     codes = resource_codes(tiers, focus, {"more_below": 50, "less_from": 50, "maintain_less_from": 75})
-    assert list(codes) == ["more effort", "hold", "less effort", "less effort", "effort not recorded", "hold"]
+    # retain / defend: more effort when little is spent, never less
+    assert list(codes) == ["more effort", "hold", "less effort", "less effort", "effort not recorded", "hold", "more effort", "hold"]
     assert list(codes.categories) == list(RESOURCE_CHANGES)

@@ -398,6 +398,22 @@ def test_maven_import_then_validate_and_batch(maven, tmp_path):
     expected, _ = independent_revenue(maven)
     pd.testing.assert_series_equal(got.sort_index(), expected.reindex(got.index).fillna(0).sort_index(),
                                    check_names=False, check_dtype=False, check_index_type=False)
+    # One key account's review: its whitespace grid, built from its deals, and the warning that its key status
+    # rests on computed figures alone (the CRM knows no judgement).
+    ws = pd.read_csv(wb / "whitespace.csv", keep_default_na=False)
+    key = pd.read_csv(wb / "to_judge.csv")["account_id"]
+    account = next((a for a in key if (ws[ws["account_id"] == a]["status"] == "not_offered").any()), key.iloc[0])
+    name = names[account]
+    page = (out / "accounts" / f"{account}.html").read_text(encoding="utf-8")
+    assert f"Whitespace: {name}" in page
+    pipe = pd.read_csv(maven / "sales_pipeline.csv")
+    won = set(pipe[(pipe["account"] == name) & (pipe["deal_stage"] == "Won")]["product"].replace({"GTXPro": "GTX Pro"}))
+    assert f"{len(won)} of {len(ws[ws['account_id'] == account])} cells bought" in page
+    assert "Key status rests on computed figures." in page
+    assert "This account: key on figures alone (judged: none; computed: big)." in page
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "30 of 30 key accounts are key on computed figures alone" in index
+    assert "Whitespace across the key accounts" in index
 
 
 def test_wrong_separator_and_windows_encoding(tmp_path):

@@ -9,24 +9,10 @@ import csv
 import io
 
 import pytest
-from hostile import HOSTILE_ID, leaks, notebook_leaks, text_columns, write_hostile
+from hostile import HOSTILE_ID, leaks, notebook_leaks, text_columns
 
-from kamnb.batch import RunOptions, run_batch
 from kamnb.cli import main
 from kamnb.schema import SHEETS
-
-
-@pytest.fixture(scope="module")
-def hostile_book(tmp_path_factory):
-    return write_hostile(tmp_path_factory.mktemp("hostile"))
-
-
-@pytest.fixture(scope="module")
-def hostile_run(hostile_book, tmp_path_factory):
-    out = tmp_path_factory.mktemp("hostile-run") / "reports"
-    code = run_batch(RunOptions(workbook=hostile_book, out=out, accounts=[HOSTILE_ID, "ACC-002"], workers=2, quiet=True))
-    assert code == 0
-    return out
 
 
 def test_every_text_column_of_every_sheet_is_attacked(hostile_book):
@@ -51,9 +37,9 @@ def test_the_hostile_workbook_is_valid(hostile_book, capsys):
 
 @pytest.mark.slow
 def test_no_review_index_or_notebook_carries_live_markup(hostile_run):
-    pages = [hostile_run / "index.html", *sorted((hostile_run / "accounts").glob("*.html"))]
+    pages = [hostile_run / "index.html", hostile_run / "portfolio.html", *sorted((hostile_run / "accounts").glob("*.html"))]
     notebooks = sorted((hostile_run / "notebooks").glob("*.ipynb"))
-    assert len(pages) == 3 and len(notebooks) == 2
+    assert all(p.exists() for p in pages) and len(pages) == 4 and len(notebooks) == 3  # two accounts and the portfolio review
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert leaks(text) == [], page.name

@@ -65,7 +65,7 @@ def test_unknown_setting_is_a_warning_with_the_closest_name(tmp_path, capsys):
     assert "warning: settings.yaml, key currancy: a known setting; this one is not used by kamnb (did you mean currency?)" in out
 
 
-def test_bad_setting_is_refused_by_export_and_batch_with_the_same_message(tmp_path, capsys):
+def test_bad_setting_is_refused_by_export_batch_and_workshop_with_the_same_message(tmp_path, capsys):
     book = write_mini(tmp_path / "wb")
     (book / "settings.yaml").write_text("classification:\n  key_at: high\n", encoding="utf-8")
     before = snapshot(book)
@@ -76,6 +76,8 @@ def test_bad_setting_is_refused_by_export_and_batch_with_the_same_message(tmp_pa
     assert main(["batch", str(book), "--out", str(tmp_path / "reports")]) == 1
     captured = capsys.readouterr()
     assert message in captured.out + captured.err
+    assert main(["workshop", str(book), "--no-browser"]) == 1  # refused before any server starts
+    assert message in capsys.readouterr().err
     assert snapshot(book) == before
 
 
@@ -150,3 +152,12 @@ def _leaves(doc: dict, prefix: str = "") -> list[str]:
 def test_every_shipped_setting_has_a_rule():
     missing = [path for path in _leaves(settings.defaults()) if settings._rule_for(path) is None]
     assert missing == [], f"settings without a type and range in kamnb/settings.py: {missing}"
+
+
+def test_a_setting_without_a_rule_must_have_its_defaults_type(monkeypatch):
+    settings._rule_for("currency")  # fills RULES
+    monkeypatch.delitem(settings.RULES, "batch.kernel")
+    assert settings.check_settings({"batch": {"kernel": "python3"}}) == []
+    assert [str(p) for p in settings.check_settings({"batch": {"kernel": 3}})] == [
+        "settings.yaml, key batch.kernel: found '3', expected some text like the default ('python3')"
+    ]

@@ -278,3 +278,14 @@ def test_every_weight_zero_is_an_error(tmp_path, capsys):
 def test_check_workbook_returns_a_plain_problem_list(tmp_path):
     _, problems = check_workbook(write_mini(tmp_path / "wb"))
     assert problems == []
+
+
+def test_a_sheet_longer_than_excel_allows_is_refused(tmp_path, capsys, monkeypatch):
+    from kamnb import workbook
+
+    monkeypatch.setattr(workbook, "MAX_ROWS", 5)  # the real limit is Excel's 1,048,575 rows
+    book = write_mini(tmp_path / "wb")
+    (book / "stakeholder_history.csv").write_text("stakeholder_id,assessed_on,influence,support\n" + "S2,2025-10-01,3,3\n" * 6)
+    code, out = validate(book, capsys)
+    assert code == 1
+    assert lines(out) == ["error: stakeholder_history.csv: a sheet of at most 5 rows below its header (Excel's limit); this one has more"]

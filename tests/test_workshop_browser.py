@@ -1,4 +1,4 @@
-"""The workshop as a facilitator uses it: real Voila, real JupyterLab, real headless Chromium.
+"""The workshop notebook in real JupyterLab, and the ``kamnb workshop`` command's address and stop; real headless Chromium.
 
 Each test starts its server on a free local port against a copy of the sample
 workbook, drives the page with Playwright, checks what a person sees and the
@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kamnb.workbook import load_workbook
-from kamnb.workshop import _answer_tally, start_voila
+from kamnb.workshop import _answer_tally
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -79,87 +79,6 @@ def _expected_answers(book: Path, opp: str, qid: str, who: str) -> str:
 def _journal_rows(book: Path, sql: str, args: tuple) -> list[tuple]:
     with sqlite3.connect(book / "journal.sqlite") as conn:
         return conn.execute(sql, args).fetchall()
-
-
-def test_voila_answer_updates_summary_and_survives_reload(browser, sample_copy):
-    account, opp, qid = _first_open_question(sample_copy, "ACC-001")
-    who = "Priya Facilitator"
-    expected = _expected_answers(sample_copy, opp, qid, who)
-    log = open(sample_copy.parent / "voila.log", "w")
-    proc, url = start_voila(sample_copy, stdout=log, stderr=subprocess.STDOUT)
-    SHOTS.mkdir(exist_ok=True)
-    page = browser.new_page(viewport={"width": 1600, "height": 1000})
-    try:
-        page.goto(url + f"?account={account}", timeout=WAIT)
-        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=WAIT)
-        assert page.locator("pre, .jp-InputArea-editor").count() == 0, "code must never be visible in the workshop"
-
-        who_box = page.locator(".kamnb-who input")
-        who_box.fill(who)
-        who_box.press("Enter")
-        page.get_by_role("tab", name="Qualification").click()
-        row = page.locator(f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers')
-        before = row.inner_text()
-        page.locator(f".kamnb-answer-{qid}").get_by_role("button", name="yes", exact=True).click()
-        page.wait_for_function(
-            "([sel, text]) => document.querySelector(sel) && document.querySelector(sel).innerText.trim() === text",
-            arg=[f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers', expected],
-            timeout=30_000,
-        )
-        assert before != expected
-        page.wait_for_selector(".kamnb-summary .kamnb-pending", state="detached", timeout=30_000)
-        page.screenshot(path=str(SHOTS / "voila-qualification.png"))
-
-        # a score out of range is refused at the widget, visibly, and never written
-        page.get_by_role("tab", name="Classification").click()
-        box = page.locator(".kamnb-judgement-growth_potential input")
-        old = box.input_value()
-        box.fill("7")
-        box.press("Enter")
-        page.get_by_text("out of range").first.wait_for(timeout=30_000)
-        assert box.input_value() == old
-        page.screenshot(path=str(SHOTS / "voila-refused.png"))
-
-        # reload: a new kernel, the answer is still there
-        page.reload()
-        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=WAIT)
-        page.get_by_role("tab", name="Qualification").click()
-        yes = page.locator(f".kamnb-answer-{qid}").get_by_role("button", name="yes", exact=True)
-        yes.wait_for(timeout=30_000)
-        assert "mod-active" in (yes.get_attribute("class") or "")
-        assert page.locator(f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers').inner_text().strip() == expected
-        page.get_by_role("tab", name="Stakeholders").click()
-        page.wait_for_selector(".kamnb-grid", timeout=30_000)
-        page.screenshot(path=str(SHOTS / "voila-stakeholders.png"))
-        page.get_by_role("tab", name="Relationship").click()
-        page.wait_for_selector(".kamnb-indicator-prompt_payment", timeout=30_000)
-        page.screenshot(path=str(SHOTS / "voila-relationship.png"))
-        page.get_by_role("tab", name="Actions").click()
-        page.get_by_text("Add action").wait_for(timeout=30_000)
-        page.screenshot(path=str(SHOTS / "voila-actions.png"), full_page=True)
-    except Exception:
-        page.screenshot(path=str(SHOTS / "voila-failure.png"))
-        raise
-    finally:
-        page.close()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-
-    rows = _journal_rows(
-        sample_copy,
-        "SELECT who, sheet, key, \"column\", new, op FROM changes WHERE sheet = 'qualification' AND new = 'yes'",
-        (),
-    )
-    assert (who, "qualification", json.dumps({"opportunity_id": opp, "question_id": qid}, sort_keys=True), "answer", "yes", "set") in rows
-    assert _journal_rows(sample_copy, "SELECT count(*) FROM changes WHERE new = '7'", ()) == [(0,)]
-    # the loader lays the journal over the sheets: the batch and analysts see the answer at once
-    wb = load_workbook(sample_copy)
-    latest = wb.qualification[(wb.qualification["opportunity_id"] == opp) & (wb.qualification["question_id"] == qid)].iloc[-1]
-    assert (latest["answer"], latest["assessed_by"]) == ("yes", who)
 
 
 def _free_port() -> int:
@@ -249,7 +168,7 @@ def test_kamnb_workshop_prints_the_address_alone_and_stops_cleanly(sample_copy):
             lines.append(line.rstrip("\n"))
             if line.startswith("http"):
                 break
-        assert f"http://127.0.0.1:{port}/" in lines, lines
+        assert any(line.startswith(f"http://127.0.0.1:{port}/?key=") for line in lines), lines
         with socket.socket() as s:  # bound to the loopback address only
             assert s.connect_ex(("127.0.0.1", port)) == 0
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
@@ -272,4 +191,4 @@ def test_kamnb_workshop_refuses_a_busy_port(sample_copy):
         port = busy.getsockname()[1]
         out = subprocess.run([sys.executable, "-m", "kamnb", "workshop", str(sample_copy), "--no-browser", "--port", str(port)],
                              capture_output=True, text=True, timeout=120)
-    assert out.returncode == 1 and f"port {port} is in use" in out.stderr
+    assert out.returncode == 1 and f"port {port} is in use" in out.stderr and "Traceback" not in out.stderr

@@ -32,6 +32,7 @@ ROW_STYLES = {
     "overdue": "background:#fde2e1",
     "closed": "color:#7b8794",
     "muted": "color:#7b8794;font-style:italic",
+    "current": "background:#fff4d6;font-weight:700",
 }
 
 

@@ -24,7 +24,7 @@ from kamnb.formatting import money
 from kamnb.pareto import curve
 from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, TITLE_Y, new_figure, place, style_axes, text_width
 
-TIER_COLOURS = {"invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
+TIER_COLOURS = {"retain": PURPLE, "invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
 
 
 def _cfg(settings: dict[str, Any] | None) -> dict[str, Any]:
@@ -113,8 +113,10 @@ def _spread(values: np.ndarray, keys: pd.Index, width: float = 0.12) -> np.ndarr
     return values + ((order % 5) - 2) * width / 2 + (order // 5) * width / 5
 
 
-def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None) -> Figure:
+def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, *, label_others: bool = True) -> Figure:
     """Their willingness (partner, transparent, growth) against ours, with the willing line on both sides.
+
+    ``label_others=False`` (an account's review) labels only the highlighted account.
 
     Example:
         >>> from kamnb.classification import classify  # doctest: +SKIP
@@ -130,7 +132,7 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     y = _spread(r["our_willingness"].to_numpy(), r.index, 0.1)
     colours = np.where(r["is_key"], BLUE, MUTED)
     ax.scatter(x, y, s=40, c=list(colours), alpha=0.85, edgecolor="white", linewidth=0.5)
-    if len(r) <= 60:
+    if len(r) <= 60 and label_others:
         for xi, yi, ident in zip(x, y, r.index, strict=False):
             ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (xi, yi), xytext=(4, 2), textcoords="offset points", fontsize=7, color=INK)
     if highlight in r.index:
@@ -150,8 +152,12 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     return fig
 
 
-def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, currency: str = "EUR") -> Figure:
+def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, currency: str = "EUR", *,
+                 label_others: bool = True) -> Figure:
     """Portfolio matrix: our strength (x) against attractiveness (y); bubble area = revenue potential.
+
+    ``label_others=False`` (an account's review) labels only the highlighted
+    account and draws only its own arrow of movement.
 
     An arrow runs from the position at the previous assessment (history sheet)
     to today's where the two differ. Colours are the tiers.
@@ -176,11 +182,15 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
         if m.any():
             ax.scatter(r["strength"][m], r["attractiveness"][m], s=sizes[m], color=colour, alpha=0.55, edgecolor="white", linewidth=0.8, label=names.get(tier, tier))
     moved = r[(r["prev_attractiveness"].notna()) & ((r["prev_attractiveness"] - r["attractiveness"]).abs() + (r["prev_strength"] - r["strength"]).abs() > 0.5)]
+    if not label_others:
+        moved = moved[moved.index == highlight]
     for _, row in moved.iterrows():
         ax.annotate("", xy=(row["strength"], row["attractiveness"]), xytext=(row["prev_strength"], row["prev_attractiveness"]),
                     arrowprops={"arrowstyle": "->", "color": INK, "linewidth": 1.1, "shrinkA": 0, "shrinkB": 4})
         ax.plot([row["prev_strength"]], [row["prev_attractiveness"]], marker="o", markersize=3, color=INK)
     label_ids = r.index if len(r) <= 60 else r.sort_values("revenue_potential_3y", ascending=False).index[:20]
+    if not label_others:
+        label_ids = pd.Index([])
     for ident in label_ids:
         ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (r.at[ident, "strength"], r.at[ident, "attractiveness"]),
                     ha="center", va="center", fontsize=7, color=INK)

@@ -1,8 +1,9 @@
 """The org chart of the buying organisation: reporting lines as a tree, influence as dashed arrows.
 
 Each person is a box coloured by their support for us (red hostile to green
-advocate), with a border as thick as their influence; decision-makers are
-bold, people none of ours knows carry a grey "not reached" line. Dashed
+advocate), with a border as thick as their influence (a white, dashed box:
+not judged yet); decision-makers are bold, people none of ours knows are
+marked "not reached" in red. Dashed
 arrows show who sways whom beyond the reporting line.
 
 Example:
@@ -72,16 +73,20 @@ def org_chart(wb: Any, account_id: str) -> Figure:
         a, b = lay.loc[src], lay.loc[dst]
         ax.add_patch(FancyArrowPatch((a["x"], a["depth"]), (b["x"], b["depth"]), connectionstyle="arc3,rad=0.25", arrowstyle="-|>",
                                      mutation_scale=10, linestyle=(0, (3, 2)), color=PURPLE, linewidth=1.0, shrinkA=18, shrinkB=18, zorder=2))
+    box_w = min(BOX_W, 1.35 / ((width - 0.4) / (span + 0.2)))  # a box is never wider than 1.35 inches
     for _, p in lay.iterrows():
+        judged = p["support"] == p["support"] and p["influence"] == p["influence"]
         sup = int(round(min(max(float(p["support"]), 1), 5))) if p["support"] == p["support"] else 3
         inf = float(p["influence"]) if p["influence"] == p["influence"] else 1.0
-        ax.add_patch(FancyBboxPatch((p["x"] - BOX_W / 2, p["depth"] - BOX_H / 2), BOX_W, BOX_H, boxstyle="round,pad=0.02,rounding_size=0.06",
-                                    facecolor=SUPPORT_COLOURS[sup], edgecolor=INK, linewidth=0.4 + 0.5 * inf, zorder=3))
+        ax.add_patch(FancyBboxPatch((p["x"] - box_w / 2, p["depth"] - BOX_H / 2), box_w, BOX_H, boxstyle="round,pad=0.02,rounding_size=0.06",
+                                    facecolor=SUPPORT_COLOURS[sup] if judged else "white", edgecolor=INK if judged else MUTED,
+                                    linewidth=0.4 + 0.5 * inf, linestyle="solid" if judged else "dashed", zorder=3))
         reached = int(p["our_people"]) > 0
         ax.text(p["x"], p["depth"] - 0.12, _short(p["name"], 18), ha="center", va="center", fontsize=7.5, color=INK,
                 fontweight="bold" if p["decision_maker"] else "normal", zorder=4)
         ax.text(p["x"], p["depth"] + 0.06, _short(p["title"], 20), ha="center", va="center", fontsize=6.5, color=INK, zorder=4)
-        ax.text(p["x"], p["depth"] + 0.21, f"infl. {inf:g} · {SUPPORT_WORDS[sup]}" + ("" if reached else " · not reached"),
+        judgement = f"infl. {inf:g} · {SUPPORT_WORDS[sup]}" if judged else "not judged yet"
+        ax.text(p["x"], p["depth"] + 0.21, judgement + ("" if reached else " · not reached"),
                 ha="center", va="center", fontsize=6, color=MUTED if reached else "#c23b3b", zorder=4)
     ax.set_xlim(-0.6, span - 0.4)
     ax.set_ylim(levels - 0.5, -0.5)

@@ -13,7 +13,7 @@ from matplotlib.ticker import FuncFormatter
 from kamnb.activity import activity_plan
 from kamnb.forecast import NOT_QUALIFIED, QUALIFIED_OUT, pipeline_summary
 from kamnb.formatting import money
-from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, new_figure, place, text_width
+from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, PURPLE, RED, new_figure, place, text_width
 from kamnb.qualification import explain_likelihood, likelihood_history
 
 
@@ -168,7 +168,8 @@ def activity_chart(wb, account_id: str) -> Figure:
     x = np.arange(len(p))
     w = 0.38
     bottom = np.zeros(len(p))
-    for col, color, label in (("contacts", BLUE, "first contacts"), ("meetings", AMBER, "meetings"), ("proposals", GREEN, "proposals")):
+    for col, color, label in (("contacts", BLUE, "first contacts"), ("meetings", AMBER, "meetings"), ("proposals", GREEN, "proposals"),
+                              ("retention", PURPLE, "retention (renewals)")):
         ax.bar(x - w / 2, p[col], w, bottom=bottom, color=color, label=f"needed: {label}")
         bottom += p[col].to_numpy()
     ax.bar(x + w / 2, p["planned"], w, color=MUTED, label="planned (open sell & care actions)")

@@ -20,7 +20,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
 from kamnb.formatting import money
-from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, new_figure, text_width
+from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, TITLE_Y, new_figure, text_width
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, WHOLE_ACCOUNT, account_map
 
 STATUS_COLOURS = {"bought": GREEN, "open": BLUE, "lost": AMBER, "competitor": RED, "not_offered": "#c5ccd3"}
@@ -59,6 +59,9 @@ def whitespace_grid(wb: Any, account_id: str) -> Figure:
         left=label_in, bottom=1.25, right=max(width - label_in - col_in * max(len(units), 1), 0.3),
     )
     ax.grid(False)
+    box = ax.get_position()
+    ax.set_title(ax.get_title(loc="left"), loc="left", x=-(label_in - 0.1) / (box.width * width),  # starts where the offering names do
+                 fontsize=13, color=INK, fontweight="bold", y=TITLE_Y)
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     if cells.empty:

@@ -21,9 +21,16 @@ _e = _html.escape
 SUPPORT_WORDS = {1: "hostile", 2: "sceptical", 3: "neutral", 4: "supportive", 5: "advocate"}
 
 
-def _short(name: str) -> str:
+def _slug(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum() or ch in "_-")
+
+
+def _short(name: str, fits: int = 16) -> str:
+    """A name short enough for a grid cell: "Jana W." for a long first and last name, else cut with "…"."""
     parts = name.split()
-    return name if len(parts) < 2 or len(name) <= 14 else f"{parts[0]} {parts[-1][0]}."
+    if len(name) > 14 and len(parts) >= 2:
+        name = f"{parts[0]} {parts[-1][0]}."
+    return name if len(name) <= fits else name[: fits - 1].rstrip() + "…"
 
 
 def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, *, high: int = 4, supportive: int = 4, opposed: int = 2) -> str:
@@ -81,7 +88,7 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, 
         for n, name in enumerate(shown):
             x0, y0 = cx(sup) + 12, cy(inf) + 14 + n * line
             parts.append(f'<circle cx="{x0:.0f}" cy="{y0 - 5:.0f}" r="6" fill="{colour}"/>')
-            parts.append(f'<text x="{x0 + 10:.0f}" y="{y0:.0f}" font-size="14">{_e(_short(name))}</text>')
+            parts.append(f'<text x="{x0 + 10:.0f}" y="{y0:.0f}" font-size="14"><title>{_e(name)}</title>{_e(_short(name, max(6, int((cw - 26) // 8))))}</text>')
         if len(shown) < len(names):
             y0 = cy(inf) + 14 + len(shown) * line
             parts.append(f'<text x="{cx(sup) + 22:.0f}" y="{y0:.0f}" font-size="14" font-style="italic">+{len(names) - len(shown)} more</text>')
@@ -110,21 +117,6 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
         extra = f' <span class="kamnb-muted">key score {score:.0f} / 100</span>' if score is not None and pd.notna(score) else ""
         out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value">{_e(str(tier))}</span>{extra}</div>')
 
-    out.append("<h2>Opportunities</h2>")
-    opps: pd.DataFrame = data["opportunities"]
-    if opps.empty:
-        out.append('<div class="kamnb-muted">No opportunities recorded.</div>')
-    else:
-        out.append('<table class="kamnb-opps"><tr><th>Opportunity</th><th class="num">Value</th><th class="num">Yes / partly / no</th><th class="num">Open</th><th class="num">Likelihood</th></tr>')
-        for oid, r in opps.iterrows():
-            status = f'<div class="kamnb-muted">{_e(str(r["status"]))}</div>' if r.get("status") else ""
-            out.append(
-                f'<tr data-opportunity="{_e(str(oid))}"><td>{_e(str(r["name"]))}{status}</td><td class="num">{money(r["value"], currency, short=True)}</td>'
-                f'<td class="num kamnb-answers">{int(r["yes"])} / {int(r["partly"])} / {int(r["no"])}</td>'
-                f'<td class="num">{int(r["open"]) + int(r["unknown"])}</td><td class="num kamnb-likelihood">{_pct(r["likelihood"])}</td></tr>'
-            )
-        out.append("</table>")
-
     out.append("<h2>Relationship</h2>")
     rs = data.get("relationship_score")
     rs_text = f'<span class="kamnb-big">{rs:.0f}</span> / 100' if rs is not None and pd.notna(rs) else '<span class="kamnb-big">–</span>'
@@ -139,8 +131,24 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
             out.append("<ul class=\"kamnb-flags\">")
             for _, f in flags.iterrows():
                 sev = str(f.get("severity", "low"))
-                out.append(f'<li><span class="kamnb-flag-{_e(sev)}">{_e(str(f.get("flag", "")))}</span> <span class="kamnb-muted">{_e(str(f.get("detail", "")))}</span></li>')
+                title = f.get("title") or f.get("flag", "")
+                out.append(f'<li title="{_e(str(f.get("detail", "")))}"><span class="kamnb-flag-{_e(_slug(sev))}">{_e(str(title))}</span> <span class="kamnb-muted">{_e(str(f.get("detail", "")))}</span></li>')
             out.append("</ul>")
+
+    out.append("<h2>Opportunities</h2>")
+    opps: pd.DataFrame = data["opportunities"]
+    if opps.empty:
+        out.append('<div class="kamnb-muted">No opportunities recorded.</div>')
+    else:
+        out.append('<table class="kamnb-opps"><tr><th>Opportunity</th><th class="num">Value</th><th class="num">Yes / partly / no</th><th class="num">Open</th><th class="num">Likeli&shy;hood</th></tr>')
+        for oid, r in opps.iterrows():
+            status = f'<div class="kamnb-muted">{_e(str(r["status"]))}</div>' if r.get("status") else ""
+            out.append(
+                f'<tr data-opportunity="{_e(str(oid))}"><td title="{_e(str(r["name"]))}"><span class="kamnb-opp-name">{_e(str(r["name"]))}</span>{status}</td><td class="num">{_e(money(r["value"], currency, short=True))}</td>'
+                f'<td class="num kamnb-answers">{int(r["yes"])} / {int(r["partly"])} / {int(r["no"])}</td>'
+                f'<td class="num">{int(r["open"]) + int(r["unknown"])}</td><td class="num kamnb-likelihood">{_pct(r["likelihood"])}</td></tr>'
+            )
+        out.append("</table>")
 
     last = data.get("last_assessed")
     out.append(f"<h2>Changed since the last assessment{(' (' + _e(last) + ')') if last else ''}</h2>")
