@@ -1,18 +1,20 @@
-"""Benchmark: from a widget change in the workshop to the updated summary, on the sample workbook.
+"""Benchmark: from a click in the served workshop to fresh scores on screen, on the sample workbook.
 
-Server side (no browser): set an answer button of one question, the way the
-browser does, and time
-  - quick: validation + journal write (SQLite, WAL, fsync) + applying the change
-    + the summary redrawn with everything kamnb counts itself (answers,
-    changes since the last assessment, who disagrees): what the room sees first;
-  - full: the summary with the scoring modules (tier, likelihoods,
-    relationship score, red flags) recomputed for that one account;
-  - naive: what a simple implementation would do: reload the workbook with its
-    journal from disk and recompute the summary.
-Browser side (Voila + headless Chromium): click the answer button and time
-until the answer counts in the summary change, and until the scores are fresh.
+Browser side (``kamnb workshop`` + headless Chromium, timed inside the page
+with ``performance.now()``): click an answer button and time
+  - until the click shows (the button outlined as sent),
+  - until the summary shows fresh scores: the server checked the change,
+    committed it to the journal, recomputed tier, likelihoods, relationship
+    score and red flags for the account, and every screen redrew.
+Also the time from the command to a usable page (the summary on screen).
 
-Target: under 150 ms from a change to the updated summary.
+Server side, in the same run, the same change two ways:
+  - kamnb: the workshop's own path (check, journal write with fsync, apply,
+    summary for the one account, tabs rendered);
+  - naive: reload the workbook with its whole journal from disk and recompute.
+
+Target: click to fresh scores median <= 150 ms, p95 <= 300 ms. The first
+three clicks after a start fill the scoring caches and are not timed.
 
     .venv/bin/python -m benchmarks.bench_workshop
 """
@@ -22,6 +24,7 @@ import shutil
 import signal
 import statistics
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -29,48 +32,48 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
 ACCOUNT = "ACC-001"
-ROUNDS = 12
+ROUNDS = 30
+WARM = 3
+"""Clicks made before timing starts (the first changes after a start fill the scoring caches)."""
+
+
+def _pct(values: list[float], q: float) -> float:
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(q * (len(values) - 1))))]
 
 
 def _stats(values: list[float]) -> str:
-    values = sorted(values)
-    p90 = values[min(len(values) - 1, int(round(0.9 * (len(values) - 1))))]
-    return f"median {statistics.median(values):7.1f} ms   p90 {p90:7.1f} ms   (n={len(values)})"
+    return f"median {statistics.median(values):7.1f} ms   p95 {_pct(values, 0.95):7.1f} ms   worst {max(values):7.1f} ms   (n={len(values)})"
 
 
-def _first_question(app):
-    wb = app.session.wb
-    opp = wb.opportunities.index[wb.opportunities["account_id"] == ACCOUNT][0]
-    return opp, wb.questions.index[0]
+def _question(book: Path) -> tuple[str, str]:
+    from kamnb.workbook import load_workbook
+
+    wb = load_workbook(book)
+    return wb.opportunities.index[wb.opportunities["account_id"] == ACCOUNT][0], wb.questions.index[1]
 
 
 def server_side(book: Path) -> dict[str, list[float]]:
-    from kamnb.widgets import find_widget, workshop_app
-    from kamnb.widgets.summary import render
-    from kamnb.widgets.tabs import TAB_TITLES
+    """The same change through the workshop's path and the naive one."""
     from kamnb.workshop import WorkshopSession, summary
+    from kamnb.workshop_panel import render
+    from kamnb.workshop_server import Room
 
-    app = workshop_app(book, ACCOUNT, who="Bench")
-    app.tabs.selected_index = TAB_TITLES.index("Qualification")
-    opp, qid = _first_question(app)
-
-    buttons = find_widget(app.tabs.children[1], f"kamnb-answer-{qid}")
-    out: dict[str, list[float]] = {"quick": [], "full": [], "naive": []}
-    for _ in range(ROUNDS):
+    opp, qid = _question(book)
+    room = Room(book, port=1, address="127.0.0.1", key="k" * 20, rater_key="r" * 20)
+    room.view(ACCOUNT)
+    out: dict[str, list[float]] = {"kamnb": [], "naive": []}
+    for i in range(WARM + ROUNDS):
         start = time.perf_counter()
-        buttons.value = "yes" if buttons.value != "yes" else "no"  # saves, then redraws quickly; full pass runs now (no event loop)
-        out["full"].append((time.perf_counter() - start) * 1000)
-    session = app.session
-    session.listeners.clear()  # time the session alone: no widget redraw, no full pass
-    for i in range(ROUNDS):
+        room.handle({"t": "change", "sheet": "qualification", "key": {"opportunity_id": opp, "question_id": qid}, "column": "answer",
+                     "value": ("yes", "no", "partly")[i % 3], "base": room.session.seen}, "Bench")
+        room.view(ACCOUNT)
+        if i >= WARM:
+            out["kamnb"].append((time.perf_counter() - start) * 1000)
+    for i in range(max(5, ROUNDS // 4)):
         start = time.perf_counter()
-        session.change("qualification", {"opportunity_id": opp, "question_id": qid}, "answer", "partly" if i % 2 else "unknown")
-        render(summary(session, ACCOUNT, fresh_scores=False))
-        out["quick"].append((time.perf_counter() - start) * 1000)
-    for i in range(max(3, ROUNDS // 3)):
-        start = time.perf_counter()
-        session.journal.set("qualification", {"opportunity_id": opp, "question_id": qid}, "answer", "", "yes" if i % 2 else "no", who="Bench")
-        summary(WorkshopSession(book, who="Bench"), ACCOUNT)  # reload sheets + whole journal from disk, recompute
+        room.session.journal.set("qualification", {"opportunity_id": opp, "question_id": qid}, "answer", "", ("yes", "no")[i % 2], who="Bench")
+        render(summary(WorkshopSession(book, who="Bench"), ACCOUNT))  # reload sheets + whole journal from disk, recompute
         out["naive"].append((time.perf_counter() - start) * 1000)
     return out
 
@@ -83,53 +86,56 @@ def browser_side(book: Path) -> dict[str, list[float]] | str:
         from playwright.sync_api import sync_playwright
     except ImportError:
         return "skipped: playwright is not installed"
-    from kamnb.workbook import load_workbook
-    from kamnb.workshop import start_voila
-
-    wb = load_workbook(book)
-    opp = wb.opportunities.index[wb.opportunities["account_id"] == ACCOUNT][0]
-    qid = wb.questions.index[1]
-    proc, url = start_voila(book, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    out: dict[str, list[float]] = {"quick": [], "full": []}
-    args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-    try:
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=chromium, headless=True, args=args)
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.goto(url + f"?account={ACCOUNT}&who=Bench", timeout=180_000)
-            page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=180_000)
-            page.get_by_role("tab", name="Qualification").click()
-            cell = f'.kamnb-opps tr[data-opportunity="{opp}"] .kamnb-answers'
-            for i in range(ROUNDS):
-                answer = ("yes", "no", "partly")[i % 3]
-                button = page.locator(f".kamnb-answer-{qid}").get_by_role("button", name=answer, exact=True)
-                if "mod-active" in (button.get_attribute("class") or ""):
+    opp, qid = _question(book)
+    out: dict[str, list[float]] = {"shown": [], "fresh": [], "startup": []}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium, headless=True, args=["--no-sandbox", "--disable-gpu"])
+        for run in range(3):
+            started = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, "-m", "kamnb", "workshop", str(book), "--no-browser"], stdout=subprocess.PIPE,
+                                    stderr=subprocess.DEVNULL, text=True)
+            try:
+                url = ""
+                while not url:
+                    line = proc.stdout.readline() if proc.stdout else ""
+                    if not line:
+                        raise RuntimeError("kamnb workshop did not print its address")
+                    url = line.strip() if line.startswith("http://") else ""
+                page = browser.new_page(viewport={"width": 1280, "height": 720})
+                page.goto(url + f"&account={ACCOUNT}&who=Bench", timeout=120_000)
+                page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=120_000)
+                out["startup"].append((time.perf_counter() - started) * 1000)
+                if run < 2:
                     continue
-                page.evaluate(
-                    """([sel]) => { window.__t0 = performance.now(); window.__before = document.querySelector(sel).innerText;
-                        window.__quick = null; window.__full = null;
-                        const obs = new MutationObserver(() => {
-                          const now = performance.now();
-                          const el = document.querySelector(sel);
-                          if (window.__quick === null && el && el.innerText !== window.__before) window.__quick = now - window.__t0;
-                          if (window.__quick !== null && window.__full === null && !document.querySelector('.kamnb-summary .kamnb-pending')) {
-                            window.__full = now - window.__t0; obs.disconnect(); }
-                        });
-                        obs.observe(document.querySelector('.kamnb-summary'), {subtree: true, childList: true, characterData: true}); }""",
-                    [cell],
-                )
-                button.click()
-                page.wait_for_function("() => window.__full !== null", timeout=60_000)
-                quick, full = page.evaluate("() => [window.__quick, window.__full]")
-                out["quick"].append(quick)
-                out["full"].append(full)
-            browser.close()
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+                page.get_by_role("tab", name="Qualification").click()
+                page.locator(f".kamnb-answer-{qid} button").first.wait_for()
+                for i in range(WARM + ROUNDS):
+                    answer = ("yes", "no", "partly")[i % 3]
+                    shown, fresh = page.evaluate(
+                        """async ([sel, answer]) => {
+                            const button = document.querySelector(sel + ` button[data-value="${answer}"]`);
+                            const v0 = document.body.dataset.version;
+                            const t0 = performance.now();
+                            button.click();
+                            await new Promise(r => requestAnimationFrame(r));
+                            const shown = performance.now() - t0;
+                            while (document.body.dataset.version === v0) await new Promise(r => setTimeout(r, 1));
+                            await new Promise(r => requestAnimationFrame(r));
+                            return [shown, performance.now() - t0];
+                        }""",
+                        [f'.opportunity[data-opportunity="{opp}"] .kamnb-answer-{qid}', answer],
+                    )
+                    if i >= WARM:
+                        out["shown"].append(shown)
+                        out["fresh"].append(fresh)
+                page.close()
+            finally:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        browser.close()
     return out
 
 
@@ -139,22 +145,19 @@ def main() -> None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         book = Path(tmp) / "sample"
-        shutil.copytree(SAMPLE, book, ignore=shutil.ignore_patterns("journal.sqlite*"))
-        print(f"workshop: a change to the updated summary, {ACCOUNT} of the sample workbook (target < 150 ms)")
-        server = server_side(book)
-        print(f"  server, change + quick summary : {_stats(server['quick'])}")
-        print(f"  server, change + full summary  : {_stats(server['full'])}")
-        print(f"  naive (reload + full summary)  : {_stats(server['naive'])}")
-        ratio = statistics.median(server["naive"]) / statistics.median(server["quick"])
-        print(f"  quick path vs naive            : {ratio:.1f}x faster")
-        ratio_full = statistics.median(server["naive"]) / statistics.median(server["full"])
-        print(f"  full path vs naive             : {ratio_full:.1f}x faster")
+        shutil.copytree(SAMPLE, book, ignore=shutil.ignore_patterns("journal.sqlite*", "workshop.json"))
+        print(f"workshop: a click to fresh scores, {ACCOUNT} of the sample workbook (target median <= 150 ms, p95 <= 300 ms)")
         browser = browser_side(book)
         if isinstance(browser, str):
             print(f"  browser: {browser}")
         else:
-            print(f"  browser, click to answers shown: {_stats(browser['quick'])}")
-            print(f"  browser, click to fresh scores : {_stats(browser['full'])}")
+            print(f"  command to a usable page       : {_stats(browser['startup'])}")
+            print(f"  browser, click shown           : {_stats(browser['shown'])}")
+            print(f"  browser, click to fresh scores : {_stats(browser['fresh'])}")
+        server = server_side(book)
+        print(f"  server, kamnb path             : {_stats(server['kamnb'])}")
+        print(f"  server, naive (reload + redo)  : {_stats(server['naive'])}")
+        print(f"  kamnb path vs naive            : {statistics.median(server['naive']) / statistics.median(server['kamnb']):.1f}x faster")
 
 
 if __name__ == "__main__":

@@ -321,14 +321,9 @@ class AccountRunner:
         )
         self.exporter = ReviewExporter()
         self.out = Path(config.out)
-        self._notary: Any = None
 
     def close(self) -> None:
-        try:
-            self.kernel.close()
-        finally:
-            if self._notary is not None:
-                self._notary.store.close()
+        self.kernel.close()
 
     def run(self, task: Task) -> dict[str, Any]:
         """Review one account; never raises for the account's own failures."""
@@ -344,19 +339,15 @@ class AccountRunner:
             steps, error = self._execute(task)
             if error is None or error.kind != "kernel died" or result["attempts"] > self.config.retries:
                 break
-        from kamnb.report import stitch, write_atomic
+        from kamnb.report import audit_copy, stitch, write_atomic
 
         outputs: dict[str, str] = {}
         try:
             review = stitch(steps, account_id=task.account_id, account_name=task.name)
             if error is not None:
                 review.cells.insert(0, _banner(f"This review failed: {error.kind} in {error.step}: {error.message}"))
-            text = nbformat.writes(review)
-            write_atomic(notebook_path, text)
+            write_atomic(notebook_path, nbformat.writes(audit_copy(review)))  # not signed: see docs/batch.md
             outputs["notebook"] = f"notebooks/{task.file}.ipynb"
-            trust_problem = self._trust(text)
-            if trust_problem:
-                result["warning"] = trust_problem
             if error is None:
                 page = self.exporter.export(review, **page_texts(self.config, task))
                 write_atomic(html_path, page)
@@ -380,25 +371,6 @@ class AccountRunner:
         result["seconds"] = round(time.monotonic() - started, 3)
         result["kernel_starts"] = self.kernel.starts
         return result
-
-    def _trust(self, text: str) -> str:
-        """Mark the written audit notebook as trusted for the user running the batch; '' or why not.
-
-        The batch produced every output itself, which is what Jupyter's trust
-        means; without it JupyterLab shows an SVG chart of a notebook it did
-        not see being run as its caption only. The signature goes to the
-        user's Jupyter data folder (``jupyter --data-dir``), like ``jupyter
-        trust``. A failure costs a warning, never the review.
-        """
-        try:
-            if self._notary is None:
-                from nbformat.sign import NotebookNotary
-
-                self._notary = NotebookNotary()
-            self._notary.sign(nbformat.from_dict(json.loads(text)))  # signed as JupyterLab will read it
-            return ""
-        except Exception as err:
-            return f"the audit notebook could not be marked as trusted ({type(err).__name__}: {err}); charts show once it is trusted in JupyterLab"
 
     def _execute(self, task: Task) -> tuple[list[tuple[str, nbformat.NotebookNode]], AccountFailed | None]:
         from nbclient.exceptions import CellTimeoutError, DeadKernelError

@@ -173,8 +173,11 @@ def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: d
     for trap in [t for t in str(row["traps"]).split("; ") if t]:
         definition = next(d for d, label in TRAPS.values() if label == trap)
         lines.append(f"Trap - {trap}: {BY_ID[definition].trap}")
+    from kamnb.partnership import attribute_text
+
     lines.append(
-        f"Partnership: {row['partnership']} (their side {_one(row['their_willingness'])} of 5, ours {_one(row['our_willingness'])} of 5)."
+        f"Partnership: {row['partnership']} (their side {_one(row['their_willingness'])} of 5, ours {_one(row['our_willingness'])} of 5; "
+        f"theirs / ours: {attribute_text(account)})."
     )
     place = f"Portfolio matrix: {row['quadrant']} (attractiveness {_int(row['attractiveness'])}, strength {_int(row['strength'])})"
     if not np.isnan(row["prev_attractiveness"]):

@@ -21,6 +21,7 @@ import pandas as pd
 from kamnb.classification import BY_ID, DEFINITION_IDS, _inputs, classification_settings, classify, coverage
 from kamnb.formatting import money
 from kamnb.pareto import summarise
+from kamnb.partnership import attribute_text
 
 
 def _result(source: Any, result: pd.DataFrame | None) -> tuple[pd.DataFrame, dict[str, Any], str]:
@@ -173,6 +174,7 @@ def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
         ['account', 'their side (1-5)', 'our side (1-5)']
     """
     res, _, _ = _result(source, result)
+    frame = _inputs(source, None)[0]
     order = res.assign(_c=res["partnership"].cat.codes).sort_values(["_c", "their_willingness"], ascending=[True, False], kind="stable")
     fmt = lambda v: "–" if np.isnan(v) else f"{v:.1f}"  # noqa: E731
     return pd.DataFrame(
@@ -181,6 +183,7 @@ def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
             "their side (1-5)": [fmt(v) for v in order["their_willingness"]],
             "our side (1-5)": [fmt(v) for v in order["our_willingness"]],
             "partnership": order["partnership"].astype(str).to_numpy(),
+            "theirs / ours": [attribute_text(frame.loc[i]) if i in frame.index else "" for i in order.index],
             "key": np.where(order["is_key"], "key", ""),
         },
         index=pd.Index(order.index, name="account_id"),

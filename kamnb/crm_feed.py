@@ -35,12 +35,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.schema import TO_JUDGE_COLUMNS as JUDGE_COLUMNS  # the account columns the worksheet asks for, in the order a room fills them
+
 PRIOR_DEALS = 4
 """How many deals' worth of the export's own win rate is mixed into each account's rate."""
 
-JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
-                 "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
-"""The account columns the to_judge worksheet asks for, in the order a room fills them."""
 
 TO_JUDGE = "to_judge"
 

@@ -106,20 +106,76 @@ def has_lines(wb: Any, account_id: str) -> bool:
     return any(col in st and bool((st[col].fillna("") != "").any()) for col in ("reports_to", "influences"))
 
 
-def org_layout(wb: Any, account_id: str) -> pd.DataFrame:
+CHART_LIMIT = 18
+"""An org chart larger than this shows the decision chain only (see :func:`decision_chain`)."""
+
+
+def decision_chain(z: pd.DataFrame, limit: int = CHART_LIMIT) -> pd.DataFrame:
+    """The people a large org chart keeps: decision-makers and everyone above them, most influential first up to ``limit``.
+
+    A kept person whose manager is left out reports to the nearest kept
+    person above. ``attrs["hidden"]`` says how many were left out.
+
+    >>> z = pd.DataFrame({"reports_to": ["", "a", "b", "b"], "decision_maker": [False, False, True, False],
+    ...                   "influence": [5.0, 4.0, 3.0, 1.0]}, index=["a", "b", "c", "d"])
+    >>> out = decision_chain(z, limit=3)
+    >>> sorted(out.index), out.attrs["hidden"]
+    (['a', 'b', 'c'], 1)
+    """
+    if len(z) <= limit:
+        out = z.copy()
+        out.attrs["hidden"] = 0
+        return out
+    boss = z["reports_to"].to_dict()
+    keep: list[str] = []
+    order = z.assign(_i=z["influence"].fillna(0)).sort_values(["decision_maker", "_i"], ascending=[False, False], kind="stable").index
+    for sid in order:
+        if not z.at[sid, "decision_maker"] and len(keep) >= limit:
+            break
+        chain, node, seen = [], sid, set()
+        while node and node not in seen:
+            seen.add(node)
+            chain.append(node)
+            node = boss.get(node, "")
+        for n in chain:
+            if n not in keep:
+                keep.append(n)
+        if len(keep) >= limit and not z.at[sid, "decision_maker"]:
+            break
+    kept = set(keep)
+    out = z.loc[[s for s in z.index if s in kept]].copy()
+
+    def nearest(s: str) -> str:
+        node, seen = boss.get(s, ""), {s}
+        while node and node not in kept and node not in seen:
+            seen.add(node)
+            node = boss.get(node, "")
+        return node if node in kept else ""
+
+    out["reports_to"] = [nearest(s) for s in out.index]
+    out.attrs["hidden"] = len(z) - len(out)
+    return out
+
+
+def org_layout(wb: Any, account_id: str, limit: int = CHART_LIMIT) -> pd.DataFrame:
     """Each stakeholder's place on the org chart: depth (0 at the top) and x (leaves spaced one apart, managers centred).
 
     Columns: name, title, influence, support, zone, decision_maker,
     our_people, reports_to, influences, depth, x. People without a manager
     and without a team are roots, side by side, the larger team first;
-    people on no reporting line at all sit in rows under the trees. A cycle
-    (rejected by validation) cannot reach this function through the loader.
+    people on no reporting line at all sit in rows under the trees. An
+    account with more than ``limit`` people keeps its decision chain only
+    (``attrs["hidden"]`` counts the others). A cycle (rejected by validation)
+    cannot reach this function through the loader.
 
     Example:
         >>> org_layout(wb, "ACC-001").loc["ST-001", "depth"]  # doctest: +SKIP
         0
     """
-    z = _people(wb, account_id)
+    everyone = _people(wb, account_id)
+    has_line = bool((everyone["reports_to"] != "").any())
+    z = decision_chain(everyone, limit) if has_line else everyone
+    hidden = int(z.attrs.get("hidden", 0))
     children: dict[str, list[str]] = {s: [] for s in z.index}
     for sid, boss in z["reports_to"].items():
         if boss:
@@ -163,6 +219,7 @@ def org_layout(wb: Any, account_id: str) -> pd.DataFrame:
     out = z[["name", "title", "influence", "support", "zone", "decision_maker", "our_people", "reports_to", "influences"]].copy()
     out["depth"] = pd.Series(depth).reindex(out.index).fillna(0).astype(int)
     out["x"] = pd.Series(xpos).reindex(out.index).astype(float)
+    out.attrs["hidden"] = hidden
     return out
 
 

@@ -1,9 +1,12 @@
 """Partnership labels (both sides' willingness) and the portfolio matrix (attractiveness vs our strength).
 
 Partnership is mutual: the customer's willingness to partner, to be
-transparent and its growth potential are set against our own willingness to
-invest in the partnership. Each side is the mean of its 1-5 judgements; a side
-is *willing* from ``partnership.willing_at`` (3.5 by default).
+transparent and its growth potential are set against ours on the same three
+attributes (our willingness to invest in the partnership, our transparency
+towards them, our readiness to grow with them; a workbook that records only
+``our_willingness`` keeps working with that alone). Each side is the mean of
+its 1-5 judgements; a side is *willing* from ``partnership.willing_at`` (3.5 by
+default).
 
 The portfolio matrix places each account by how attractive it is to us
 (potential, growth, strategic fit, margin) and by how strong our position with
@@ -27,7 +30,10 @@ from kamnb.ranking import judgement, percentile, weighted_mean
 PARTNERSHIP_KEYS = ("mutual", "we_hold_back", "one_sided", "transactional", "unknown")
 QUADRANT_KEYS = ("high_high", "high_low", "low_high", "low_low", "unknown")
 THEIR_SIDE = ("partner_willingness", "transparency", "growth_potential")
-OUR_SIDE = ("our_willingness",)
+OUR_SIDE = ("our_willingness", "our_transparency", "our_growth_commitment")
+"""Our side of the same three attributes; a workbook without the last two has our willingness alone."""
+ATTRIBUTES = ("willing to partner", "transparent", "growth")
+"""The three attributes, in the order of :data:`THEIR_SIDE` and :data:`OUR_SIDE`."""
 ATTRACTIVENESS_PARTS = {
     "revenue_potential": ("revenue_potential_3y", "percentile"),
     "growth_potential": ("growth_potential", "judgement"),
@@ -55,7 +61,7 @@ def column(frame: pd.DataFrame, name: str) -> np.ndarray:
 
 
 def side_means(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Their side (mean of partner willingness, transparency, growth potential) and ours, on 1-5.
+    """Their side (mean of partner willingness, transparency, growth potential) and ours (the same three of our own), on 1-5.
 
     Example:
         >>> theirs, ours = side_means(load_workbook("data/sample").accounts)  # doctest: +SKIP
@@ -63,8 +69,20 @@ def side_means(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         array([2.        , 3.        , 3.66666667])
     """
     theirs, _ = weighted_mean([column(frame, c) for c in THEIR_SIDE], [1.0] * len(THEIR_SIDE))
-    ours = column(frame, OUR_SIDE[0])
+    ours, _ = weighted_mean([column(frame, c) for c in OUR_SIDE], [1.0] * len(OUR_SIDE))
     return theirs, ours
+
+
+def attribute_text(row: pd.Series) -> str:
+    """Both sides of the three attributes for one account: 'willing to partner 2 / 3, transparent 2 / –, growth 2 / –' (theirs / ours).
+
+    >>> attribute_text(pd.Series({"partner_willingness": 4, "transparency": 3, "growth_potential": 5, "our_willingness": 4}))
+    'willing to partner 4 / 4, transparent 3 / –, growth 5 / –'
+    """
+    def one(v: Any) -> str:
+        return "–" if v is None or pd.isna(v) else f"{float(v):g}"
+
+    return ", ".join(f"{name} {one(row.get(t))} / {one(row.get(o))}" for name, t, o in zip(ATTRIBUTES, THEIR_SIDE, OUR_SIDE, strict=True))
 
 
 def partnership_codes(theirs: np.ndarray, ours: np.ndarray, willing_at: float) -> np.ndarray:

@@ -255,6 +255,46 @@ def seal(page: str) -> str:
     return top.replace(_POLICY_STYLES, "style-src " + sources, 1) + body
 
 
+_ACTIVE_MIME = ("application/javascript", "text/javascript", "application/vnd.jupyter.widget-view+json")
+_ACTIVE_HTML = re.compile(r"<script\b[^>]*>.*?</script\s*>|</?(?:meta|base|link|iframe|frame|object|embed|form)\b[^<>]*>", re.S | re.I)
+_EVENT_ATTRIBUTE = re.compile(r"""(<[a-zA-Z][^<>]*?)\s+on[a-z]+\s*=\s*("[^"]*"|'[^']*'|[^\s>]+)""", re.I)
+
+
+def audit_copy(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """The stitched notebook as the batch writes it for audit: outputs that could act removed.
+
+    The audit notebook is written unsigned, so JupyterLab treats it as
+    untrusted: it sanitises HTML outputs and runs nothing (docs/batch.md).
+    Should a reader trust it anyway, nothing in it can act either: script and
+    widget outputs are dropped, and HTML outputs lose any ``<script>``,
+    ``<meta>``, ``<base>``, frame, object, form or ``on…=`` handler (kamnb
+    writes none; every workbook text in them is escaped).
+
+    >>> cell = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={
+    ...     "text/html": '<p onclick="x()">a</p><script>y()</script>', "application/javascript": "z()"})])
+    >>> audit_copy(nbformat.v4.new_notebook(cells=[cell])).cells[0].outputs[0]["data"]
+    {'text/html': '<p>a</p>'}
+    """
+    copy = nbformat.from_dict(nb)
+    for cell in copy.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data")
+            if not data:
+                continue
+            for mime in _ACTIVE_MIME:
+                data.pop(mime, None)
+            if "text/html" in data:
+                text = data["text/html"] if isinstance(data["text/html"], str) else "".join(data["text/html"])
+                text = _ACTIVE_HTML.sub("", text)
+                while True:
+                    cleaned = _EVENT_ATTRIBUTE.sub(r"\1", text)
+                    if cleaned == text:
+                        break
+                    text = cleaned
+                data["text/html"] = text
+    return copy
+
+
 def alt_text(output: dict[str, Any]) -> str:
     """The alternative text of a picture output: its text version, unless that is only a repr.
 

@@ -152,6 +152,8 @@ ACCOUNTS = Sheet(
         _score("partner_willingness", "Their willingness to work as partners: 1 none, 5 eager"),
         _score("transparency", "Their willingness to share plans and figures: 1 closed, 5 open book"),
         _score("our_willingness", "Our own willingness to invest in the partnership: 1 none, 5 fully"),
+        _score("our_transparency", "Our willingness to share our plans, costs and roadmap with them: 1 closed, 5 open book"),
+        _score("our_growth_commitment", "Our readiness to put people and money into growing with them: 1 none, 5 fully"),
         _score("buy_sell_position", "Where they see us: 1 commodity supplier, 2 approved supplier, 3 solution provider, 4 strategic supplier, 5 trusted business partner"),
         _score("service_demand", "How much the account demands of us: 1 light, 5 very demanding"),
         _score("responsiveness", "How the account answers extra effort with extra business: 1 not at all, 5 strongly"),
@@ -328,8 +330,9 @@ WHITESPACE = Sheet(
     required=False,
 )
 
-TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "buy_sell_position",
-                    "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y", "cost_to_serve", "account_goal")
+TO_JUDGE_COLUMNS = ("growth_potential", "strategic_fit", "partner_willingness", "transparency", "our_willingness", "our_transparency",
+                    "our_growth_commitment", "buy_sell_position", "service_demand", "responsiveness", "gross_margin_pct", "revenue_potential_3y",
+                    "cost_to_serve", "account_goal")
 
 TO_JUDGE = Sheet(
     "to_judge",

@@ -80,6 +80,18 @@ def _vote(sheet: str, key: dict[str, Any], column: str, scale: str, label: str) 
     return f'<button type="button" class="vote" data-poll="{data}" title="Raters vote on this from their own devices">Put to the vote</button>'
 
 
+def _latest(frame: pd.DataFrame, keys: tuple[str, str], columns: tuple[str, ...]) -> dict[tuple[str, str], dict[str, Any]]:
+    """The row in force per item of a history sheet (latest ``assessed_on``, later rows winning ties), as plain dicts.
+
+    The same rule as :meth:`~kamnb.workshop.WorkshopSession.current`, in one pass over the account's rows.
+    """
+    rows = frame.sort_values("assessed_on", kind="stable", na_position="first")
+    out: dict[tuple[str, str], dict[str, Any]] = {}
+    for values in zip(rows[keys[0]], rows[keys[1]], *(rows[c] for c in columns), strict=True):
+        out[(str(values[0]), str(values[1]))] = dict(zip(columns, values[2:], strict=True))
+    return out
+
+
 def _item(body: str, css: str = "") -> str:
     return f'<div class="item {css}">{body}<div class="msg" role="status"></div></div>'
 
@@ -113,11 +125,14 @@ def qualification(s: WorkshopSession, account_id: str) -> str:
         return '<p class="muted">No opportunities for this account yet.</p>'
     picker = "".join(f'<option value="{_e(str(oid))}">{_e(str(r["name"]))} ({_e(str(oid))})</option>' for oid, r in opps.iterrows())
     out = [f'<label class="field wide">Opportunity <select class="opportunity-picker kamnb-opportunity">{picker}</select></label>']
+    latest = _latest(s.wb.for_account("qualification", account_id), ("opportunity_id", "question_id"), ("answer", "evidence"))
+    questions = list(s.wb.questions.iterrows())
     for oid in opps.index:
         rows = []
-        for qid, q in s.wb.questions.iterrows():
+        for qid, q in questions:
             key = {"opportunity_id": oid, "question_id": qid}
-            answer, evidence = s.current("qualification", key, "answer"), s.current("qualification", key, "evidence")
+            now = latest.get((str(oid), str(qid)), {})
+            answer, evidence = now.get("answer"), now.get("evidence")
             litmus = ' <span class="muted">(litmus test)</span>' if q.get("litmus") else ""
             text = str(q["text"])
             rows.append(_item(
@@ -130,7 +145,7 @@ def qualification(s: WorkshopSession, account_id: str) -> str:
 
 
 def _grid(s: WorkshopSession, people: pd.DataFrame) -> str:
-    from kamnb.widgets.summary import grid_svg
+    from kamnb.workshop_panel import grid_svg
 
     cfg = {**{"high_influence": 4, "supportive": 4, "opposed": 2}, **(s.wb.settings.get("relationships") or {})}
     records = [{str(k): v for k, v in rec.items()} for rec in people[["name", "influence", "support"]].to_dict("records")]
@@ -143,6 +158,10 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
     out = [f'<div class="kamnb-grid-box">{_grid(s, people)}</div>']
     roles = [("", "role…")] + [(r, r.replace("_", " ")) for r in DECISION_ROLES]
     has_reports = "reports_to" in SHEETS["stakeholders"].column_names
+    names = {str(o): str(n) for o, n in zip(people.index, people["name"], strict=True)}
+    if has_reports:
+        listing = "".join(f'<option value="{_e(o)}">{_e(n)}</option>' for o, n in names.items())
+        out.append(f'<select class="people-master" hidden aria-hidden="true"><option value="">nobody</option>{listing}</select>')
     for sid, p in people.iterrows():
         key = {"stakeholder_id": sid}
         name = str(p["name"])
@@ -156,9 +175,10 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
             f'<div class="field"><span class="label">Support</span>{_scale("stakeholders", key, "support", p["support"], f"kamnb-support-{_slug(sid)}")}</div>'
         )
         line3 = _text("stakeholders", key, "contact_owner", p.get("contact_owner", ""), placeholder="who on our side owns the contact", label="Contact owner")
-        if has_reports:
-            others = [("", "nobody")] + [(str(o), str(n)) for o, n in zip(people.index, people["name"], strict=True) if o != sid]
-            line3 += _select("stakeholders", key, "reports_to", p.get("reports_to", ""), others, label="Reports to")
+        if has_reports:  # the full list of people is filled in when the box is opened (one list per tab, not one per person)
+            boss = to_text(p.get("reports_to", ""))
+            shown = [("", "nobody")] + ([(boss, names.get(boss, boss))] if boss else [])
+            line3 += _select("stakeholders", key, "reports_to", boss, shown, label="Reports to").replace("<select ", f'<select data-lazy="people" data-self="{_e(str(sid))}" ', 1)
         plan = _text("stakeholders", key, "plan", p.get("plan", ""), placeholder="Our plan for this person", area=True, label="Plan", css="kamnb-plan")
         remove = (
             f'<button type="button" class="danger remove kamnb-remove-{_slug(sid)}" data-remove="{_e(json.dumps({"sheet": "stakeholders", "key": {"stakeholder_id": str(sid)}}))}"'
@@ -178,14 +198,16 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
 def relationship(s: WorkshopSession, account_id: str) -> str:
     """Each relationship indicator: a 1-5 score and the evidence behind it."""
     out = []
+    latest = _latest(s.wb.for_account("relationship", account_id), ("account_id", "indicator_id"), ("score", "evidence"))
     for iid, ind in s.wb.indicators.iterrows():
         key = {"account_id": account_id, "indicator_id": iid}
+        now = latest.get((str(account_id), str(iid)), {})
         side = {"customer": "their side", "us": "our side", "both": "both sides"}.get(str(ind["side"]), str(ind["side"]))
         name = str(ind["name"])
         out.append(_item(
             f'<div class="q"><b>{_e(name)}</b> <span class="muted">({_e(side)})</span><div class="help">{_e(str(ind["text"]))}</div></div>'
-            f'<div class="row">{_scale("relationship", key, "score", s.current("relationship", key, "score"), f"kamnb-indicator-{_slug(iid)}")}{_vote("relationship", key, "score", "score", name)}</div>'
-            + _text("relationship", key, "evidence", s.current("relationship", key, "evidence"), placeholder="Evidence: what shows it?", css=f"kamnb-indicator-evidence-{_slug(iid)}", area=True)
+            f'<div class="row">{_scale("relationship", key, "score", now.get("score"), f"kamnb-indicator-{_slug(iid)}")}{_vote("relationship", key, "score", "score", name)}</div>'
+            + _text("relationship", key, "evidence", now.get("evidence"), placeholder="Evidence: what shows it?", css=f"kamnb-indicator-evidence-{_slug(iid)}", area=True)
         ))
     return "".join(out)
 
@@ -220,15 +242,19 @@ def actions(s: WorkshopSession, account_id: str) -> str:
     return "".join(out)
 
 
+BUILDERS = {
+    "Classification": (classification, ("accounts",)),
+    "Qualification": (qualification, ("opportunities", "qualification")),
+    "Stakeholders": (stakeholders, ("stakeholders",)),
+    "Relationship": (relationship, ("relationship",)),
+    "Actions": (actions, ("actions",)),
+}
+"""Each tab's builder and the sheets it shows (it is drawn again only when one of them changed)."""
+
+
 def tabs(s: WorkshopSession, account_id: str) -> dict[str, str]:
     """Every tab's HTML for one account, by tab title."""
-    return {
-        "Classification": classification(s, account_id),
-        "Qualification": qualification(s, account_id),
-        "Stakeholders": stakeholders(s, account_id),
-        "Relationship": relationship(s, account_id),
-        "Actions": actions(s, account_id),
-    }
+    return {title: build(s, account_id) for title, (build, _) in BUILDERS.items()}
 
 
 def poll_panel(poll: dict[str, Any] | None, votes: dict[str, str], rate_url: str, qr_svg: str) -> str:

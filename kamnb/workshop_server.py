@@ -192,6 +192,7 @@ class Room:
         self.raters: set[Any] = set()
         self.poll: dict[str, Any] | None = None
         self._cache: dict[tuple[str, int, int], dict[str, str]] = {}
+        self._tabs: dict[tuple[Any, ...], str] = {}
         self._poll_version = 0
 
     # -- addresses
@@ -213,8 +214,8 @@ class Room:
     def view(self, account: str) -> dict[str, str]:
         """Tabs and summary of one account at the current journal version (rendered once for every screen)."""
         from kamnb import workshop_page as page
-        from kamnb.widgets.summary import render
         from kamnb.workshop import summary
+        from kamnb.workshop_panel import render
 
         stamp = (account, self.session.seen, self._poll_version)
         hit = self._cache.get(stamp)
@@ -222,7 +223,14 @@ class Room:
             return hit
         data = summary(self.session, account)
         out = {"summary": render(data, str(self.session.wb.settings.get("currency", "EUR")))}
-        out.update({f"tab:{k}": v for k, v in page.tabs(self.session, account).items()})
+        for title, (build, sheets) in page.BUILDERS.items():  # a tab is drawn again only when a sheet it shows changed
+            tab_stamp = (account, title, self.session.loads, *(self.session.sheet_version(sh) for sh in sheets))
+            html_text = self._tabs.get(tab_stamp)
+            if html_text is None:
+                html_text = self._tabs[tab_stamp] = build(self.session, account)
+            out[f"tab:{title}"] = html_text
+        if len(self._tabs) > 256:
+            self._tabs.clear()
         out["poll"] = page.poll_panel(self.poll, self.votes(), self.rate_url, qr_svg(self.rate_url)) if self.poll else ""
         if len(self._cache) > 64:
             self._cache.clear()
@@ -483,7 +491,17 @@ def make_app(room: Room, names: set[str]) -> Any:
             if self.rater:
                 self.send(room.rater_view())
             elif self.account:
-                self.send(room.state(self.account, self.who))
+                state = room.state(self.account, self.who)
+                sent = getattr(self, "sent", {})
+                if sent.get("account") != state["account"]:
+                    sent = {"account": state["account"]}
+                for name in [k for k in state if k.startswith("tab:")]:  # a screen gets a tab again only when it changed
+                    if sent.get(name) is state[name]:
+                        del state[name]
+                    else:
+                        sent[name] = state[name]
+                self.sent = sent
+                self.send(state)
 
         def on_message(self, raw: str | bytes) -> None:
             try:
@@ -514,6 +532,7 @@ def make_app(room: Room, names: set[str]) -> Any:
             self.who = str(msg.get("who", self.who or "")).strip()[:120]
             if kind == "hello":
                 self.account = str(msg.get("account") or "")
+                self.sent = {}  # a (re)connected page has drawn nothing yet
                 self.push()
                 return
             if kind in ("poll", "reveal", "close", "record"):
@@ -615,6 +634,8 @@ def serve(workbook: Path, *, host: str = "127.0.0.1", port: int | None = None, a
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    ids = [a for a, _ in room.accounts()]
+    loop.add_callback(lambda: room.view(account if account in ids else ids[0]))  # warm while the browser connects
     if open_browser:
         loop.add_callback(lambda: webbrowser.open(url))
     if ready is not None:

@@ -434,6 +434,11 @@ def round_to(x: float, step: int = 5000) -> int:
 # --------------------------------------------------------------------------- builders
 
 
+# Our side of the partnership beyond our_willingness, where the team has judged it:
+# account -> (our_transparency, our_growth_commitment). The others leave both empty.
+OUR_SIDE = {"ACC-001": (3, 2), "ACC-002": (4, 4), "ACC-008": (5, 5), "ACC-009": (5, 5), "ACC-011": (3, 3), "ACC-012": (3, 4)}
+
+
 def build_accounts() -> list[dict]:
     rows = []
     for (aid, name, industry, country, parent, rev, prev, margin, cts, pot, sow, since, am, effort,
@@ -443,6 +448,7 @@ def build_accounts() -> list[dict]:
                    revenue_potential_3y=pot, share_of_wallet_pct=sow, customer_since=since,
                    account_manager=am, team_effort_days=effort, account_goal=goal)
         row.update(dict(zip(J, judgements, strict=True)))
+        row["our_transparency"], row["our_growth_commitment"] = OUR_SIDE.get(aid, (None, None))
         rows.append(row)
     return rows
 
@@ -920,6 +926,38 @@ currency: EUR
 """
 
 
+LEVELS = ("executive", "senior_manager", "manager", "staff")
+WITH_LINES = ("ACC-001", "ACC-002")
+"""Accounts whose stakeholders carry reporting lines in the sample (the others show the chart's note)."""
+
+
+def reporting_lines(rows: list[dict]) -> None:
+    """Give the stakeholders of :data:`WITH_LINES` a manager: the first person one level up in the same
+    function, else one level up anywhere in the account; the top is the managing director or chief executive
+    (else the first executive), and every executive reports to them. A coach influences the economic buyer."""
+    for aid in WITH_LINES:
+        people = [r for r in rows if r["account_id"] == aid]
+        level = {r["stakeholder_id"]: LEVELS.index(r["seniority"]) if r.get("seniority") in LEVELS else 3 for r in people}
+        heads = [r for r in people if any(w in r.get("title", "") for w in ("Managing Director", "Chief Executive", "CEO"))]
+        top = (heads or sorted(people, key=lambda r: (level[r["stakeholder_id"]], r["stakeholder_id"])))[0]["stakeholder_id"]
+        level[top] = -1  # the head of the organisation: every executive reports to them
+        buyer = next((r["stakeholder_id"] for r in people if r.get("decision_role") == "economic_buyer"), "")
+        for r in people:
+            sid, mine = r["stakeholder_id"], level[r["stakeholder_id"]]
+            if sid == top:
+                r["reports_to"] = ""
+            else:
+                above = [p for p in people if level[p["stakeholder_id"]] == mine - 1] or [p for p in people if level[p["stakeholder_id"]] < mine]
+                same = [p for p in above if p.get("function") == r.get("function")]
+                r["reports_to"] = (same or above or [{"stakeholder_id": top}])[0]["stakeholder_id"] if mine > 0 else top
+                if r["reports_to"] == sid:
+                    r["reports_to"] = top
+            r["influences"] = buyer if r.get("decision_role") == "coach" and buyer and buyer != sid else ""
+    for r in rows:
+        r.setdefault("reports_to", "")
+        r.setdefault("influences", "")
+
+
 COMPETITORS = ["Axion Consulting", "Brightway Systems", "Nordsoft", "Quanta Services", "Veridian IT"]
 
 
@@ -974,6 +1012,7 @@ def main(out: Path) -> None:
     rng = random.Random(SEED)
     accounts = build_accounts()
     stakeholders = build_stakeholders(rng)
+    reporting_lines(stakeholders)
     opportunities = build_opportunities(rng)
     qualification = build_qualification(opportunities, rng)
     relationship = build_relationship(rng)

@@ -35,3 +35,26 @@ def test_previous_judgements_take_the_latest_earlier_row():
     assert prev.loc["A", "strategic_fit"] == 2.0 and prev.loc["A", "growth_potential"] == 5.0  # empty keeps today's
     assert has.tolist() == [True, False] and pd.Timestamp(when[0]) == pd.Timestamp("2025-01-01")
     assert acc.loc["A", "strategic_fit"] == 5.0  # input untouched
+
+
+def test_partnership_scored_on_both_sides_of_all_three_attributes():
+    import pandas as pd
+
+    from kamnb.classification import classify
+    from kamnb.partnership import attribute_text, side_means
+
+    acc = pd.DataFrame({
+        "name": ["Both", "Ours only willing", "Old workbook"],
+        "revenue_12m": [100.0, 100.0, 100.0],
+        "partner_willingness": [4.0, 4.0, 4.0], "transparency": [4.0, 4.0, 4.0], "growth_potential": [4.0, 4.0, 4.0],
+        "our_willingness": [5.0, 5.0, 5.0], "our_transparency": [2.0, None, None], "our_growth_commitment": [2.0, None, None],
+    }, index=["A", "B", "C"])
+    theirs, ours = side_means(acc)
+    assert theirs.tolist() == [4.0, 4.0, 4.0]
+    assert ours.tolist() == [3.0, 5.0, 5.0]           # we say we are willing, but keep our plans closed and hold back growth
+    res = classify(acc)
+    assert res.loc["A", "partnership"] == "they are ready, we hold back"
+    assert res.loc["B", "partnership"] == "mutual partnership"
+    assert attribute_text(acc.loc["A"]) == "willing to partner 4 / 5, transparent 4 / 2, growth 4 / 2"
+    old = acc.drop(columns=["our_transparency", "our_growth_commitment"])
+    assert side_means(old)[1].tolist() == [5.0, 5.0, 5.0]   # a workbook without our side keeps working

@@ -113,10 +113,23 @@ def _spread(values: np.ndarray, keys: pd.Index, width: float = 0.12) -> np.ndarr
     return values + ((order % 5) - 2) * width / 2 + (order // 5) * width / 5
 
 
+def _density(ax: Any, x: np.ndarray, y: np.ndarray, xlim: tuple[float, float], ylim: tuple[float, float], bins: int = 20) -> None:
+    """The rest of the portfolio as shaded cells (darker = more accounts): the same drawing for 30 accounts or 3,000."""
+    ok = np.isfinite(x) & np.isfinite(y)
+    counts, xe, ye = np.histogram2d(x[ok], y[ok], bins=bins, range=[list(xlim), list(ylim)])
+    shown = np.ma.masked_equal(counts.T, 0)
+    if shown.count():
+        ax.pcolormesh(xe, ye, shown, cmap="Greys", vmin=0, vmax=max(float(shown.max()) * 1.6, 1.0), alpha=0.55, shading="flat", linewidth=0, rasterized=True)
+    ax.text(0.5, 0.015, f"shaded: where the portfolio's {int(ok.sum()):,} accounts sit (darker = more)", transform=ax.transAxes,
+            ha="center", va="bottom", fontsize=8, color=MUTED)
+
+
 def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, highlight: str | None = None, *, label_others: bool = True) -> Figure:
     """Their willingness (partner, transparent, growth) against ours, with the willing line on both sides.
 
-    ``label_others=False`` (an account's review) labels only the highlighted account.
+    ``label_others=False`` (an account's review) draws the highlighted account
+    on the shaded spread of the portfolio, so the chart is the same size for
+    30 accounts or 3,000.
 
     Example:
         >>> from kamnb.classification import classify  # doctest: +SKIP
@@ -131,7 +144,13 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     x = _spread(r["their_willingness"].to_numpy(), r.index)
     y = _spread(r["our_willingness"].to_numpy(), r.index, 0.1)
     colours = np.where(r["is_key"], BLUE, MUTED)
-    ax.scatter(x, y, s=40, c=list(colours), alpha=0.85, edgecolor="white", linewidth=0.5)
+    if label_others:
+        ax.scatter(x, y, s=40, c=list(colours), alpha=0.85, edgecolor="white", linewidth=0.5)
+    else:
+        _density(ax, r["their_willingness"].to_numpy(dtype="float64"), r["our_willingness"].to_numpy(dtype="float64"), (0.6, 5.4), (0.55, 5.5), 16)
+        if highlight in r.index:
+            i = r.index.get_loc(highlight)
+            ax.scatter([x[i]], [y[i]], s=60, c=[colours[i]], edgecolor="white", linewidth=0.5, zorder=3)
     if len(r) <= 60 and label_others:
         for xi, yi, ident in zip(x, y, r.index, strict=False):
             ax.annotate(str(ident)[-3:] if str(ident).startswith("ACC-") else str(ident), (xi, yi), xytext=(4, 2), textcoords="offset points", fontsize=7, color=INK)
@@ -148,7 +167,8 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     ax.set_ylim(0.55, 5.5)
     ax.set_xlabel("Their side: willing to partner, transparent, growth potential (mean, 1-5)")
     ax.set_ylabel("Our side: our willingness to invest (1-5)")
-    ax.text(0.5, 0.985, "blue = key account, grey = other accounts", transform=ax.transAxes, ha="center", va="top", fontsize=8, color=BLUE)
+    if label_others:
+        ax.text(0.5, 0.985, "blue = key account, grey = other accounts", transform=ax.transAxes, ha="center", va="top", fontsize=8, color=BLUE)
     return fig
 
 
@@ -156,8 +176,9 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
                  label_others: bool = True) -> Figure:
     """Portfolio matrix: our strength (x) against attractiveness (y); bubble area = revenue potential.
 
-    ``label_others=False`` (an account's review) labels only the highlighted
-    account and draws only its own arrow of movement.
+    ``label_others=False`` (an account's review) draws the highlighted account,
+    its bubble and its own arrow of movement on the shaded spread of the
+    portfolio, so the chart is the same size for 30 accounts or 3,000.
 
     An arrow runs from the position at the previous assessment (history sheet)
     to today's where the two differ. Colours are the tiers.
@@ -177,8 +198,12 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
     sizes = 30 + 1500 * np.sqrt(np.clip(potential, 0, None) / biggest)
     tiers = r["tier"].astype(str).to_numpy()
     names = cfg["tiers"]["names"]
+    if not label_others:
+        _density(ax, r["strength"].to_numpy(dtype="float64"), r["attractiveness"].to_numpy(dtype="float64"), (0, 100), (0, 100))
     for tier, colour in TIER_COLOURS.items():
         m = tiers == tier
+        if not label_others:
+            m = m & (r.index == highlight)
         if m.any():
             ax.scatter(r["strength"][m], r["attractiveness"][m], s=sizes[m], color=colour, alpha=0.55, edgecolor="white", linewidth=0.8, label=names.get(tier, tier))
     moved = r[(r["prev_attractiveness"].notna()) & ((r["prev_attractiveness"] - r["attractiveness"]).abs() + (r["prev_strength"] - r["strength"]).abs() > 0.5)]
@@ -231,7 +256,7 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
         return None
     c = explanation.contributions.iloc[::-1]
     fig, ax = new_figure(f"Why {explanation.account_id} scores {explanation.key_score:.0f}", size=(8.0, 3.8),
-                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {explanation.tier}",
+                         subtitle=f"{explanation.name}: key from {explanation.key_at:g}; tier {_cfg(None)['tiers']['names'].get(explanation.tier, explanation.tier)}",
                          left=text_width(c["definition"], 9) + 0.25)
     colours = [BLUE if w > 0 else MUTED for w in c["weight"]]
     ax.barh(c["definition"], c["contribution"], color=colours)

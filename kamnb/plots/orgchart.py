@@ -41,6 +41,7 @@ def org_chart(wb: Any, account_id: str) -> Figure:
     name = str(wb.account(account_id)["name"])
     lay = org_layout(wb, account_id)
     links = influence_links(wb, account_id)
+    links = links[links["source"].isin(lay.index) & links["target"].isin(lay.index)]
     span = float(lay["x"].max()) + 1 if len(lay) else 1.0
     levels = int(lay["depth"].max()) + 1 if len(lay) else 1
     lines = bool((lay["reports_to"] != "").any() or len(links)) if len(lay) else False
@@ -57,8 +58,10 @@ def org_chart(wb: Any, account_id: str) -> Figure:
     fig, ax = new_figure(
         f"Buying organisation: {name}",
         size=(width, 0.95 * levels + 1.5),
-        subtitle=f"{len(lay)} stakeholders · lines: reports to · dashed arrows: influences · colour: support for us · border: influence · "
-                 "bold: decision-maker",
+        subtitle=(f"{len(lay)} stakeholders" if not lay.attrs.get("hidden") else
+                  f"the decision chain: {len(lay)} of {len(lay) + lay.attrs['hidden']} stakeholders (decision-makers and the people above them; "
+                  "everyone is in the tables)")
+                 + " · lines: reports to · dashed arrows: influences · colour: support for us · border: influence · bold: decision-maker",
         left=0.2, right=0.2, bottom=0.2,
     )
     ax.grid(False)

@@ -65,6 +65,26 @@ def penetration(wb: Any, accounts: list[str] | None = None) -> pd.DataFrame:
     return penetration_table(whitespace_map(wb), list(accounts), float(cfg["under_penetrated_pct"]))
 
 
+def under_penetrated(wb: Any, accounts: list[str] | None = None) -> pd.DataFrame:
+    """:func:`penetration` for people: one row per offering, least bought first, figures as text.
+
+    Example:
+        >>> under_penetrated(wb).columns.tolist()[:3]  # doctest: +SKIP
+        ['offering', 'bought by', 'in the pipeline']
+    """
+    from kamnb.formatting import money
+
+    table = penetration(wb, accounts)
+    cur = wb.settings.get("currency", "EUR")
+    return pd.DataFrame({
+        "offering": table["offering"],
+        "bought by": [f"{b} of {n} key accounts" for b, n in zip(table["bought"], table["accounts"], strict=True)],
+        "in the pipeline": table["open"], "lost": table["lost"], "competitor": table["competitor"], "never offered": table["not_offered"],
+        "room": [money(r, cur) for r in table["room"]],
+        "under-penetrated": ["yes" if u else "" for u in table["under_penetrated"]],
+    })
+
+
 def portfolio_columns(wb: Any) -> pd.DataFrame:
     """Whitespace figures per account for the portfolio index: whitespace_value, offerings_bought, top_gap.
 

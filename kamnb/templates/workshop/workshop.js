@@ -124,7 +124,12 @@
       return;
     }
     failing = "";
-    if (i >= 0) { pending.splice(i, 1); keep(); }
+    if (i >= 0) {
+      if (msg.ok && pending[i].t === "add") {  // added: the form is emptied for the next one
+        for (const f of document.querySelectorAll(`[data-add="${pending[i].sheet}"] [name]`)) f.value = f.tagName === "SELECT" ? f.options[0].value : "";
+      }
+      pending.splice(i, 1); keep();
+    }
     status(msg.message || "", !msg.ok);
     if (w && w.cell) { notes.set(w.cell, { text: msg.ok ? "" : "⚠ " + msg.message, bad: !msg.ok, until: Date.now() + 12000 }); showNotes(); }
     document.body.dataset.acked = msg.id;
@@ -140,7 +145,7 @@
     if (sum._html !== st.summary) { sum.innerHTML = st.summary; sum._html = st.summary; }
     const poll = $("#poll");
     if (poll._html !== st.poll) { poll.innerHTML = st.poll; poll._html = st.poll; }
-    for (const name of TABS) draw(panelOf[name], st["tab:" + name] || "");
+    for (const name of TABS) if (("tab:" + name) in st) draw(panelOf[name], st["tab:" + name]);  // only the tabs that changed are sent
     for (const [id, label] of [["undo", st.undo], ["redo", st.redo]]) {
       const b = $("#" + id), word = id === "undo" ? "Undo" : "Redo";
       b.disabled = !label;
@@ -161,6 +166,7 @@
       kept = { cell: focus.dataset.cell, value: focus.value, dirty: focus.value !== focus.defaultValue, start: focus.selectionStart, end: focus.selectionEnd };
     }
     const confirming = [...panel.querySelectorAll(".confirm")].map((c) => c.dataset.remove);
+    const drafts = [...panel.querySelectorAll("[data-add] [name]")].map((f) => [f.closest("[data-add]").dataset.add, f.name, f.value, f === focus]);
     const scroll = panel.scrollTop;
     panel.innerHTML = html;
     panel._html = html;
@@ -168,6 +174,10 @@
     if (picker) {
       if (opportunity && [...picker.options].some((o) => o.value === opportunity)) picker.value = opportunity;
       showOpportunity(panel, picker.value);
+    }
+    for (const [add, name, value, focused] of drafts) {  // what is typed into "new person" or "new action" stays
+      const f = panel.querySelector(`[data-add="${add}"] [name="${name}"]`);
+      if (f) { f.value = value; if (focused) f.focus(); }
     }
     for (const r of confirming) { const b = [...panel.querySelectorAll("[data-remove]")].find((x) => x.dataset.remove === r); if (b) askRemove(b); }
     if (kept) {
@@ -271,6 +281,19 @@
       el.classList.add("sending");
     }
   });
+  function fillPeople(ev) {  // a "reports to" box gets the account's people when it is opened
+    const el = ev.target;
+    if (!el.matches || !el.matches("select[data-lazy=people]") || el.dataset.filled) return;
+    const master = el.closest(".panel").querySelector(".people-master");
+    if (!master) return;
+    const value = el.value;
+    el.textContent = "";
+    for (const o of master.options) if (o.value !== el.dataset.self) el.appendChild(o.cloneNode(true));
+    el.value = value;
+    el.dataset.filled = "1";
+  }
+  document.addEventListener("focusin", fillPeople);
+  document.addEventListener("mousedown", fillPeople);
   document.addEventListener("keydown", (ev) => {
     if (ev.key === "Enter" && ev.target.matches("input.cell")) ev.target.blur();
   });
