@@ -36,7 +36,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -408,6 +408,8 @@ _LOCAL = threading.local()
 
 def _runner(config: BatchConfig) -> AccountRunner:
     runner = getattr(_LOCAL, "runner", None)
+    if runner is not None and runner not in _RUNNERS:  # closed at the end of an earlier batch
+        runner = None
     if runner is not None and runner.config.key != config.key:
         runner.close()
         runner = None
@@ -423,17 +425,22 @@ def _runner(config: BatchConfig) -> AccountRunner:
 _RUNNERS: list[AccountRunner] = []
 
 
-def close_runners() -> None:
-    """Shut down every warm kernel this process started.
+def close_runners(key: str = "") -> int:
+    """Shut down the warm kernels this process started (only a batch's own with ``key``); return how many.
 
     Example:
         >>> close_runners()  # doctest: +SKIP
+        2
     """
-    while _RUNNERS:
+    closed = 0
+    for runner in [r for r in _RUNNERS if not key or r.config.key == key]:
+        _RUNNERS.remove(runner)
         try:
-            _RUNNERS.pop().close()
+            runner.close()
+            closed += 1
         except Exception:
             pass
+    return closed
 
 
 def run_account(config: BatchConfig, task: Task) -> dict[str, Any]:
@@ -556,10 +563,10 @@ class LocalScheduler:
         return bool(self.pending)
 
     def collect(self) -> list[dict[str, Any]]:
-        """Wait for at least one account to finish; return the finished ones (Ctrl-C may interrupt)."""
+        """The accounts finished within about a second (maybe none); Ctrl-C may interrupt."""
         from concurrent.futures.process import BrokenProcessPool
 
-        done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
+        done, self.pending = wait(self.pending, timeout=1.0, return_when=FIRST_COMPLETED)  # at most a second: the bar moves on
         self._note_processes()
         broken = {f for f in done if not f.cancelled() and isinstance(f.exception(), BrokenProcessPool)}
         results = [_result_or_failure(f, self.tasks[f]) for f in sorted(done - broken, key=lambda f: self.tasks[f].account_id) if not f.cancelled()]
@@ -637,8 +644,18 @@ class LocalScheduler:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+WAIT_NOTE_SECONDS = 30.0
+"""How often a batch on Dask says it is still waiting for a worker."""
+
+
 class DaskScheduler:
     """An existing Dask distributed cluster; every worker thread keeps its own warm kernel.
+
+    While no worker is connected the batch says so every 30 s ("waiting for a
+    Dask worker at tcp://…: none connected for 30 s"); after ``wait`` seconds
+    without one (0: no limit) the accounts not reviewed yet fail with that
+    reason. When the batch ends, the warm kernels it started on the workers
+    are shut down.
 
     Example:
         >>> scheduler = DaskScheduler("tcp://127.0.0.1:8786")  # doctest: +SKIP
@@ -646,34 +663,71 @@ class DaskScheduler:
         >>> results = scheduler.collect()  # doctest: +SKIP
     """
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, wait: float = 600.0, note: Callable[[str], None] | None = None):
         from distributed import Client
 
+        self.address = address
+        self.wait = wait
+        self.note = note or (lambda message: None)
         self.client = Client(address, timeout="20s")
         self.workers = len(self.client.scheduler_info().get("workers", {}))
         self.pending: set[Any] = set()
         self.tasks: dict[Any, Task] = {}
-        self.iterator: Any = None
+        self.key = ""
+        self._seen = time.monotonic()
+        self._noted = 0.0
+        self._checked = 0.0
 
     def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
-        from distributed import as_completed
-
         stamp = hashlib.sha1(f"{config.key}{time.time()}".encode()).hexdigest()[:8]
+        self.key = config.key
         futures = [self.client.submit(run_account, config, t, key=f"kamnb-{t.file}-{stamp}", pure=False, retries=0) for t in tasks]
         self.tasks = dict(zip(futures, tasks, strict=True))
         self.pending = set(futures)
-        self.iterator = as_completed(futures)
+        self._seen = time.monotonic()
 
     @property
     def busy(self) -> bool:
         return bool(self.pending)
 
+    def _connected(self) -> int:
+        now = time.monotonic()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            try:
+                self.workers = len(self.client.scheduler_info().get("workers", {}))
+            except Exception:  # the scheduler itself is gone: count as no worker
+                self.workers = 0
+        return self.workers
+
     def collect(self) -> list[dict[str, Any]]:
-        fut = next(self.iterator)
-        self.pending.discard(fut)
-        if fut.status == "cancelled":
-            return []
-        return [_result_or_failure(fut, self.tasks[fut])]
+        """The accounts finished within about a second (maybe none); gives up after ``wait`` s without a worker."""
+        from distributed import wait as dask_wait
+
+        try:
+            done, _ = dask_wait(list(self.pending), timeout=1.0, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        results = []
+        for fut in sorted(done, key=lambda f: self.tasks[f].account_id):
+            self.pending.discard(fut)
+            if fut.status != "cancelled":
+                results.append(_result_or_failure(fut, self.tasks[fut]))
+        if results or self._connected():
+            self._seen, self._noted = time.monotonic(), 0.0
+            return results
+        idle = time.monotonic() - self._seen
+        if idle - self._noted >= WAIT_NOTE_SECONDS:
+            self._noted = idle // WAIT_NOTE_SECONDS * WAIT_NOTE_SECONDS
+            self.note(f"waiting for a Dask worker at {self.address}: none connected for {self._noted:.0f} s")
+        if self.wait and idle >= self.wait:
+            message = f"no Dask worker connected at {self.address} for {self.wait:g} s (--wait)"
+            self.note(f"giving up: {message}")
+            left = sorted(self.pending, key=lambda f: self.tasks[f].account_id)
+            self.client.cancel(left)
+            self.pending = set()
+            results += [_failure(self.tasks[f], "no worker", message) for f in left]
+        return results
 
     def cancel(self) -> int:
         queued = [f for f in self.pending if f.status == "pending"]
@@ -686,22 +740,32 @@ class DaskScheduler:
         self.pending = set()
 
     def close(self) -> None:
-        self.client.close()
+        """Stop the warm kernels this batch started on the workers, then disconnect."""
+        try:
+            if self.key and self._connected():
+                self.client.run(close_runners, self.key)
+        except Exception:  # a worker that is gone took its kernels along
+            pass
+        finally:
+            self.client.close()
+
+
+def _failure(task: Task, kind: str, message: str) -> dict[str, Any]:
+    return {
+        "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
+        "outputs": {}, "seconds": 0.0, "error": {"kind": kind, "message": message, "step": "", "cell": None, "source": ""},
+    }
 
 
 def _worker_died(task: Task, message: str) -> dict[str, Any]:
-    return {
-        "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
-        "outputs": {}, "seconds": 0.0,
-        "error": {"kind": "worker died", "message": message, "step": "", "cell": None, "source": ""},
-    }
+    return _failure(task, "worker died", message)
 
 
 def _result_or_failure(fut: Any, task: Task) -> dict[str, Any]:
     try:
         return fut.result()
     except Exception as err:  # the worker process itself died (out of memory, killed)
-        return _worker_died(task, f"{type(err).__name__}: {err}")
+        return _failure(task, "worker died", f"{type(err).__name__}: {err}")
 
 
 # --------------------------------------------------------------------------- the run
@@ -722,6 +786,7 @@ class RunOptions:
     key_only: bool = False
     workers: int = 0
     scheduler: str = ""
+    wait: float = 600.0
     resume: bool = False
     pdf: bool = False
     quiet: bool = False
@@ -794,6 +859,7 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     if not workbook.exists():
         print(f"kamnb batch: no workbook at {opts.workbook}", file=stream)
         return EXIT_USAGE
+    say(f"kamnb batch: reading the workbook {opts.workbook}")
     wb, problems = check_workbook(workbook)
     errors = [p for p in problems if p.level == "error"]
     if wb is None or errors:
@@ -884,7 +950,7 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     scheduler: LocalScheduler | DaskScheduler
     if opts.scheduler:
         try:
-            scheduler = DaskScheduler(opts.scheduler)
+            scheduler = DaskScheduler(opts.scheduler, wait=opts.wait)
         except Exception as err:
             print(f"kamnb batch: cannot reach the Dask scheduler at {opts.scheduler}: {err}", file=stream)
             return EXIT_USAGE
@@ -899,6 +965,12 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     }
     say(f"kamnb batch: {len(tasks)} account(s) to review with {len(notebooks)} notebook(s) -> {out}")
     progress = Progress(len(tasks), stream=stream, quiet=opts.quiet)
+    if isinstance(scheduler, DaskScheduler):
+        scheduler.note = progress.note
+        where = f"{scheduler.workers} Dask worker(s) connected" if scheduler.workers else f"no Dask worker connected to {opts.scheduler} yet"
+        progress.stage(f"{len(tasks)} account(s) queued; {where}", label="queued")
+    else:
+        progress.stage(f"{len(tasks)} account(s) queued; starting {scheduler.workers} kernel(s)", label="starting")
     started = time.monotonic()
     interrupted = False
     last_write = 0.0
@@ -918,6 +990,7 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
                     error = result.get("error") or {}
                     progress.update(result["account_id"], ok=result["status"] == "ok", seconds=result.get("seconds", 0.0),
                                     error=f"{error.get('kind', '')}: {error.get('message', '')}" if error else "")
+                progress.tick()
                 if time.monotonic() - last_write > 2.0:
                     _write_manifest(out, {**manifest, "summary": {"interrupted": False}}, results, ids, stream)
                     last_write = time.monotonic()
@@ -1102,6 +1175,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         key_only=args.key_only,
         workers=args.workers or 0,
         scheduler=args.scheduler or "",
+        wait=args.wait,
         resume=args.resume,
         pdf=args.pdf,
         quiet=args.quiet,
@@ -1134,12 +1208,16 @@ def add_command(sub: Any) -> None:
         "Exit 0 all done, 1 some account failed, 2 usage error, 130 interrupted.",
         epilog="Example: kamnb batch data/sample --out reports/sample --workers 2",
     )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    from kamnb.cli import positive_int, seconds, workbook_path
+
+    p.add_argument("workbook", type=workbook_path, help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the reports (created if missing)")
     p.add_argument("--accounts", metavar="ID,ID", help="only these accounts (comma separated)")
     p.add_argument("--key-only", action="store_true", help="only the key accounts (by the classification)")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: the machine's cores)")
+    p.add_argument("--workers", type=positive_int, metavar="N", help="local worker processes (default: the machine's cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--wait", type=seconds, metavar="SECONDS", default=600.0,
+                   help="with --scheduler: give up after this long without any Dask worker connected (default 600; 0: no limit)")
     p.add_argument("--resume", action="store_true", help="redo only accounts that failed or have no review yet")
     p.add_argument("--pdf", action="store_true", help="also print each review to PDF with headless Chromium")
     p.add_argument("--quiet", action="store_true", help="no progress output (errors still go to stderr)")

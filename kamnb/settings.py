@@ -315,6 +315,7 @@ def _rules() -> dict[str, Rule]:
         "relationships.half_life_days": number(0, above=True),
         "relationships.measured_weights.*": weight,
         "relationships.stale_evidence_days": days,
+        "relationships.consensus_days": days,
         "relationships.single_thread_share": pct,
         "red_flags.renewal_share_pct": number(0),
         "red_flags.renewal_low_likelihood": share,
@@ -376,6 +377,7 @@ def _rules() -> dict[str, Rule]:
             "at least two [score, likelihood] pairs, scores rising from 0 to 100, likelihoods from 0 to 1 that never fall", _likelihood_curve
         ),
         "qualification.min_answers": number(1, whole=True),
+        "qualification.consensus_days": days,
         "qualification.qualify_out.knockout_questions": text_list(),
         "qualification.qualify_out.knockout_needs_evidence": flag(),
         "qualification.qualify_out.litmus_no_below": share,
