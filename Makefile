@@ -16,7 +16,7 @@ STAMP  := $(VENV)/.installed-stamp
 MAKE_ENV = @test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 endif
 
-.PHONY: demo test bench lint browser-deps clean
+.PHONY: demo test bench lint wheel browser-deps clean
 
 $(STAMP): pyproject.toml
 	$(MAKE_ENV)
@@ -36,6 +36,11 @@ test: $(STAMP) browser-deps lint
 lint: $(STAMP)
 	$(BIN)/ruff check kamnb tests benchmarks scripts/make_sample.py scripts/make_crm_example.py
 	$(BIN)/mypy kamnb
+
+# Build the wheel, install it into a fresh virtual environment and run every
+# command from a folder outside the repository (scripts/check-wheel).
+wheel: $(STAMP)
+	bash scripts/check-wheel $(BIN)/python
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks

@@ -65,6 +65,8 @@ def copy_workbook(source: Path, target: Path, copies: int) -> Path:
             for col in sheet.columns if sheet else ():
                 if col.name in part and (col.kind == "id" or (col.kind == "ref" and col.ref_sheet not in ("questions", "indicators"))):
                     part[col.name] = part[col.name].map(lambda v, n=n: f"C{n}-{v}" if v else v)
+                elif col.name in part and col.kind == "refs":
+                    part[col.name] = part[col.name].map(lambda v, n=n: "; ".join(f"C{n}-{x.strip()}" for x in v.split(";") if x.strip()))
             parts.append(part)
         pd.concat(parts).to_csv(target / file.name, index=False)
     return target

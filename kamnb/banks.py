@@ -30,17 +30,17 @@ def _read_yaml(text: str, label: str, problems: list[Problem]) -> Any:
     return settings.read_yaml(text, label, problems) or {}
 
 
-def _source(workbook: Path | None, name: str) -> tuple[str, str]:
+def _source(workbook: Path | None, name: str, problems: list[Problem]) -> tuple[str, str]:
     if workbook is not None:
         own = _override_dir(workbook) / name
         if own.exists():
-            return own.read_text(encoding="utf-8-sig"), str(own.name)
+            return settings.read_text_file(own, problems) or "", str(own.name)
     return (DEFAULTS / name).read_text(encoding="utf-8"), f"kamnb/defaults/{name}"
 
 
 def _bank(workbook: Path | None, name: str, key: str, id_name: str, fields: dict[str, type], problems: list[Problem]) -> pd.DataFrame:
-    text, label = _source(workbook, name)
     before = len(problems)
+    text, label = _source(workbook, name, problems)
     doc = _read_yaml(text, label, problems)
     entries = doc.get(key) if isinstance(doc, dict) else None
     if not isinstance(entries, list):

@@ -36,7 +36,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -51,10 +51,12 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 import nbformat  # noqa: E402
 
 from kamnb import __version__  # noqa: E402
-from kamnb.errors import KamnbError  # noqa: E402
+from kamnb.batch_lock import OutputLock  # noqa: E402
+from kamnb.common.files import disk_message  # noqa: E402
+from kamnb.errors import KamnbError, OutputBusy  # noqa: E402
 from kamnb.printing import paper_size, print_pdf  # noqa: E402
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
 CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 _SAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _RESERVED = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(1, 10)), *(f"lpt{i}" for i in range(1, 10)), "index", "manifest"}
@@ -361,6 +363,8 @@ class AccountRunner:
             else:
                 for stale in (html_path, pdf_path):
                     stale.unlink(missing_ok=True)
+        except OSError as err:  # a full disk, a read-only folder: the account failed, its old review (if any) is whole
+            error = AccountFailed("report", disk_message(err, Path(self.config.out)), "report")
         except Exception as err:  # writing or rendering failed: the account failed, the batch goes on
             error = AccountFailed("report", f"{type(err).__name__}: {err}", "report")
             self.kernel.mark_dirty()
@@ -404,6 +408,8 @@ _LOCAL = threading.local()
 
 def _runner(config: BatchConfig) -> AccountRunner:
     runner = getattr(_LOCAL, "runner", None)
+    if runner is not None and runner not in _RUNNERS:  # closed at the end of an earlier batch
+        runner = None
     if runner is not None and runner.config.key != config.key:
         runner.close()
         runner = None
@@ -419,17 +425,22 @@ def _runner(config: BatchConfig) -> AccountRunner:
 _RUNNERS: list[AccountRunner] = []
 
 
-def close_runners() -> None:
-    """Shut down every warm kernel this process started.
+def close_runners(key: str = "") -> int:
+    """Shut down the warm kernels this process started (only a batch's own with ``key``); return how many.
 
     Example:
         >>> close_runners()  # doctest: +SKIP
+        2
     """
-    while _RUNNERS:
+    closed = 0
+    for runner in [r for r in _RUNNERS if not key or r.config.key == key]:
+        _RUNNERS.remove(runner)
         try:
-            _RUNNERS.pop().close()
+            runner.close()
+            closed += 1
         except Exception:
             pass
+    return closed
 
 
 def run_account(config: BatchConfig, task: Task) -> dict[str, Any]:
@@ -453,13 +464,43 @@ def _kill_kernels_and_exit(signum: int, frame: Any) -> None:
     os._exit(128 + signum)
 
 
-def _init_local_worker() -> None:
-    """Local worker start-up: Ctrl-C is the parent's business; SIGTERM takes the kernel down too."""
+def _init_local_worker(markers: str = "") -> None:
+    """Local worker start-up: Ctrl-C is the parent's business; SIGTERM takes the kernel down too; the parent is watched."""
     from multiprocessing import util
+
+    from kamnb import batch_guard
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _kill_kernels_and_exit)
     util.Finalize(None, close_runners, exitpriority=10)
+    batch_guard.start(markers)
+
+
+def run_marked(config: BatchConfig, task: Task) -> dict[str, Any]:
+    """:func:`run_account` with this worker's mark set while it runs, so that a killed worker names its account.
+
+    Example:
+        >>> run_marked(config, task)["status"]  # doctest: +SKIP
+        'ok'
+    """
+    from kamnb import batch_guard
+
+    batch_guard.mark(task.account_id)
+    try:
+        return run_account(config, task)
+    finally:
+        batch_guard.mark(None)
+
+
+def _how_it_ended(exitcode: int | None) -> str:
+    if exitcode is None:
+        return "died"
+    if exitcode < 0:
+        try:
+            return f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"was killed by signal {-exitcode}"
+    return f"exited with code {exitcode}"
 
 
 # --------------------------------------------------------------------------- schedulers
@@ -468,31 +509,116 @@ def _init_local_worker() -> None:
 class LocalScheduler:
     """A pool of local processes (spawned, so every platform behaves alike).
 
+    A worker process that dies (the out-of-memory killer, say) fails only
+    the account it was running, named by the mark the worker keeps
+    (:mod:`kamnb.batch_guard`): the pool is replaced and every other account,
+    started or not, runs in the new one.
+
     Example:
         >>> scheduler = LocalScheduler(workers=2)  # doctest: +SKIP
         >>> scheduler.start(config, tasks)  # doctest: +SKIP
         >>> results = scheduler.collect()  # doctest: +SKIP
     """
 
+    MAX_REPLACEMENTS = 20
+    """After this many dead pools in one run, the accounts of the next one are failed, not run again."""
+
     def __init__(self, workers: int):
         self.workers = workers
         self.pool: ProcessPoolExecutor | None = None
         self.pending: set[Future[Any]] = set()
         self.tasks: dict[Future[Any], Task] = {}
+        self.config: BatchConfig | None = None
+        self.markers = ""
+        self.processes: dict[int, Any] = {}
+        self.replacements = 0
+        self.stopped = False
+
+    def _new_pool(self) -> None:
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_local_worker, initargs=(self.markers,)
+        )
+
+    def _submit(self, task: Task) -> None:
+        assert self.pool is not None and self.config is not None
+        fut = self.pool.submit(run_marked, self.config, task)
+        self.tasks[fut] = task
+        self.pending.add(fut)
+        self._note_processes()
+
+    def _note_processes(self) -> None:
+        self.processes.update(dict(getattr(self.pool, "_processes", None) or {}))
 
     def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
-        self.pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_init_local_worker)
-        self.tasks = {self.pool.submit(run_account, config, t): t for t in tasks}
-        self.pending = set(self.tasks)
+        import tempfile
+
+        self.config = config
+        self.markers = tempfile.mkdtemp(prefix="kamnb-workers-")
+        self._new_pool()
+        for task in tasks:
+            self._submit(task)
 
     @property
     def busy(self) -> bool:
         return bool(self.pending)
 
     def collect(self) -> list[dict[str, Any]]:
-        """Wait for at least one account to finish; return the finished ones (Ctrl-C may interrupt)."""
-        done, self.pending = wait(self.pending, return_when=FIRST_COMPLETED)
-        return [_result_or_failure(f, self.tasks[f]) for f in sorted(done, key=lambda f: self.tasks[f].account_id) if not f.cancelled()]
+        """The accounts finished within about a second (maybe none); Ctrl-C may interrupt."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        done, self.pending = wait(self.pending, timeout=1.0, return_when=FIRST_COMPLETED)  # at most a second: the bar moves on
+        self._note_processes()
+        broken = {f for f in done if not f.cancelled() and isinstance(f.exception(), BrokenProcessPool)}
+        results = [_result_or_failure(f, self.tasks[f]) for f in sorted(done - broken, key=lambda f: self.tasks[f].account_id) if not f.cancelled()]
+        if broken:
+            results += self._replace_pool(broken)
+        return results
+
+    def _replace_pool(self, broken: set[Future[Any]]) -> list[dict[str, Any]]:
+        """A worker died: fail the account it ran; run every other account of the dead pool in a new one."""
+        from concurrent.futures.process import BrokenProcessPool
+
+        from kamnb import batch_guard
+
+        # Every future of a broken pool fails; wait until all of them have.
+        rest, _ = wait(self.pending, timeout=10)
+        self.pending -= rest
+        finished = {f for f in rest if not f.cancelled() and not isinstance(f.exception(), BrokenProcessPool)}
+        victims = broken | {f for f in rest - finished if not f.cancelled()}
+        results = [_result_or_failure(f, self.tasks.pop(f)) for f in finished]
+        marks = batch_guard.running(self.markers)
+        culprits: dict[str, str] = {}
+        processes = list(self.processes.values())
+        for pid, process in self.processes.items():
+            process.join(timeout=10)
+            # Workers the pool stopped after the death end by SIGTERM (our handler exits 143).
+            if pid in marks and process.exitcode not in (0, 128 + signal.SIGTERM, -signal.SIGTERM):
+                culprits[marks[pid]] = _how_it_ended(process.exitcode)
+        for pid in marks:
+            (Path(self.markers) / str(pid)).unlink(missing_ok=True)
+        self.processes = {}
+        if self.pool is not None:
+            self.pool.shutdown(wait=False, cancel_futures=True)
+        self.replacements += 1
+        if not culprits and all(p.exitcode in (128 + signal.SIGTERM, -signal.SIGTERM) for p in processes):
+            self.stopped = True  # every worker was told to stop (SIGTERM to the process group): nothing more runs
+            for fut in victims:
+                self.tasks.pop(fut, None)
+            return results
+        give_up = not culprits or self.replacements > self.MAX_REPLACEMENTS
+        again: list[Task] = []
+        for fut in sorted(victims, key=lambda f: self.tasks[f].account_id):
+            task = self.tasks.pop(fut)
+            if give_up or task.account_id in culprits:
+                how = culprits.get(task.account_id, "died")
+                results.append(_worker_died(task, f"the worker process running this account {how} (out of memory?); the other accounts ran on"))
+            else:
+                again.append(task)
+        if again:
+            self._new_pool()
+            for task in again:
+                self._submit(task)
+        return results
 
     def cancel(self) -> int:
         """Drop the accounts not started yet; return how many are still running."""
@@ -518,8 +644,18 @@ class LocalScheduler:
             self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+WAIT_NOTE_SECONDS = 30.0
+"""How often a batch on Dask says it is still waiting for a worker."""
+
+
 class DaskScheduler:
     """An existing Dask distributed cluster; every worker thread keeps its own warm kernel.
+
+    While no worker is connected the batch says so every 30 s ("waiting for a
+    Dask worker at tcp://…: none connected for 30 s"); after ``wait`` seconds
+    without one (0: no limit) the accounts not reviewed yet fail with that
+    reason. When the batch ends, the warm kernels it started on the workers
+    are shut down.
 
     Example:
         >>> scheduler = DaskScheduler("tcp://127.0.0.1:8786")  # doctest: +SKIP
@@ -527,34 +663,71 @@ class DaskScheduler:
         >>> results = scheduler.collect()  # doctest: +SKIP
     """
 
-    def __init__(self, address: str):
+    def __init__(self, address: str, wait: float = 600.0, note: Callable[[str], None] | None = None):
         from distributed import Client
 
+        self.address = address
+        self.wait = wait
+        self.note = note or (lambda message: None)
         self.client = Client(address, timeout="20s")
         self.workers = len(self.client.scheduler_info().get("workers", {}))
         self.pending: set[Any] = set()
         self.tasks: dict[Any, Task] = {}
-        self.iterator: Any = None
+        self.key = ""
+        self._seen = time.monotonic()
+        self._noted = 0.0
+        self._checked = 0.0
 
     def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
-        from distributed import as_completed
-
         stamp = hashlib.sha1(f"{config.key}{time.time()}".encode()).hexdigest()[:8]
+        self.key = config.key
         futures = [self.client.submit(run_account, config, t, key=f"kamnb-{t.file}-{stamp}", pure=False, retries=0) for t in tasks]
         self.tasks = dict(zip(futures, tasks, strict=True))
         self.pending = set(futures)
-        self.iterator = as_completed(futures)
+        self._seen = time.monotonic()
 
     @property
     def busy(self) -> bool:
         return bool(self.pending)
 
+    def _connected(self) -> int:
+        now = time.monotonic()
+        if now - self._checked >= 1.0:
+            self._checked = now
+            try:
+                self.workers = len(self.client.scheduler_info().get("workers", {}))
+            except Exception:  # the scheduler itself is gone: count as no worker
+                self.workers = 0
+        return self.workers
+
     def collect(self) -> list[dict[str, Any]]:
-        fut = next(self.iterator)
-        self.pending.discard(fut)
-        if fut.status == "cancelled":
-            return []
-        return [_result_or_failure(fut, self.tasks[fut])]
+        """The accounts finished within about a second (maybe none); gives up after ``wait`` s without a worker."""
+        from distributed import wait as dask_wait
+
+        try:
+            done, _ = dask_wait(list(self.pending), timeout=1.0, return_when="FIRST_COMPLETED")
+        except TimeoutError:
+            done = set()
+        results = []
+        for fut in sorted(done, key=lambda f: self.tasks[f].account_id):
+            self.pending.discard(fut)
+            if fut.status != "cancelled":
+                results.append(_result_or_failure(fut, self.tasks[fut]))
+        if results or self._connected():
+            self._seen, self._noted = time.monotonic(), 0.0
+            return results
+        idle = time.monotonic() - self._seen
+        if idle - self._noted >= WAIT_NOTE_SECONDS:
+            self._noted = idle // WAIT_NOTE_SECONDS * WAIT_NOTE_SECONDS
+            self.note(f"waiting for a Dask worker at {self.address}: none connected for {self._noted:.0f} s")
+        if self.wait and idle >= self.wait:
+            message = f"no Dask worker connected at {self.address} for {self.wait:g} s (--wait)"
+            self.note(f"giving up: {message}")
+            left = sorted(self.pending, key=lambda f: self.tasks[f].account_id)
+            self.client.cancel(left)
+            self.pending = set()
+            results += [_failure(self.tasks[f], "no worker", message) for f in left]
+        return results
 
     def cancel(self) -> int:
         queued = [f for f in self.pending if f.status == "pending"]
@@ -567,18 +740,32 @@ class DaskScheduler:
         self.pending = set()
 
     def close(self) -> None:
-        self.client.close()
+        """Stop the warm kernels this batch started on the workers, then disconnect."""
+        try:
+            if self.key and self._connected():
+                self.client.run(close_runners, self.key)
+        except Exception:  # a worker that is gone took its kernels along
+            pass
+        finally:
+            self.client.close()
+
+
+def _failure(task: Task, kind: str, message: str) -> dict[str, Any]:
+    return {
+        "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
+        "outputs": {}, "seconds": 0.0, "error": {"kind": kind, "message": message, "step": "", "cell": None, "source": ""},
+    }
+
+
+def _worker_died(task: Task, message: str) -> dict[str, Any]:
+    return _failure(task, "worker died", message)
 
 
 def _result_or_failure(fut: Any, task: Task) -> dict[str, Any]:
     try:
         return fut.result()
     except Exception as err:  # the worker process itself died (out of memory, killed)
-        return {
-            "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
-            "outputs": {}, "seconds": 0.0,
-            "error": {"kind": "worker died", "message": f"{type(err).__name__}: {err}", "step": "", "cell": None, "source": ""},
-        }
+        return _failure(task, "worker died", f"{type(err).__name__}: {err}")
 
 
 # --------------------------------------------------------------------------- the run
@@ -599,6 +786,7 @@ class RunOptions:
     key_only: bool = False
     workers: int = 0
     scheduler: str = ""
+    wait: float = 600.0
     resume: bool = False
     pdf: bool = False
     quiet: bool = False
@@ -623,21 +811,37 @@ def _select_accounts(wb: Any, opts: RunOptions) -> list[str]:
     return ids
 
 
-def _previous(out: Path) -> dict[str, Any]:
-    try:
-        return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-
-
-def _write_manifest(out: Path, manifest: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str]) -> None:
+def _write_manifest(out: Path, manifest: dict[str, Any], results: dict[str, dict[str, Any]], order: list[str], stream: Any = None) -> bool:
+    """Write manifest.json whole; on a full disk say so once (the earlier manifest stays) and return False."""
     from kamnb.report import write_atomic
 
     manifest = dict(manifest)
     manifest["accounts"] = [results[a] for a in order if a in results]
     counts = {s: sum(1 for r in manifest["accounts"] if r["status"] == s) for s in ("ok", "failed", "not run")}
     manifest["summary"] = {**manifest.get("summary", {}), "accounts": len(order), **counts}
-    write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+    try:
+        write_atomic(out / "manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n")
+    except OSError as err:
+        if stream is not None and not getattr(_write_manifest, "warned", False):
+            print(f"kamnb batch: manifest.json was not written: {disk_message(err, out)}", file=stream)
+        _write_manifest.warned = True  # type: ignore[attr-defined]
+        return False
+    return True
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM reached the batch: stop at once, then write the index and manifest for what exists (exit 143)."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
+def _catch_sigterm() -> Any:
+    """Turn SIGTERM into :class:`Terminated` while accounts run; return the handler it replaces (None off the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, _on_sigterm)
 
 
 def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
@@ -647,8 +851,6 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
         >>> run_batch(RunOptions(workbook=Path("data/sample"), out=Path("reviews"), accounts=["ACC-001"]))  # doctest: +SKIP
         0
     """
-    from kamnb.progress import Progress
-    from kamnb.report import remove_temp_files
     from kamnb.workbook import check_workbook
 
     stream = stream or sys.stderr
@@ -657,6 +859,7 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     if not workbook.exists():
         print(f"kamnb batch: no workbook at {opts.workbook}", file=stream)
         return EXIT_USAGE
+    say(f"kamnb batch: reading the workbook {opts.workbook}")
     wb, problems = check_workbook(workbook)
     errors = [p for p in problems if p.level == "error"]
     if wb is None or errors:
@@ -700,9 +903,31 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
         paper=paper,
     )
     out = Path(config.out)
-    for sub in ("accounts", "notebooks"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+    try:
+        for sub in ("accounts", "notebooks"):
+            (out / sub).mkdir(parents=True, exist_ok=True)
+        lock = OutputLock(out).acquire()
+    except OutputBusy as err:
+        print(f"kamnb batch: {err}", file=stream)
+        return EXIT_FAILED
+    except OSError as err:  # --out is a file, read-only, on a full disk
+        print(f"kamnb batch: {disk_message(err, opts.out)}", file=stream)
+        return EXIT_USAGE if isinstance(err, (FileExistsError, NotADirectoryError)) else EXIT_FAILED
+    try:
+        return _run_locked(opts, stream, say, wb, settings, config, notebooks, ids, workbook, isolation, chromium)
+    finally:
+        lock.release()
+
+
+def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict[str, Any], config: BatchConfig,
+                notebooks: list[Path], ids: list[str], workbook: Path, isolation: str, chromium: str) -> int:
+    """The run itself, with the output folder locked: accounts, then index and manifest (see :func:`run_batch`)."""
+    from kamnb.progress import Progress
+    from kamnb.report import remove_temp_files
+
+    out = Path(config.out)
     remove_temp_files(out)
+    _write_manifest.warned = False  # type: ignore[attr-defined]
     files = safe_names(ids)
     names_of = wb.accounts["name"].to_dict()
     inputs = {
@@ -713,22 +938,19 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     }
     results: dict[str, dict[str, Any]] = {}
     if opts.resume:
-        before = _previous(out)
-        if before.get("inputs", {}).get("workbook") == inputs["workbook"] and before.get("inputs", {}).get("notebooks") == inputs["notebooks"]:
-            for entry in before.get("accounts", []):
-                a = entry.get("account_id")
-                html = entry.get("outputs", {}).get("html")
-                if a in files and entry.get("status") == "ok" and html and (out / html).exists() and entry.get("file") == files[a]:
-                    results[a] = {**entry, "resumed": True}
+        from kamnb.batch_resume import previous_reviews
+
+        results, warning = previous_reviews(out, inputs, files)
+        if warning:
+            print(f"kamnb batch: {warning}", file=stream)
+        if results:
             say(f"resuming: {len(results)} account(s) already done, {len(ids) - len(results)} to run")
-        elif before:
-            say("resuming: the workbook or the notebooks changed since the last run, so every account runs again")
     tasks = [Task(a, str(names_of.get(a, a)), files[a]) for a in ids if a not in results]
     workers = max(1, opts.workers or os.cpu_count() or 1)
     scheduler: LocalScheduler | DaskScheduler
     if opts.scheduler:
         try:
-            scheduler = DaskScheduler(opts.scheduler)
+            scheduler = DaskScheduler(opts.scheduler, wait=opts.wait)
         except Exception as err:
             print(f"kamnb batch: cannot reach the Dask scheduler at {opts.scheduler}: {err}", file=stream)
             return EXIT_USAGE
@@ -743,6 +965,12 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     }
     say(f"kamnb batch: {len(tasks)} account(s) to review with {len(notebooks)} notebook(s) -> {out}")
     progress = Progress(len(tasks), stream=stream, quiet=opts.quiet)
+    if isinstance(scheduler, DaskScheduler):
+        scheduler.note = progress.note
+        where = f"{scheduler.workers} Dask worker(s) connected" if scheduler.workers else f"no Dask worker connected to {opts.scheduler} yet"
+        progress.stage(f"{len(tasks)} account(s) queued; {where}", label="queued")
+    else:
+        progress.stage(f"{len(tasks)} account(s) queued; starting {scheduler.workers} kernel(s)", label="starting")
     started = time.monotonic()
     interrupted = False
     last_write = 0.0
@@ -750,9 +978,11 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
     figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
     review_job = background.submit(_portfolio_review, settings, config, len(ids))  # runs beside the accounts
     background.shutdown(wait=False)
-    scheduler.start(config, tasks)
     killed = False
+    terminated = False
+    previous_term = _catch_sigterm()
     try:
+        scheduler.start(config, tasks)
         while scheduler.busy:
             try:
                 for result in scheduler.collect():
@@ -760,44 +990,66 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
                     error = result.get("error") or {}
                     progress.update(result["account_id"], ok=result["status"] == "ok", seconds=result.get("seconds", 0.0),
                                     error=f"{error.get('kind', '')}: {error.get('message', '')}" if error else "")
+                progress.tick()
                 if time.monotonic() - last_write > 2.0:
-                    _write_manifest(out, {**manifest, "summary": {"interrupted": False}}, results, ids)
+                    _write_manifest(out, {**manifest, "summary": {"interrupted": False}}, results, ids, stream)
                     last_write = time.monotonic()
-            except KeyboardInterrupt:
-                if interrupted:
-                    progress.note("stopping now")
+            except KeyboardInterrupt as err:
+                if interrupted or isinstance(err, Terminated):  # a second Ctrl-C, or SIGTERM: stop at once
+                    terminated = terminated or isinstance(err, Terminated)
+                    interrupted = True
+                    progress.note("terminated: stopping now" if terminated else "stopping now")
                     scheduler.kill()
                     killed = True
                     break
                 interrupted = True
                 running = scheduler.cancel()
                 progress.note(f"interrupted: finishing the {running} account(s) in progress; press Ctrl-C again to stop at once")
+    except Terminated:  # SIGTERM while the workers were starting
+        terminated = interrupted = True
+        scheduler.kill()
+        killed = True
     finally:
+        signal.signal(signal.SIGTERM, signal.SIG_IGN) if previous_term is not None else None  # the index and manifest are written next
         if not killed:
             scheduler.close()
+    if getattr(scheduler, "stopped", False):  # the workers were stopped from outside
+        terminated = interrupted = True
     progress.close()
     removed = remove_temp_files(out)
     for a in ids:
         if a not in results:
             results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
     manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
-    code = EXIT_INTERRUPTED if interrupted else EXIT_OK
+    if terminated:
+        manifest["summary"]["signal"] = "SIGTERM"
+    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
     portfolio_review = review_job.result()
     manifest["portfolio_review"] = portfolio_review
     if portfolio_review.get("error"):
         print(f"kamnb batch: the portfolio review failed: {portfolio_review['error']}", file=stream)
+    index_written = False
     try:
         notes = write_portfolio(wb, out, ids, results, config, figures_job.result(), portfolio_review)
         manifest["portfolio_notes"] = notes
+        index_written = True
+    except OSError as err:  # a full disk: the finished reviews are whole; say clearly that the index is not
+        print(f"kamnb batch: the portfolio index was not written: {disk_message(err, out)}", file=stream)
+        manifest["portfolio_notes"] = [f"index not written: {disk_message(err, out)}"]
+        code = code or EXIT_FAILED
     except Exception as err:  # the reviews are written; say clearly that the index is not
         print(f"kamnb batch: the portfolio index could not be written: {type(err).__name__}: {err}", file=stream)
         manifest["portfolio_notes"] = [f"index not written: {type(err).__name__}: {err}"]
         code = code or EXIT_FAILED
-    _write_manifest(out, manifest, results, ids)
+    if not _write_manifest(out, manifest, results, ids, stream):
+        code = code or EXIT_FAILED
     failed = [r for r in results.values() if r["status"] == "failed"]
     if failed and code == EXIT_OK:
         code = EXIT_FAILED
-    say(f"portfolio: {out / 'index.html'}")
+    if previous_term is not None:
+        signal.signal(signal.SIGTERM, previous_term)
+    if index_written:
+        say(f"portfolio: {out / 'index.html'}")
     if failed:
         say(f"{len(failed)} account(s) failed; see {out / 'index.html'} or manifest.json, then rerun with --resume")
     if interrupted:
@@ -923,6 +1175,7 @@ def cmd_batch(args: argparse.Namespace) -> int:
         key_only=args.key_only,
         workers=args.workers or 0,
         scheduler=args.scheduler or "",
+        wait=args.wait,
         resume=args.resume,
         pdf=args.pdf,
         quiet=args.quiet,
@@ -955,12 +1208,16 @@ def add_command(sub: Any) -> None:
         "Exit 0 all done, 1 some account failed, 2 usage error, 130 interrupted.",
         epilog="Example: kamnb batch data/sample --out reports/sample --workers 2",
     )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    from kamnb.cli import positive_int, seconds, workbook_path
+
+    p.add_argument("workbook", type=workbook_path, help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--out", required=True, metavar="DIR", help="folder for the reports (created if missing)")
     p.add_argument("--accounts", metavar="ID,ID", help="only these accounts (comma separated)")
     p.add_argument("--key-only", action="store_true", help="only the key accounts (by the classification)")
-    p.add_argument("--workers", type=int, metavar="N", help="local worker processes (default: the machine's cores)")
+    p.add_argument("--workers", type=positive_int, metavar="N", help="local worker processes (default: the machine's cores)")
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on an existing Dask cluster, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--wait", type=seconds, metavar="SECONDS", default=600.0,
+                   help="with --scheduler: give up after this long without any Dask worker connected (default 600; 0: no limit)")
     p.add_argument("--resume", action="store_true", help="redo only accounts that failed or have no review yet")
     p.add_argument("--pdf", action="store_true", help="also print each review to PDF with headless Chromium")
     p.add_argument("--quiet", action="store_true", help="no progress output (errors still go to stderr)")

@@ -432,7 +432,8 @@ class Explanation:
         wanted = ["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]
         c = self.contributions
         shown = c[[x for x in wanted if x in c.columns]] if "definition" in c.columns else c.reset_index()
-        table = people_table(shown.rename(columns={"contribution": "contribution_points"}), digits={"contribution_points": 1})
+        table = people_table(shown.rename(columns={"contribution": "contribution_points"}), digits={"contribution_points": 1},
+                             labels={"score": "Score (0-100)"})
         return f"<ul>{items}</ul>{table._repr_html_()}"
 
     def __str__(self) -> str:

@@ -69,7 +69,7 @@ def revenue_neighbours(source: Any, account_id: str, result: pd.DataFrame | None
     frame = pd.DataFrame(
         {
             "revenue_rank": rows["revenue_rank"].astype(int),
-            "name": rows["name"].astype(str),
+            "account": rows["name"].astype(str),
             "revenue_12m": rows["revenue_12m"],
             "revenue_share_pct": rows["revenue_share_pct"],
             "cumulative_share_pct": cumulative.loc[ids],
@@ -100,7 +100,7 @@ def definition_ranks(source: Any, account_id: str, result: pd.DataFrame | None =
         rank = f"{int((scores > mine).sum()) + 1} of {scored}" if np.isfinite(mine) else "not computed"
         rows.append({"definition": BY_ID[d].title, "score": mine, "rank": rank, "calls_key": bool(res.at[account_id, f"key_by_{d}"]),
                      "weight": float(weights.get(d, 0) or 0), "question": BY_ID[d].question})
-    return people_table(pd.DataFrame(rows), labels={"question": "What it asks"})
+    return people_table(pd.DataFrame(rows), labels={"question": "What it asks", "score": "Score (0-100)"})
 
 
 def key_neighbours(source: Any, account_id: str, result: pd.DataFrame | None = None) -> PeopleTable:
@@ -117,7 +117,7 @@ def key_neighbours(source: Any, account_id: str, result: pd.DataFrame | None = N
     frame = pd.DataFrame(
         {
             "key_rank": rows["key_rank"].astype(int),
-            "name": rows["name"].astype(str),
+            "account": rows["name"].astype(str),
             "key_score": rows["key_score"],
             "is_key": rows["is_key"].astype(bool),
             "key_by_count": rows["key_by_count"].astype(int),
@@ -149,7 +149,7 @@ def account_group(source: Any, account_id: str) -> PeopleTable:
     rows = alone.loc[shown]
     table = pd.DataFrame(
         {
-            "name": rows["name"].astype(str) + np.where(rows.index == group, " (parent)", ""),
+            "account": rows["name"].astype(str) + np.where(rows.index == group, " (parent)", ""),
             "revenue_12m": rows["revenue_12m"],
             "key_score": rows["key_score"],
             "is_key": rows["is_key"].astype(bool),
@@ -159,7 +159,7 @@ def account_group(source: Any, account_id: str) -> PeopleTable:
     )
     g = grouped.loc[group]
     hidden = len(others) - GROUP_OTHERS
-    total = pd.DataFrame({"name": [f"The group as one ({len(members)} accounts)"], "revenue_12m": [g["revenue_12m"]], "key_score": [g["key_score"]],
+    total = pd.DataFrame({"account": [f"The group as one ({len(members)} accounts)"], "revenue_12m": [g["revenue_12m"]], "key_score": [g["key_score"]],
                           "is_key": [bool(g["is_key"])], "tier": _tier_names(settings, pd.Series([g["tier"]]))}, index=["(group)"])
     out = people_table(pd.concat([table, total]), highlight=account_id, currency=settings.get("currency", "EUR"))
     if hidden > 0:

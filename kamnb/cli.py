@@ -28,6 +28,64 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def workbook_path(text: str) -> str:
+    """An argparse type: a workbook folder or .xlsx file that exists, else a usage error (exit 2) from the command's parser.
+
+    Example:
+        >>> workbook_path("data/sample")
+        'data/sample'
+        >>> workbook_path("README.md")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: README.md is not a workbook: expected a folder of CSV files or an .xlsx file
+    """
+    path = Path(text)
+    if not path.exists():
+        raise argparse.ArgumentTypeError(f"no workbook at {text}: no such file or folder")
+    if path.is_file() and path.suffix.lower() not in WORKBOOK_SUFFIXES:
+        raise argparse.ArgumentTypeError(f"{text} is not a workbook: expected a folder of CSV files or an .xlsx file")
+    return text
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1.
+
+    Example:
+        >>> positive_int("2")
+        2
+        >>> positive_int("0")
+        Traceback (most recent call last):
+        ...
+        argparse.ArgumentTypeError: '0' is not a whole number of at least 1
+    """
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return value
+
+
+def seconds(text: str) -> float:
+    """An argparse type: a number of seconds, 0 or more.
+
+    Example:
+        >>> seconds("30")
+        30.0
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds (0 or more)")
+    return value
+
+
 def portfolio_summary(wb: Workbook) -> str:
     """A few lines a person reads after validation: counts and the biggest accounts.
 
@@ -102,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check every sheet, column and cell of a workbook; list all problems in one pass. Exit 0 clean, 1 errors, 2 usage.",
         epilog="Example: kamnb validate data/sample",
     )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    p.add_argument("workbook", type=workbook_path, help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--quiet", action="store_true", help="print problems only, no portfolio summary")
     p.add_argument("--no-journal", action="store_true", help="check the sheets alone, without workshop answers from the journal")
     p.set_defaults(func=cmd_validate)
@@ -124,16 +182,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         ...
         0
     """
+    from kamnb.streams import guard_standard_streams
+
+    guard_standard_streams()  # a closed pipe stops the printing, not the work: the exit code stays the work's
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # the command's own usage, not the top-level one
+        sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+        (sub.choices.get(args.command) or parser).error(f"unrecognized arguments: {' '.join(extra)}")
     if not getattr(args, "func", None):
         parser.print_help()
         return EXIT_USAGE
-    try:
-        return int(args.func(args))
-    except BrokenPipeError:  # output cut short by `| head`: not an error of the work
-        sys.stderr.close()
-        return EXIT_OK
+    return int(args.func(args))
 
 
 if __name__ == "__main__":

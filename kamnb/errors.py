@@ -95,3 +95,12 @@ class ChangeRefused(KamnbError):
     def __init__(self, message: str, by: object = None):
         super().__init__(message)
         self.by = by
+
+
+class OutputBusy(KamnbError):
+    """Another ``kamnb batch`` is writing into the same output folder.
+
+    Example:
+        >>> issubclass(OutputBusy, KamnbError)
+        True
+    """

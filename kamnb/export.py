@@ -258,7 +258,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         description="Write the sheets with every workshop answer from the journal applied. Copies by default; the originals change only with --in-place, after a backup.",
         epilog="Example: kamnb export data/sample --out /tmp/sample-now --xlsx",
     )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    from kamnb.cli import workbook_path
+
+    p.add_argument("workbook", type=workbook_path, help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--out", default=None, help="folder (or .xlsx file with --xlsx) to write to; default: beside the workbook, dated")
     p.add_argument("--xlsx", action="store_true", help="write one .xlsx file with a tab per sheet instead of CSV files")
     p.add_argument("--in-place", action="store_true", help="overwrite the original sheets (after copying them and the journal to a dated backup)")

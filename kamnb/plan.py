@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from kamnb import banks
+from kamnb import settings as kamnb_settings
 from kamnb.common.tables import escape, html_notes, html_table
 from kamnb.formatting import date
 from kamnb.workbook import Workbook
@@ -36,40 +37,34 @@ CLOSED = ("done", "dropped")
 OVERDUE = "overdue"
 CLOSED_ROW = "closed"
 
-# Built-in defaults of the plan: settings; the `plan:` section of settings.yaml overrides them.
-DEFAULTS: dict[str, Any] = {
-    "red_flag_category": "care_cultivate",
-    "red_flag_due_days": {"high": 14, "medium": 30, "low": 60},
-    "gap_category": "sell_service",
-    "gap_due_days": 30,
-    "max_gap_actions": 3,
-    "goal_words": {
-        "customer": ["customer", "client", "their", "them", "they", "users", "decision-makers", "management", "board"],
-        "result": [
-            "reduce", "reduced", "reducing", "cut", "cuts", "lower", "faster", "quicker", "speedier", "shorter", "improve",
-            "improved", "improving", "better", "save", "saves", "saving", "savings", "increase", "grow", "growth", "fewer",
-            "less", "results", "efficiency", "productivity", "profit", "profitability", "cost", "costs", "quality", "uptime",
-            "availability", "reliable", "reliability", "compliance", "compliant", "safer", "risk", "satisfaction", "on time",
-            "time to market", "errors", "delays", "downtime", "achieve", "reach", "halve", "double", "raise", "lift", "shorten",
-            "speed up", "accuracy", "waiting time", "lead time", "on schedule", "in real time",
-        ],
-        "sale": [
-            "sell", "sells", "selling", "sold", "upsell", "up-sell", "cross-sell", "our revenue", "our sales", "our share",
-            "share of wallet", "our margin", "win the", "win a", "close the deal", "sign the", "renewal", "renew our",
-            "extend our", "our contract", "quota", "purchase order", "more business", "our products", "our product",
-            "licences", "licenses", "deal", "preferred supplier", "preferred vendor", "supplier of choice", "sole supplier",
-            "our footprint", "our presence", "spend with",
-        ],
-        # The customer doing the buying: the customer's name (or they / the customer) followed by one of these.
-        "buying": ["buy", "buys", "order", "orders", "purchase", "purchases", "sign", "signs", "renew", "renews", "extend", "extends",
-                   "award", "awards", "choose", "chooses", "select", "selects", "license", "licenses", "adopt", "adopts", "commit", "commits",
-                   "place", "places", "spend", "spends"],
-        # We are the one who gains: these words right after a verb or noun of the goal.
-        "us": ["from us", "with us", "to us", "for us", "through us"],
-        # Growing our business at the customer: one of these verbs, then one of these nouns, then with / at / in / from.
-        "grow_verbs": ["grow", "increase", "double", "triple", "expand", "raise", "lift", "boost"],
-        "grow_nouns": ["revenue", "sales", "business", "turnover", "spend", "wallet", "footprint", "presence", "volume", "orders", "account"],
-    },
+# Built-in word lists of the goal check; a list under `plan: goal_words:` in settings.yaml replaces
+# the one of the same name. Every other plan setting and its default is in kamnb/defaults/settings.yaml.
+GOAL_WORDS: dict[str, list[str]] = {
+    "customer": ["customer", "client", "their", "them", "they", "users", "decision-makers", "management", "board"],
+    "result": [
+        "reduce", "reduced", "reducing", "cut", "cuts", "lower", "faster", "quicker", "speedier", "shorter", "improve",
+        "improved", "improving", "better", "save", "saves", "saving", "savings", "increase", "grow", "growth", "fewer",
+        "less", "results", "efficiency", "productivity", "profit", "profitability", "cost", "costs", "quality", "uptime",
+        "availability", "reliable", "reliability", "compliance", "compliant", "safer", "risk", "satisfaction", "on time",
+        "time to market", "errors", "delays", "downtime", "achieve", "reach", "halve", "double", "raise", "lift", "shorten",
+        "speed up", "accuracy", "waiting time", "lead time", "on schedule", "in real time",
+    ],
+    "sale": [
+        "sell", "sells", "selling", "sold", "upsell", "up-sell", "cross-sell", "our revenue", "our sales", "our share",
+        "share of wallet", "our margin", "win the", "win a", "close the deal", "sign the", "renewal", "renew our",
+        "extend our", "our contract", "quota", "purchase order", "more business", "our products", "our product",
+        "licences", "licenses", "deal", "preferred supplier", "preferred vendor", "supplier of choice", "sole supplier",
+        "our footprint", "our presence", "spend with",
+    ],
+    # The customer doing the buying: the customer's name (or they / the customer) followed by one of these.
+    "buying": ["buy", "buys", "order", "orders", "purchase", "purchases", "sign", "signs", "renew", "renews", "extend", "extends",
+               "award", "awards", "choose", "chooses", "select", "selects", "license", "licenses", "adopt", "adopts", "commit", "commits",
+               "place", "places", "spend", "spends"],
+    # We are the one who gains: these words right after a verb or noun of the goal.
+    "us": ["from us", "with us", "to us", "for us", "through us"],
+    # Growing our business at the customer: one of these verbs, then one of these nouns, then with / at / in / from.
+    "grow_verbs": ["grow", "increase", "double", "triple", "expand", "raise", "lift", "boost"],
+    "grow_nouns": ["revenue", "sales", "business", "turnover", "spend", "wallet", "footprint", "presence", "volume", "orders", "account"],
 }
 
 
@@ -79,13 +74,12 @@ def plan_settings(settings: dict[str, Any]) -> dict[str, Any]:
     >>> plan_settings({"plan": {"gap_due_days": 10}})["gap_due_days"]
     10
     """
-    own = settings.get("plan") or {}
-    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in DEFAULTS.items()}
-    for key, value in own.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key].update({k: v for k, v in value.items() if v is not None})
-        elif value is not None:
-            out[key] = value
+    own = settings.get("plan") if isinstance(settings, dict) else None
+    own = {k: v for k, v in own.items() if v is not None} if isinstance(own, dict) else {}
+    out = kamnb_settings.section({"plan": own}, "plan")
+    words = {k: list(v) for k, v in GOAL_WORDS.items()}
+    words.update({k: v for k, v in (out.get("goal_words") or {}).items() if v is not None})
+    out["goal_words"] = words
     return out
 
 

@@ -87,7 +87,7 @@ def account_list(wb: Any, result: pd.DataFrame, reviews: str = "accounts", n: in
     frame = sort_accounts(result.assign(tier=result["tier"].astype(str)))
     table = pd.DataFrame(
         {
-            "name": frame["name"].astype(str),
+            "account": frame["name"].astype(str),
             "tier": [names.get(t, t) for t in frame["tier"]],
             "key_score": frame["key_score"],
             "revenue_12m": frame["revenue_12m"],

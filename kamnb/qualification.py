@@ -70,6 +70,7 @@ class QualificationSettings:
     min_firm_share: float
     bands: tuple[float, ...]
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
+    consensus_days: float | None = 30.0
 
     @property
     def neutral(self) -> float:
@@ -150,6 +151,7 @@ def qualification_settings(settings: dict[str, Any]) -> QualificationSettings:
         min_likelihood=_number(qo, "min_likelihood", 0.0, 1.0, "qualify_out."),
         min_firm_share=_number(qo, "min_firm_share", 0.0, 1.0, "qualify_out."),
         bands=tuple(float(b) for b in bands),
+        consensus_days=None if sec.get("consensus_days") is None else _number(sec, "consensus_days", 0, 100000),
         raw=sec,
     )
 
@@ -213,14 +215,17 @@ def _latest(rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return order.drop_duplicates(keys, keep="last").drop(columns=["_dated", "_when"])
 
 
-def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str) -> pd.DataFrame:
+def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str, window_days: float | None = None) -> pd.DataFrame:
     """One row per ``keys``: the room's value from each rater's latest entry, with the entry it came from.
 
     Each rater (``assessed_by``; an empty name counts as one rater) keeps only
     their latest row; the value in force is :func:`consensus` of those rows
     (median for scores, strict majority else the most cautious for answers).
     The row kept is the latest entry that gave that value, so its evidence
-    and date belong to the answer shown. Added columns: ``raters``, ``spread``
+    and date belong to the answer shown. With ``window_days``, a rater's entry
+    counts only when it is at most that many days older than the newest entry
+    for the same key: the room is the people of the latest assessment, and an
+    old review by someone else does not outvote it. Added columns: ``raters``, ``spread``
     (NaN with one rater) and ``given`` (what the raters said, e.g.
     "2 yes, 1 no"; empty with one rater). Single-rater keys skip the Python
     loop, so a portfolio without a room costs what it did.
@@ -234,6 +239,9 @@ def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str)
     rows = rows if "assessed_by" in rows.columns else rows.assign(assessed_by="")
     rows = rows.assign(assessed_by=rows["assessed_by"].fillna("").astype(str).str.strip())
     each = _latest(rows, [*keys, "assessed_by"])
+    if window_days is not None and len(each):
+        newest = each.groupby(keys, sort=False)["assessed_on"].transform("max")
+        each = each[each["assessed_on"].isna() | newest.isna() | (each["assessed_on"] >= newest - pd.Timedelta(days=float(window_days)))]
     size = each.groupby(keys, sort=False)[column].transform("size")
     single = each[size == 1].assign(raters=1, spread=np.nan, given="")
     multi = each[size > 1]
@@ -274,7 +282,7 @@ def current_answers(wb) -> pd.DataFrame:
     cfg = qualification_settings(wb.settings)
     bank = _bank(wb)
     rows = wb.qualification[wb.qualification["question_id"].isin(bank.index) & (wb.qualification["opportunity_id"] != "")]
-    latest = room_consensus(rows, ["opportunity_id", "question_id"], "answer", "answer")
+    latest = room_consensus(rows, ["opportunity_id", "question_id"], "answer", "answer", cfg.consensus_days)
     out = _prepared(latest, wb, cfg)
     return out.sort_values(["opportunity_id", "question_id"]).reset_index(drop=True)
 

@@ -83,7 +83,7 @@ def _items(wb: Workbook, when: pd.DataFrame, history: bool = False, cmap: pd.Dat
     ev = when.merge(rel, on="account_id")
     ev = ev[ev["assessed_on"] <= ev["at"]]
     # each rater's latest score, and the room's median of them (the evidence of the score kept)
-    ev = room_consensus(ev, ["account_id", "at", "indicator_id"], "score", "score").rename(columns={"indicator_id": "item"})
+    ev = room_consensus(ev, ["account_id", "at", "indicator_id"], "score", "score", cfg.get("consensus_days")).rename(columns={"indicator_id": "item"})
     grid = when.merge(pd.DataFrame({"item": list(bank.index)}), how="cross")
     judged = grid.merge(ev.drop(columns="_row"), on=["account_id", "at", "item"], how="left")
     judged["kind"] = "indicator"

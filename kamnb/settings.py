@@ -315,6 +315,7 @@ def _rules() -> dict[str, Rule]:
         "relationships.half_life_days": number(0, above=True),
         "relationships.measured_weights.*": weight,
         "relationships.stale_evidence_days": days,
+        "relationships.consensus_days": days,
         "relationships.single_thread_share": pct,
         "red_flags.renewal_share_pct": number(0),
         "red_flags.renewal_low_likelihood": share,
@@ -376,6 +377,7 @@ def _rules() -> dict[str, Rule]:
             "at least two [score, likelihood] pairs, scores rising from 0 to 100, likelihoods from 0 to 1 that never fall", _likelihood_curve
         ),
         "qualification.min_answers": number(1, whole=True),
+        "qualification.consensus_days": days,
         "qualification.qualify_out.knockout_questions": text_list(),
         "qualification.qualify_out.knockout_needs_evidence": flag(),
         "qualification.qualify_out.litmus_no_below": share,
@@ -520,6 +522,35 @@ def check_settings(settings: dict[str, Any], label: str = "settings.yaml") -> li
 # --------------------------------------------------------------------------- loading
 
 
+MAX_YAML_BYTES = 10_000_000
+"""A settings or bank file larger than this (10 MB) is refused unread."""
+
+
+def read_text_file(path: Path, problems: list[Problem]) -> str | None:
+    """The UTF-8 text of a settings or bank file, or ``None`` and a problem (a pipe, a device, too large, not UTF-8).
+
+    Example:
+        >>> problems = []
+        >>> read_text_file(Path("/dev/zero"), problems), problems[0].expected
+        (None, 'a regular file; this is a device')
+    """
+    import stat
+
+    try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):
+            kind = "a named pipe" if stat.S_ISFIFO(st.st_mode) else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode) else "not a regular file"
+            problems.append(Problem(path.name, None, None, None, f"a regular file; this is {kind}"))
+            return None
+        if st.st_size > MAX_YAML_BYTES:
+            problems.append(Problem(path.name, None, None, None, f"a file of at most {MAX_YAML_BYTES // 1_000_000} MB; this one has {st.st_size / 1e6:,.0f} MB"))
+            return None
+        return path.read_bytes().decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError) as err:
+        problems.append(Problem(path.name, None, None, None, f"a readable UTF-8 text file ({err})"))
+        return None
+
+
 def _override_dir(workbook: Path) -> Path:
     return workbook.parent if workbook.is_file() else workbook
 
@@ -541,11 +572,7 @@ def load_settings(workbook: Path | None = None, problems: list[Problem] | None =
     if workbook is not None and (_override_dir(workbook) / DEFAULTS_NAME).exists():
         own = _override_dir(workbook) / DEFAULTS_NAME
         found: list[Problem] = []
-        try:
-            text_ = own.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as err:
-            found.append(Problem(own.name, None, None, None, f"a readable UTF-8 text file ({err})"))
-            text_ = ""
+        text_ = read_text_file(own, found) or ""
         over = read_yaml(text_, own.name, found) if not found else {}
         if over is None:
             over = {}

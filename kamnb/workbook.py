@@ -314,6 +314,9 @@ def _cell_text(cell: Any, number_format: str) -> str:
 def _read_xlsx(path: Path, problems: list[Problem]) -> dict[str, RawSheet]:
     from openpyxl import load_workbook as open_xlsx
 
+    if path.stat().st_size > MAX_SHEET_BYTES:
+        problems.append(Problem(path.name, None, None, None, f"an .xlsx workbook of at most {MAX_SHEET_BYTES // 1_000_000} MB; this file has {path.stat().st_size / 1e6:,.0f} MB"))
+        return {}
     try:
         book = open_xlsx(path, read_only=True, data_only=False)
     except Exception as err:  # openpyxl raises many kinds for a damaged file

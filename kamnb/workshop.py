@@ -123,6 +123,30 @@ class WorkshopSession:
             raise WorkshopError("say who is speaking first (the name box at the top)")
         return who
 
+    def _missing(self, sheet: str, key: dict[str, Any]) -> str | None:
+        """Why a change cannot apply to ``key`` (a row or a referenced id that does not exist), else None."""
+        spec = SHEETS[sheet]
+        if sheet in HISTORY_SHEETS:
+            for col in HISTORY_SHEETS[sheet]:
+                ref = spec.column(col).ref_sheet
+                known = self.wb.questions.index if ref == "questions" else self.wb.indicators.index if ref == "indicators" else self.wb.sheets[str(ref)].index
+                if str(key.get(col, "")) not in set(map(str, known)):
+                    return f"{key.get(col, '')!s} does not exist in the workbook (it may have been removed); not saved"
+            return None
+        if any(k not in spec.column_names for k in key):
+            return "that row is not part of the workbook; not saved"
+        frame = self.wb.sheets[sheet]
+        mask = pd.Series(True, index=frame.index)
+        for k, v in key.items():
+            mask &= frame[k].map(to_text) == to_text(v)
+        if not mask.any():
+            wanted = {k: to_text(v) for k, v in key.items()}
+            gone = [c for c in effective(self.journal.changes()) if c.op == "remove" and c.sheet == sheet and c.key == wanted]
+            if gone:  # say who removed it and when
+                return self.refused(ChangeRefused("", gone[-1]))
+            return f"{self.label(sheet, key)} is no longer in the workbook (removed meanwhile); not saved"
+        return None
+
     def current(self, sheet: str, key: dict[str, Any], column: str) -> Any:
         """The value in force for one cell (for history sheets: the latest answer)."""
         frame = self.wb.sheets[sheet]
@@ -205,6 +229,9 @@ class WorkshopSession:
         except WorkshopError as err:
             return None, str(err)
         self.sync()
+        missing = self._missing(sheet, key)
+        if missing:
+            return None, missing
         old = self.current(sheet, key, column)
         if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
             return None, None
@@ -544,16 +571,17 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     if sc is None:
         sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
         out["pending"] = True
-    tally = _answer_tally(wb, account_id)
+    view = _one_account(session, account_id)  # the account's rows, filtered again only where a sheet changed
+    tally = _answer_tally(view, account_id)
     tally["likelihood"] = sc["likelihood"].reindex(tally.index) if sc["likelihood"] is not None else float("nan")
     tally["status"] = sc["status"].reindex(tally.index).fillna("") if sc["status"] is not None else ""
     out["opportunities"] = tally
-    rel = wb.for_account("relationship", account_id)
+    rel = view.relationship
     rel = rel.sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
     out["indicators_scored"] = int(rel["score"].notna().sum())
     for k in ("tier", "key_score", "relationship_score", "red_flags", "errors"):
         out[k] = sc[k]
-    out["last_assessed"], out["changes"] = _changes_since_assessment(wb, account_id)
+    out["last_assessed"], out["changes"] = _changes_since_assessment(view, account_id)
     out["spread"] = session.spread(account_id)
     out["journal_changes"] = session.seen
     return out

@@ -691,7 +691,9 @@ def add_command(sub: argparse._SubParsersAction) -> None:
         "With --host 0.0.0.0 raters join from their own devices on the room's network.",
         epilog="Example: kamnb workshop data/sample --no-browser",
     )
-    p.add_argument("workbook", help="workbook folder of CSV files, or an .xlsx file")
+    from kamnb.cli import workbook_path
+
+    p.add_argument("workbook", type=workbook_path, help="workbook folder of CSV files, or an .xlsx file")
     p.add_argument("--port", type=int, default=None, help="port to serve on (default: the one of the last run, else a free one)")
     p.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1, this computer only; 0.0.0.0 for the room's network; the key is always required)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser; just print the address")

@@ -100,3 +100,14 @@ def test_the_workshop_rule_is_the_methods_rule():
     assert q.consensus(["yes", "yes", "no"], "answer")[0] == "yes"
     assert q.consensus(["yes", "partly", "unknown"], "answer")[0] == "unknown"
     assert q.consensus([2, 4, 5])[0] == 4.0 and q.consensus([2, 3, 4, 5])[0] == 3.0
+
+
+def test_an_old_assessment_by_someone_else_does_not_outvote_the_latest_room(tmp_path):
+    wb = qbook(tmp_path, [("budget", "no", "Budget frozen", "2026-03-01", "Ann"),        # last spring's review
+                          ("budget", "yes", "Budget line approved", "2026-10-01", "Bo"),
+                          ("budget", "yes", "CFO confirmed", "2026-10-02", "Cy")])
+    row = answer(wb)
+    assert row["answer"] == "yes" and row["raters"] == 2 and row["given"] == "2 yes"
+    wider = qbook(tmp_path / "w", [("budget", "no", "Budget frozen", "2026-03-01", "Ann"), ("budget", "yes", "Approved", "2026-10-01", "Bo")])
+    wider.settings["qualification"]["consensus_days"] = 365
+    assert answer(wider)["answer"] == "no"      # within the window the two disagree: the more cautious answer

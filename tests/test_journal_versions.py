@@ -104,3 +104,14 @@ def test_the_workshop_date_counts(mini_book):
     wb = load_workbook(mini_book)
     assert wb.settings["as_of"] == max(dt.date(2026, 11, 1), c.day)
     assert load_workbook(mini_book, journal=False).settings["as_of"] == dt.date(2026, 11, 1)
+
+
+def test_a_change_to_a_row_that_does_not_exist_is_refused(mini_book):
+    from kamnb.workshop import WorkshopSession
+
+    s = WorkshopSession(mini_book, who="Ann")
+    change, error = s.change("accounts", {"account_id": "NOPE"}, "growth_potential", "3")
+    assert change is None and "no longer in the workbook" in error
+    change, error = s.change("qualification", {"opportunity_id": "NOPE", "question_id": "budget"}, "answer", "yes")
+    assert change is None and "does not exist" in error
+    assert s.journal.changes() == []

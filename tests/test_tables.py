@@ -52,7 +52,7 @@ def test_readable_shows_people_what_they_read_and_escapes_names():
     page = table.to_html()
     assert "<img" not in page and "&lt;img src=x" in page
     assert "2026-03-01" in page and ">2<" in page and page.count(">–<") == 2 and ">yes<" in page
-    assert ">stakeholder_id<" in page and ">ST-1<" in page
+    assert ">Stakeholder id<" in page and ">ST-1<" in page  # a human header for the index
     assert "Ann" in repr(table)
     assert ">0<" not in readable(pd.DataFrame({"a": ["x"]})).to_html()  # row numbers are not a name
 

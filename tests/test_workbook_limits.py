@@ -197,6 +197,9 @@ def test_a_named_pipe_or_a_link_to_a_device_is_refused_unread(tmp_path):
     (book / "actions.csv").unlink()
     os.mkfifo(book / "actions.csv")  # nothing ever writes to it: reading would hang
     (book / "value.csv").symlink_to("/dev/zero")  # reading would never end
+    (book / "settings.yaml").unlink()
+    os.mkfifo(book / "settings.yaml")
+    (book / "questions.yaml").symlink_to("/dev/zero")
     run = subprocess.run(
         [sys.executable, "-m", "kamnb", "validate", str(book), "--quiet"],
         capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)},
@@ -204,6 +207,8 @@ def test_a_named_pipe_or_a_link_to_a_device_is_refused_unread(tmp_path):
     assert run.returncode == 1
     assert "error: actions.csv: a regular file; this is a named pipe" in run.stdout
     assert "error: value.csv: a regular file; this is a device (a link to /dev/zero)" in run.stdout
+    assert "error: settings.yaml: a regular file; this is a named pipe" in run.stdout
+    assert "error: questions.yaml: a regular file; this is a device" in run.stdout
     assert "Traceback" not in run.stdout + run.stderr
 
 

@@ -13,7 +13,7 @@ Example:
     >>> import pandas as pd
     >>> t = people_table(pd.DataFrame({"name": ["Nordlicht"], "calls_key": [True], "growth_pct": [-0.2]}))
     >>> t.headers, t.rows
-    (['Account', 'Calls it key', 'Growth (%)'], [['Nordlicht', 'yes', '0']])
+    (['Name', 'Calls it key', 'Growth (%)'], [['Nordlicht', 'yes', '0']])
 """
 from __future__ import annotations
 
@@ -29,7 +29,7 @@ from kamnb.formatting import date, money
 
 LABELS: dict[str, str] = {
     "account_id": "Id",
-    "name": "Account",
+    "name": "Name",
     "account": "Account",
     "industry": "Industry",
     "country": "Country",
@@ -54,7 +54,7 @@ LABELS: dict[str, str] = {
     "is_key": "Key account",
     "key_by_count": "Definitions calling it key",
     "definition": "Definition",
-    "score": "Score (0-100)",
+    "score": "Score",
     "rank": "Rank",
     "percentile": "Percentile",
     "weight": "Weight",
@@ -84,6 +84,30 @@ LABELS: dict[str, str] = {
     "relationship_score": "Relationship score (0-100)",
     "factored_value": "Factored value",
     "red_flags": "Red flags",
+    "title": "Title",
+    "decision_role": "Decision role",
+    "influence": "Influence (1-5)",
+    "support": "Support (1-5)",
+    "zone": "Zone",
+    "zone_label": "Zone",
+    "contact_owner": "Contact owner",
+    "last_contact": "Last contact",
+    "days_since_contact": "Days since contact",
+    "contact_days_12m": "Contact days, 12 months",
+    "plan": "Plan",
+    "points": "Points (0-100)",
+    "assessed_on": "Assessed on",
+    "decay": "Weight of the evidence (%)",
+    "share_pct": "Share of the score (%)",
+    "status": "Status",
+    "evidence": "Evidence",
+    "measure": "Measure",
+    "value": "Value",
+    "function": "Function",
+    "seniority": "Seniority",
+    "indicator": "Indicator",
+    "previous": "Previous",
+    "change": "Change",
 }
 """Field name -> header a person reads. The one place for human headers; extend it rather than renaming columns in a table."""
 

@@ -140,7 +140,7 @@ class Table:
 
 
 def readable(frame: pd.DataFrame, digits: int = 0) -> Table:
-    """A table for people: numbers rounded, dates as 2026-11-01, True/False as yes/no, empty cells as '–'.
+    """A table for people: human headers (:data:`kamnb.common.labels.LABELS`), numbers rounded, dates as 2026-11-01, True/False as yes/no, empty cells as '–'.
 
     A named index, or one that is not just the row numbers, is shown as the
     first column (it is the row's name: an account, a stakeholder, a measure).
@@ -169,7 +169,11 @@ def readable(frame: pd.DataFrame, digits: int = 0) -> Table:
         else:
             fmt = str
         shown[col] = ["–" if _missing(v) else fmt(v) for v in values]
-    shown.columns = frame.columns
+    from kamnb.common.labels import label
+
+    shown.columns = pd.Index([label(c) for c in frame.columns])
+    shown.index = shown.index.set_names([label(n) if n is not None else None for n in shown.index.names])
+    right = [label(c) for c in right]
     named = isinstance(frame.index, pd.RangeIndex) and frame.index.name is None
     return Table(frame, shown, right=right, index=not named, bold_first=False)
 
