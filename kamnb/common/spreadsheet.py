@@ -22,6 +22,7 @@ Example:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -109,6 +110,8 @@ def put_cell(sheet: Any, row: int, col: int, value: Any, number_format: str = "G
         >>> ws = Workbook().active
         >>> put_cell(ws, 1, 1, "=1+1").data_type, put_cell(ws, 1, 2, 0.25, "0%").number_format
         ('s', '0%')
+        >>> put_cell(ws, 1, 3, dt.date(2026, 3, 31)).is_date
+        True
     """
     cell = sheet.cell(row=row, column=col)
     if value is None:
@@ -119,6 +122,8 @@ def put_cell(sheet: Any, row: int, col: int, value: Any, number_format: str = "G
         cell.data_type = "s"  # openpyxl would make text that begins with "=" a formula
     else:
         cell.value = value
+        if number_format == "General" and isinstance(value, (dt.date, dt.datetime)):
+            number_format = "yyyy-mm-dd"  # a date shows and reads back as a date
         cell.number_format = number_format
     return cell
 
