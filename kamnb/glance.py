@@ -139,7 +139,7 @@ def _classification(wb: Any, account_id: str, currency: str) -> tuple[dict[str, 
     margin = float(account.get("gross_margin_pct", float("nan")))
     gross = float(row["gross_profit"])
     cost = float(account.get("cost_to_serve", float("nan")))
-    contribution = gross - cost if pd.notna(cost) else float("nan")
+    contribution = float(row["contribution"]) if "contribution" in row.index else (gross - cost if pd.notna(cost) else float("nan"))
     growth = (rev / prev - 1) * 100 if pd.notna(prev) and prev else float("nan")
     before = _last_assessment(wb, account_id)
     change = _change(rev, float(before.get("revenue_12m", float("nan"))), currency) if before is not None else ""
