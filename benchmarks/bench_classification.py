@@ -66,7 +66,8 @@ def naive_key_scores(accounts: pd.DataFrame, settings: dict[str, Any]) -> pd.Ser
     cfg = classification_settings(settings)
     rows = list(accounts.itertuples())
     revenues = [r.revenue_12m for r in rows]
-    profits = [r.revenue_12m * r.gross_margin_pct / 100 for r in rows]
+    # must not lose: contribution after cost to serve (gross profit - cost to serve)
+    profits = [r.revenue_12m * r.gross_margin_pct / 100 - r.cost_to_serve for r in rows]
     rooms = [max(r.revenue_potential_3y - r.revenue_12m, 0) for r in rows]
     n = len(rows)
     out = {}

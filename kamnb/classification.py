@@ -382,7 +382,13 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
     position = column(frame, "buy_sell_position")
     prev_position = np.where(has_prev, column(prev_frame, "buy_sell_position"), np.nan)
     out["buy_sell_position"] = position
-    out["buy_sell_level"] = pd.Categorical(hierarchy.names(position, settings), categories=["", *hierarchy.names(np.arange(1, 6), settings)])
+    with np.errstate(invalid="ignore"):
+        level = np.where((position >= 1) & (position < hierarchy.LEVELS + 1), np.floor(np.nan_to_num(position)), 0).astype("int64")
+    level_names = ["", *(lv["name"] for lv in hierarchy.levels(settings))]
+    if len(set(level_names)) == len(level_names):
+        out["buy_sell_level"] = pd.Categorical.from_codes(level, level_names)
+    else:  # a team gave two levels the same name
+        out["buy_sell_level"] = pd.Categorical(np.asarray(level_names, dtype=object)[level])
     out["buy_sell_change"] = position - prev_position
 
     # traps, tier, resources

@@ -715,6 +715,8 @@ def _set_history(wb: Workbook, change: Change, col: Column, value: Any) -> list[
             row.update(item)
         row["assessed_on"] = day
         row["assessed_by"] = change.who
+    if col.name in ("answer", "score") and to_text(row.get(col.name)) != to_text(value):
+        row["evidence"] = ""  # evidence belongs to the answer it was given with, not to the new one
     row[col.name] = _store(col, value)
     wb.sheets[sheet] = frame
     typed = {c.name: (None if (c.name not in row or _is_empty(row[c.name])) else row[c.name]) for c in SHEETS[sheet].columns}

@@ -115,3 +115,18 @@ def test_a_change_to_a_row_that_does_not_exist_is_refused(mini_book):
     change, error = s.change("qualification", {"opportunity_id": "NOPE", "question_id": "budget"}, "answer", "yes")
     assert change is None and "does not exist" in error
     assert s.journal.changes() == []
+
+
+def test_evidence_stays_with_the_answer_it_was_given_with(mini_book):
+    j = Journal(mini_book / "journal.sqlite")
+    key = {"account_id": "A1", "indicator_id": "prompt_payment"}
+    before = load_workbook(mini_book).relationship
+    old = before[(before["account_id"] == "A1") & (before["indicator_id"] == "prompt_payment")].iloc[-1]
+    j.set("relationship", key, "score", old["score"], 5 if old["score"] != 5 else 1, who="Ann")
+    rel = load_workbook(mini_book).relationship
+    mine = rel[(rel["account_id"] == "A1") & (rel["indicator_id"] == "prompt_payment") & (rel["assessed_by"] == "Ann")]
+    assert mine["evidence"].tolist() == [""]
+    j.set("relationship", key, "evidence", "", "Paid within 10 days all year", who="Ann")
+    j.set("relationship", key, "score", 5, 5, who="Ann")  # the same score again keeps it
+    rel = load_workbook(mini_book).relationship
+    assert rel[(rel["assessed_by"] == "Ann")]["evidence"].tolist() == ["Paid within 10 days all year"]
