@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.common import spreadsheet
 from kamnb.schema import TO_JUDGE_COLUMNS as JUDGE_COLUMNS  # the account columns the worksheet asks for, in the order a room fills them
 
 PRIOR_DEALS = 4
@@ -164,18 +165,13 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = TO_JUDGE) -> bytes:
     import io
 
     from openpyxl import Workbook as XlBook
-    from openpyxl.cell.cell import TYPE_STRING
 
     book = XlBook()
     ws = book.active
     ws.title = sheet
-    ws.append(list(frame.columns))
-    for rec in frame.itertuples(index=False, name=None):
-        ws.append([None if (isinstance(v, float) and v != v) or v == "" else v for v in rec])
-    for row in ws.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, str):
-                cell.data_type = TYPE_STRING
+    spreadsheet.put_row(ws, 1, list(frame.columns))
+    for n, rec in enumerate(frame.itertuples(index=False, name=None), start=2):
+        spreadsheet.put_row(ws, n, [None if (isinstance(v, float) and v != v) or v == "" else v for v in rec])
     ws.freeze_panes = "D2"
     for col, width in zip("ABC", (28, 28, 60), strict=True):
         ws.column_dimensions[col].width = width

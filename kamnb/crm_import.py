@@ -790,7 +790,7 @@ def _reconcile(where: np.ndarray, aside: pd.DataFrame, labels: dict[str, str], a
 
 
 def _csv(frame: pd.DataFrame) -> str:
-    """CSV text; whole-number float columns are written without '.0' (``1054``, not ``1054.0``)."""
+    """CSV text; whole-number float columns are written without '.0' (``1054``, not ``1054.0``); formula-looking texts neutralised."""
     frame = frame.copy()
     for c in frame.columns:
         v = frame[c]
@@ -798,8 +798,10 @@ def _csv(frame: pd.DataFrame) -> str:
             finite = v[np.isfinite(v)]
             if (finite == np.round(finite)).all() and (finite.abs() < 2**53).all():
                 frame[c] = v.astype("Int64")
+    from kamnb.common.spreadsheet import csv_frame
+
     buf = io.StringIO()
-    frame.to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\n")
+    csv_frame(frame).to_csv(buf, index=False, date_format="%Y-%m-%d", lineterminator="\n")
     return buf.getvalue()
 
 

@@ -13,7 +13,6 @@ Example:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import io
 import sys
@@ -22,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb.common import spreadsheet
 from kamnb.common.files import disk_message, publish_file, publish_folder
 from kamnb.errors import KamnbError
 from kamnb.journal import to_text
@@ -80,11 +80,7 @@ def csv_texts(wb: Workbook) -> dict[str, str]:
         if table is None:
             continue
         header, rows = table
-        buf = io.StringIO(newline="")
-        writer = csv.writer(buf)
-        writer.writerow(header)
-        writer.writerows(rows)
-        out[f"{name}.csv"] = "\ufeff" + buf.getvalue()
+        out[f"{name}.csv"] = "\ufeff" + spreadsheet.csv_text(header, rows, lineterminator="\r\n")
     return out
 
 
@@ -122,11 +118,11 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
             continue
         header, _ = table
         ws = book.create_sheet(name)
-        ws.append(header)
+        spreadsheet.put_row(ws, 1, header)
         frame = wb.sheets[name]
         frame = frame.sort_values("_row", kind="stable") if "_row" in frame.columns else frame
         kinds = {c.name: c.kind for c in SHEETS[name].columns}
-        for rec in frame[header].itertuples(index=False, name=None):
+        for n, rec in enumerate(frame[header].itertuples(index=False, name=None), start=2):
             out: list[Any] = []
             for col, value in zip(header, rec, strict=True):
                 kind = kinds.get(col, "text")
@@ -138,7 +134,7 @@ def write_xlsx(wb: Workbook, path: Path) -> Path:
                     out.append(float(value))
                 else:
                     out.append(str(value) if value != "" else None)
-            ws.append(out)
+            spreadsheet.put_row(ws, n, out)
         ws.freeze_panes = "A2"
     buf = io.BytesIO()
     book.save(buf)

@@ -23,8 +23,6 @@ Example:
 """
 from __future__ import annotations
 
-import csv
-import io
 import math
 import os
 from dataclasses import dataclass
@@ -33,6 +31,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb.common import spreadsheet
 from kamnb.formatting import SYMBOLS
 
 
@@ -219,16 +218,14 @@ def portfolio_table(figures: pd.DataFrame, status: dict[str, str] | None = None)
 def csv_text(columns: list[Column], rows: list[list[Any]]) -> str:
     """The CSV file: machine names in the header, the values of :func:`portfolio_table`, empty for none.
 
+    A text a spreadsheet would evaluate gets a leading apostrophe
+    (:mod:`kamnb.common.spreadsheet`).
+
     Example:
         >>> csv_text([Column("a", "A", "text"), Column("b", "B", "percent")], [["x", 0.5], ["y", None]])
         'a,b\\nx,0.5\\ny,\\n'
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([c.name for c in columns])
-    for row in rows:
-        writer.writerow(["" if v is None else v for v in row])
-    return buffer.getvalue()
+    return spreadsheet.csv_text([c.name for c in columns], rows)
 
 
 def number_formats(currency: str) -> dict[str, str]:
@@ -249,30 +246,6 @@ def number_formats(currency: str) -> dict[str, str]:
         money = f"#,##0{code};-#,##0{code}"
     return {"money": money, "percent": "0.0%", "points": "0.0%", "score": "0", "ratio": '0.0"x"', "integer": "0",
             "text": "@", "yesno": "@"}
-
-
-def put_cell(sheet: Any, row: int, col: int, value: Any, number_format: str = "General") -> Any:
-    """Write one cell of a kamnb spreadsheet: text always as text (never a formula), numbers as numbers.
-
-    The one place where kamnb writes an xlsx cell.
-
-    Example:
-        >>> from openpyxl import Workbook
-        >>> ws = Workbook().active
-        >>> put_cell(ws, 1, 1, "=1+1").data_type, put_cell(ws, 1, 2, 0.25, "0%").number_format
-        ('s', '0%')
-    """
-    cell = sheet.cell(row=row, column=col)
-    if value is None:
-        cell.number_format = number_format  # a figure typed in later looks like its neighbours
-        return cell
-    if isinstance(value, str):
-        cell.value = "".join(ch for ch in value if ch in "\t\n" or ord(ch) >= 32)  # xlsx cannot hold control characters
-        cell.data_type = "s"  # openpyxl would make text that begins with "=" a formula
-    else:
-        cell.value = value
-        cell.number_format = number_format
-    return cell
 
 
 def _width(value: Any, kind: str, formats: dict[str, str]) -> int:
@@ -304,12 +277,12 @@ def write_xlsx(path: Path, columns: list[Column], rows: list[list[Any]], currenc
     bold = Font(bold=True)
     for c, col in enumerate(columns, start=1):
         header = col.header + (f" ({currency})" if col.kind == "money" else "")
-        cell = put_cell(sheet, 1, c, header)
+        cell = spreadsheet.put_cell(sheet, 1, c, header)
         cell.font = bold
         cell.alignment = Alignment(wrap_text=True, vertical="top", horizontal="left" if col.kind in ("text", "yesno") else "right")
     for r, values in enumerate(rows, start=2):
         for c, (value, col) in enumerate(zip(values, columns, strict=True), start=1):
-            put_cell(sheet, r, c, value, formats[col.kind])
+            spreadsheet.put_cell(sheet, r, c, value, formats[col.kind])
     for c, col in enumerate(columns, start=1):
         header = col.header + (f" ({currency})" if col.kind == "money" else "")
         content = max((_width(values[c - 1], col.kind, formats) for values in rows), default=0)

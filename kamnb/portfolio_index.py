@@ -34,9 +34,13 @@ COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("Matrix quadrant", "quadrant", "text"),
     ("Partnership", "partnership", "text"),
     ("Account manager", "account_manager", "text"),
-    ("Red flags", "flags", "text"),
+    ("Red flags", "flags", "count"),
 )
 """(header, key-figures column, kind) of the account table, after the account's name."""
+
+
+SHOWN_FLAGS = 2
+"""Red flags named in a row of the table (the filter knows them all)."""
 
 
 def script_text() -> str:
@@ -58,9 +62,9 @@ def _missing(v: Any) -> bool:
 
 def _cell(v: Any, kind: str, currency: str) -> tuple[str, str]:
     """(display text, sort value) of one cell."""
-    if _missing(v) or (kind == "text" and str(v) == ""):
+    if _missing(v) or (kind in ("text", "count") and str(v) == ""):
         return "–", ""
-    if kind == "text":
+    if kind in ("text", "count"):
         return str(v), str(v).lower()
     f = float(v)
     sort = repr(round(f, 6))
@@ -101,7 +105,10 @@ def account_rows(wb: Any, figures: pd.DataFrame, results: dict[str, dict[str, An
             text, sort = _cell(row[col], kind, currency)
             if col == "tier_name":
                 sort = str(order.get(text, len(order)))
-            cells.append({"text": text, "sort": sort, "num": kind != "text"})
+            if col == "flags":  # the two first (most severe) by title, the rest counted; sorted by how many
+                text = "; ".join(flags[:SHOWN_FLAGS]) + (f"; +{len(flags) - SHOWN_FLAGS} more" if len(flags) > SHOWN_FLAGS else "") or "–"
+                sort = f"{len(flags):05d}"  # compared as text by the script: zero-padded
+            cells.append({"text": text, "sort": sort, "num": kind not in ("text", "count")})
         rows.append({
             "account_id": str(account), "name": str(row["name"]), "status": res.get("status", "not run"),
             "link": res.get("outputs", {}).get("html", ""), "cells": cells,
@@ -109,7 +116,7 @@ def account_rows(wb: Any, figures: pd.DataFrame, results: dict[str, dict[str, An
         })
     tiers = sorted({r["tier"] for r in rows if r["tier"]}, key=lambda t: order.get(t, len(order)))
     return {
-        "headers": [(h, kind != "text") for h, _, kind in columns],
+        "headers": [(h, kind not in ("text", "count")) for h, _, kind in columns],
         "rows": rows,
         "tiers": tiers,
         "managers": sorted({r["manager"] for r in rows if r["manager"]}),
