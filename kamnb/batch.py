@@ -1151,9 +1151,14 @@ def write_portfolio(
     )
     write_atomic(out / "index.html", page)
     if config.pdf:
-        problem = print_pdf(config.pdf, out / "index.html", out / "portfolio.pdf")
-        if problem:
-            notes.append(f"portfolio.pdf not written: {problem}")
+        printed = [("index.html", "index.pdf")]
+        review_page = (portfolio_review or {}).get("outputs", {}).get("html")
+        if review_page:
+            printed.append((review_page, "portfolio.pdf"))
+        for page_name, pdf_name in printed:
+            problem = print_pdf(config.pdf, out / page_name, out / pdf_name)
+            if problem:
+                notes.append(f"{pdf_name} not written: {problem}")
     return notes
 
 

@@ -131,10 +131,18 @@ def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel_nam
     started = time.monotonic()
     result: dict[str, Any] = {"status": "failed", "outputs": {}}
     try:
-        nb = papermill.execute_notebook(
-            str(notebook), None, parameters={"workbook": workbook, "reviews": "accounts"}, kernel_name=kernel_name,
-            cwd=str(notebook.parent), progress_bar=False, execution_timeout=timeout, request_save_on_cell_execute=False,
-        )
+        from kamnb.engine import ENGINE_NAME, WarmKernel
+
+        kernel = WarmKernel(kernel_name, cwd=notebook.parent, fresh=True)  # IPC sockets, its output kept off the terminal
+        try:
+            kernel.start()
+            nb = papermill.execute_notebook(
+                str(notebook), None, parameters={"workbook": workbook, "reviews": "accounts"}, kernel_name=kernel_name,
+                cwd=str(notebook.parent), progress_bar=False, execution_timeout=timeout, request_save_on_cell_execute=False,
+                engine_name=ENGINE_NAME, kernel=kernel,
+            )
+        finally:
+            kernel.close()
         nb.metadata.pop("papermill", None)
         for cell in nb.cells:
             cell.metadata.pop("papermill", None)

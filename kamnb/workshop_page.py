@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # pragma: no cover
 
 TABS = ("Classification", "Qualification", "Stakeholders", "Relationship", "Actions")
 _e = html.escape
+_BLOCKS: dict[tuple[Any, ...], str] = {}
+"""One opportunity's questions as HTML, by what they show (only the opportunity a change touched is drawn again)."""
 
 
 def cell(sheet: str, key: dict[str, Any], column: str) -> str:
@@ -127,7 +129,14 @@ def qualification(s: WorkshopSession, account_id: str) -> str:
     out = [f'<label class="field wide">Opportunity <select class="opportunity-picker kamnb-opportunity">{picker}</select></label>']
     latest = _latest(s.wb.for_account("qualification", account_id), ("opportunity_id", "question_id"), ("answer", "evidence"))
     questions = list(s.wb.questions.iterrows())
+    bank = tuple((str(qid), str(q["text"]), str(q["help"]), bool(q.get("litmus"))) for qid, q in questions)
     for oid in opps.index:
+        state = (bank, str(oid), tuple((str(qid), to_text(latest.get((str(oid), str(qid)), {}).get("answer")),
+                                                      to_text(latest.get((str(oid), str(qid)), {}).get("evidence"))) for qid, _ in questions))
+        block = _BLOCKS.get(state)
+        if block is not None:  # this opportunity's answers did not change: its block is the same
+            out.append(block)
+            continue
         rows = []
         for qid, q in questions:
             key = {"opportunity_id": oid, "question_id": qid}
@@ -140,7 +149,11 @@ def qualification(s: WorkshopSession, account_id: str) -> str:
                 f'<div class="row">{_choices("qualification", key, "answer", answer, ANSWERS, f"kamnb-answer-{_slug(qid)}")}{_vote("qualification", key, "answer", "answer", text)}</div>'
                 + _text("qualification", key, "evidence", evidence, placeholder="Evidence: what do we know that supports the answer?", css=f"kamnb-evidence-{_slug(qid)}", area=True)
             ))
-        out.append(f'<div class="opportunity" data-opportunity="{_e(str(oid))}">{"".join(rows)}</div>')
+        block = f'<div class="opportunity" data-opportunity="{_e(str(oid))}">{"".join(rows)}</div>'
+        if len(_BLOCKS) > 512:
+            _BLOCKS.clear()
+        _BLOCKS[state] = block
+        out.append(block)
     return "".join(out)
 
 
