@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from kamnb.cli import main
-from kamnb.crm_mapping import MappingError, load_mapping
+from kamnb.crm.mapping import MappingError, load_mapping
 
 ROOT = Path(__file__).resolve().parents[1]
 CRM_EXAMPLE = ROOT / "data" / "crm-example"
