@@ -3,4 +3,5 @@
 collect_ignore = ["kamnb/__main__.py"]
 # tests/notebooks/ holds inputs of the batch tests (one raises, one hangs, one kills
 # its kernel on purpose); nbval must not collect them.
-collect_ignore_glob = ["tests/notebooks/*.ipynb"]
+# kamnb/notebooks/ are the shipped notebooks; their nbval references are tests/nbval/.
+collect_ignore_glob = ["tests/notebooks/*.ipynb", "kamnb/notebooks/*.ipynb"]

@@ -40,9 +40,11 @@ from pathlib import Path
 import pandas as pd
 import psutil
 
-from kamnb.batch import BatchConfig, RunOptions, Task, batch_settings, page_texts, resolve_notebooks, run_batch, safe_names
-from kamnb.schema import SHEETS
+from kamnb.batch.config import BatchConfig, Task, batch_settings, resolve_notebooks, safe_names
+from kamnb.batch.run import RunOptions, run_batch
+from kamnb.batch.runner import page_texts
 from kamnb.workbook import load_workbook
+from kamnb.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 TEST_NOTEBOOKS = ROOT / "tests" / "notebooks"
@@ -87,8 +89,9 @@ def _naive_account(config: BatchConfig, task: Task) -> float:
     """One account the naive way: a fresh kernel per notebook, a fresh exporter per page."""
     import papermill
 
-    from kamnb.engine import KERNEL_ARGUMENTS
-    from kamnb.report import ReviewExporter, stitch, write_atomic
+    from kamnb.batch.engine import KERNEL_ARGUMENTS
+    from kamnb.batch.report import ReviewExporter, stitch
+    from kamnb.common.files import write_atomic
 
     started = time.perf_counter()
     steps = []
@@ -117,7 +120,7 @@ def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> f
 
 
 def _generated() -> str:
-    from kamnb.batch import generated_stamp
+    from kamnb.batch.config import generated_stamp
 
     return generated_stamp()
 

@@ -19,8 +19,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import banks
-from kamnb.classification import DEFINITION_IDS, classification_settings, classify
+from kamnb.classification.definitions import DEFINITION_IDS
+from kamnb.classification.score import classification_settings, classify
+from kamnb.workbook import banks
 
 SIZES = (10_000, 100_000, 1_000_000)
 NAIVE_SIZE = 5_000
@@ -113,7 +114,7 @@ class PeakMemory:
 
 def timed(fn: Callable[[], Any], repeat: int = 3) -> tuple[float, Any]:
     """Best of ``repeat`` cold runs: remembered results are forgotten before each, so every run computes."""
-    from kamnb import memo
+    from kamnb.common import memo
 
     best, result = float("inf"), None
     for _ in range(repeat):

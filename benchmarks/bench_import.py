@@ -24,8 +24,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from kamnb.crm_import import import_crm, name_key
-from kamnb.parsing import parse_date, parse_number
+from kamnb.crm.build import import_crm
+from kamnb.crm.read import name_key
+from kamnb.workbook.parsing import parse_date, parse_number
 
 OPPORTUNITIES = 1_000_000
 ACCOUNTS = 20_000
@@ -131,7 +132,7 @@ def main() -> None:
         size_mb = sum(p.stat().st_size for p in export.iterdir()) / 1e6
         print(f"synthetic export: {OPPORTUNITIES:,} opportunities, {ACCOUNTS:,} accounts, {size_mb:.0f} MB, written in {time.perf_counter() - t0:.1f} s")
 
-        code = ("import sys, time; t=time.perf_counter(); from kamnb.crm_import import import_crm; "
+        code = ("import sys, time; t=time.perf_counter(); from kamnb.crm.build import import_crm; "
                 "r=import_crm(sys.argv[1], sys.argv[2]); print(f'{r.seconds:.2f} {len(r.accounts)} {len(r.opportunities)} {len(r.set_aside)}')")
         t0 = time.perf_counter()
         done = subprocess.run([sys.executable, "-c", code, str(export), str(root / "wb")], capture_output=True, text=True, check=True)

@@ -56,11 +56,11 @@ def run_notebook(shell, path: Path, workbook: str, account_id: str) -> tuple[flo
 def main() -> None:
     workbook = str(ROOT / "data" / "sample")
     shell = _shell()
-    import kamnb.classification  # noqa: F401  the batch preloads what the notebooks import
+    import kamnb.classification.score  # noqa: F401  the batch preloads what the notebooks import
     import kamnb.plots  # noqa: F401
-    import kamnb.qualification  # noqa: F401
-    import kamnb.relationships  # noqa: F401
-    import kamnb.value  # noqa: F401
+    import kamnb.qualification.score  # noqa: F401
+    import kamnb.relationships.grid  # noqa: F401
+    import kamnb.value.ratio  # noqa: F401
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"load average before: {load:.2f} (wall time scales with load; CPU time is steadier)")

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.bench_batch import EPOCH, copy_workbook
-from kamnb.batch import RunOptions, run_batch
+from kamnb.batch.run import RunOptions, run_batch
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"
@@ -48,7 +48,7 @@ def without_portfolio_review(workbook: Path) -> Path:
 
 def review(workbook: Path, ids: list[str], out: Path) -> dict[str, object]:
     """Run the batch for ``ids`` on one worker, then the portfolio review on its own; bytes and seconds of each."""
-    from kamnb.portfolio_review import run_portfolio_review
+    from kamnb.review.portfolio import run_portfolio_review
 
     started = time.perf_counter()
     code = run_batch(RunOptions(workbook=workbook, out=out, accounts=ids, workers=1, quiet=True), stream=io.StringIO())

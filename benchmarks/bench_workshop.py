@@ -55,9 +55,10 @@ def _question(book: Path) -> tuple[str, str]:
 
 def server_side(book: Path) -> dict[str, list[float]]:
     """The same change through the workshop's path and the naive one."""
-    from kamnb.workshop import WorkshopSession, summary
-    from kamnb.workshop_panel import render
-    from kamnb.workshop_server import Room
+    from kamnb.workshop.panel import render
+    from kamnb.workshop.server import Room
+    from kamnb.workshop.session import WorkshopSession
+    from kamnb.workshop.summary import summary
 
     opp, qid = _question(book)
     room = Room(book, port=1, address="127.0.0.1", key="k" * 20, rater_key="r" * 20)

@@ -12,7 +12,7 @@ Example:
     >>> kamnb.__version__
     '0.1.0'
     >>> kamnb.load_workbook.__module__
-    'kamnb.workbook'
+    'kamnb.workbook.loader'
 """
 from __future__ import annotations
 

@@ -104,3 +104,57 @@ class OutputBusy(KamnbError):
         >>> issubclass(OutputBusy, KamnbError)
         True
     """
+
+
+class CrmImportError(KamnbError):
+    """The export cannot be imported: names the file, the column and what was expected.
+
+    Example:
+        >>> issubclass(CrmImportError, KamnbError)
+        True
+    """
+
+
+class WorkshopError(KamnbError):
+    """The workshop cannot start or do what was asked (no workbook, no speaker, a review that failed).
+
+    Example:
+        >>> issubclass(WorkshopError, KamnbError)
+        True
+    """
+
+
+class BatchError(KamnbError):
+    """The batch cannot start: a notebook is missing, an account is unknown, the settings are wrong.
+
+    Example:
+        >>> issubclass(BatchError, KamnbError)
+        True
+    """
+
+
+class JournalError(KamnbError):
+    """The journal cannot be opened or written (locked for too long, not a database, read-only).
+
+    Example:
+        >>> issubclass(JournalError, KamnbError)
+        True
+    """
+
+
+class QualificationSettingsError(KamnbError):
+    """The ``qualification:`` section of settings.yaml (or the question bank) cannot be used.
+
+    Example:
+        >>> issubclass(QualificationSettingsError, KamnbError)
+        True
+    """
+
+
+class ClassificationSettingsError(KamnbError):
+    """The ``classification:`` section of settings.yaml holds a value that cannot be used.
+
+    Example:
+        >>> issubclass(ClassificationSettingsError, KamnbError)
+        True
+    """

@@ -295,7 +295,7 @@ def _mapping_of(rule: Rule) -> Rule:
 
 
 def _rules() -> dict[str, Rule]:
-    from kamnb.schema import ACTION_CATEGORIES, DECISION_ROLES
+    from kamnb.workbook.schema import ACTION_CATEGORIES, DECISION_ROLES
 
     pct = number(0, 100)
     share = number(0, 1)

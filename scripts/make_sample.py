@@ -20,7 +20,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from kamnb.schema import SHEETS  # noqa: E402
+from kamnb.workbook.schema import SHEETS  # noqa: E402
 
 SEED = 20261101
 AS_OF = dt.date(2026, 11, 1)

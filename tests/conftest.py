@@ -37,7 +37,7 @@ def hostile_run(hostile_book, tmp_path_factory) -> Path:
     """The batch's reports for the hostile account and one more, run once per test run."""
     from hostile import HOSTILE_ID
 
-    from kamnb.batch import RunOptions, run_batch
+    from kamnb.batch.run import RunOptions, run_batch
 
     out = tmp_path_factory.mktemp("hostile-run") / "reports"
     assert run_batch(RunOptions(workbook=hostile_book, out=out, accounts=[HOSTILE_ID, "ACC-002"], workers=2, quiet=True)) == 0

@@ -1,6 +1,6 @@
 """A hostile workbook, generated from the schema: markup and formulas in every text a workbook holds.
 
-Every ``text`` column of every sheet in :data:`kamnb.schema.SHEETS` (so a new
+Every ``text`` column of every sheet in :data:`kamnb.workbook.schema.SHEETS` (so a new
 column is covered without touching this file), every label of the settings,
 every text of the question and indicator banks, one account id and the
 workbook's folder name carry an attack: a tag that would run or restyle the
@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from kamnb.schema import SHEETS
+from kamnb.workbook.schema import SHEETS
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

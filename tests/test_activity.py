@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 from test_qualification import all_answers, book
 
-from kamnb import activity as a
 from kamnb.errors import WorkbookError
+from kamnb.qualification import activity as a
 from kamnb.workbook import load_workbook
 
 ACTIONS = (

@@ -1,6 +1,6 @@
 """The question bank, indicator bank and settings: defaults, overrides and clear errors."""
-from kamnb import banks
 from kamnb.errors import Problem
+from kamnb.workbook import banks
 
 
 def test_default_question_bank_has_ten_questions_and_the_litmus():

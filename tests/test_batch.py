@@ -15,7 +15,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamnb.batch import RunOptions, find_chromium, run_batch, safe_names
+from kamnb.batch.config import find_chromium, safe_names
+from kamnb.batch.run import RunOptions, run_batch
 from kamnb.cli import main
 
 pytestmark = pytest.mark.slow
@@ -103,7 +104,7 @@ def test_hostile_ids_render_as_text_inside_the_folder(batch) -> None:
     page = (out / by_id["<script>alert(1)</script>"]["outputs"]["html"]).read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     index = (out / "index.html").read_text()
-    from kamnb.portfolio_index import script_text
+    from kamnb.review.portfolio_index import script_text
 
     assert index.count("<script") == 1 and f"<script>{script_text()}</script>" in index  # only the account table's own script
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in index
@@ -213,9 +214,9 @@ def test_dask_cluster_runs_the_same_task(batch, tmp_path: Path) -> None:
 
 
 def test_batch_processes_validate_notebooks_without_building_the_iri_grammar() -> None:
-    """kamnb.batch keeps jsonschema from compiling its IRI parsers (seconds per process); validation still works."""
+    """kamnb.batch.run keeps jsonschema from compiling its IRI parsers (seconds per process); validation still works."""
     code = (
-        "import sys, kamnb.batch, nbformat\n"
+        "import sys, kamnb.batch.run, nbformat\n"
         "nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell('1')])\n"
         "nbformat.validate(nb)\n"
         "bad = nbformat.from_dict({**nb, 'cells': [{'cell_type': 'code'}]})\n"

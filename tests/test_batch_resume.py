@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kamnb.batch_resume import previous_reviews
+from kamnb.batch.resume import previous_reviews
 
 INPUTS = {"workbook": {"path": "/wb", "sha256": "ab"}, "notebooks": [{"name": "step.ipynb", "sha256": "cd"}]}
 FILES = {"A1": "a1", "A2": "a2"}

@@ -8,17 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from kamnb import banks
-from kamnb.classification import (
-    DEFINITION_IDS,
-    ClassificationSettingsError,
-    classify,
-    coverage,
-    explain,
-    portfolio_columns,
-)
-from kamnb.errors import AccountNotFound
-from kamnb.workbook import load_workbook
+from kamnb.classification import portfolio_columns
+from kamnb.classification.definitions import DEFINITION_IDS
+from kamnb.classification.score import classify, coverage, explain
+from kamnb.errors import AccountNotFound, ClassificationSettingsError
+from kamnb.workbook import banks, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "data" / "sample"

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kamnb.classification_rules import RESOURCE_CHANGES, TIER_KEYS, resource_codes, tier_codes
+from kamnb.classification.rules import RESOURCE_CHANGES, TIER_KEYS, resource_codes, tier_codes
 
 
 def test_tier_rules_first_match_wins():

@@ -1,7 +1,7 @@
 """The classification tables a person reads: formatted money, fixed order, the right rows."""
 from __future__ import annotations
 
-from kamnb import classification_tables as tables
+from kamnb.classification import tables
 from tests.test_classification import portfolio
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 import pytest
 from test_qualification import book
 
-from kamnb import qualification as q
-from kamnb import relationship_score as rs
-from kamnb import relationships
+from kamnb import qualification
+from kamnb import relationships as relationships_step
+from kamnb.qualification import score as q
+from kamnb.relationships import score as rs
 from kamnb.workbook import load_workbook
 
 OPP = [("O1", "A1", "grow", 100000, "proposal", "2027-03-01")]
@@ -68,7 +69,7 @@ def test_the_spread_shows_in_the_review_and_the_portfolio(tmp_path):
     assert table.loc[0, "raters split on"] == "budget (1 yes, 1 no)"
     explained = q.explanation_table(wb, "O1").set_index("step")
     assert explained.loc["Is there a realistic budget?", "room"] == "1 yes, 1 no"
-    cols = q.portfolio_columns(wb)
+    cols = qualification.portfolio_columns(wb)
     assert cols.loc["A1", "answers_split"] == 1 and cols.loc["A1", "answer_spread_max"] == 1.0
     assert cols.loc["A2", "answers_split"] == 0
 
@@ -91,7 +92,7 @@ def test_relationship_indicators_take_the_median_of_each_raters_latest_score(tmp
     row = rs.score_breakdown(wb, "A1").loc["trusted_advisor"]
     assert row["score"] == 4 and row["evidence"] == "Called us in" and row["raters"] == 3
     assert row["spread"] == 3 and row["given"] == "scores 2, 4, 5"
-    cols = relationships.portfolio_columns(wb)
+    cols = relationships_step.portfolio_columns(wb)
     assert cols.loc["A1", "indicators_split"] == 1 and cols.loc["A1", "score_spread_max"] == 3
 
 

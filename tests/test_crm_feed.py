@@ -9,11 +9,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from kamnb.activity import basis_table, plan_basis
-from kamnb.classification_basis import basis_warning, computed_only, definition_basis
+from kamnb.classification.basis import basis_warning, computed_only, definition_basis
 from kamnb.cli import main
-from kamnb.crm_feed import PRIOR_DEALS
-from kamnb.crm_import import import_crm
+from kamnb.crm.build import import_crm
+from kamnb.crm.feed import PRIOR_DEALS
+from kamnb.qualification.activity import basis_table, plan_basis
 from kamnb.whitespace import account_map
 from kamnb.workbook import check_workbook, load_workbook
 

@@ -12,8 +12,10 @@ import pandas as pd
 import pytest
 
 from kamnb.cli import main
-from kamnb.crm_import import CrmImportError, import_crm, slug
-from kamnb.crm_mapping import MappingError, load_mapping
+from kamnb.crm.build import import_crm
+from kamnb.crm.mapping import MappingError, load_mapping
+from kamnb.crm.read import slug
+from kamnb.errors import CrmImportError
 from kamnb.workbook import check_workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -10,9 +10,9 @@ import pytest
 from salesforce_export import ACCOUNTS, CONTACTS, OPPORTUNITIES, sf_id, write_salesforce_export
 
 from kamnb.cli import main
-from kamnb.crm_import import import_crm
-from kamnb.orgchart import org_layout
+from kamnb.crm.build import import_crm
 from kamnb.plots.orgchart import org_chart
+from kamnb.relationships.orgchart import org_layout
 from kamnb.whitespace import account_map
 from kamnb.workbook import load_workbook
 

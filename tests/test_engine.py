@@ -10,7 +10,7 @@ import pytest
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from papermill.exceptions import PapermillExecutionError
 
-from kamnb.engine import ENGINE_NAME, WarmKernel
+from kamnb.batch.engine import ENGINE_NAME, WarmKernel
 
 pytestmark = pytest.mark.slow
 NOTEBOOKS = Path(__file__).parent / "notebooks"
@@ -22,7 +22,7 @@ def _texts(nb: nbformat.NotebookNode) -> str:
 
 @pytest.fixture(scope="module")
 def kernel():
-    k = WarmKernel(preload=["kamnb.formatting"], cwd=NOTEBOOKS)
+    k = WarmKernel(preload=["kamnb.common.formatting"], cwd=NOTEBOOKS)
     k.start()
     yield k
     k.close()
@@ -79,10 +79,10 @@ def test_a_dying_kernel_is_reported_and_replaced(kernel: WarmKernel, workbook: s
 
 def test_a_patched_kamnb_module_means_a_fresh_kernel(kernel: WarmKernel) -> None:
     patch = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
-        "import kamnb.formatting\nkamnb.formatting.money = lambda *a, **k: 'patched'\nprint(kamnb.formatting.money(5))")])
-    check = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import kamnb.formatting\nprint(kamnb.formatting.money(5))")])
+        "import kamnb.common.formatting\nkamnb.common.formatting.money = lambda *a, **k: 'patched'\nprint(kamnb.common.formatting.money(5))")])
+    check = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import kamnb.common.formatting\nprint(kamnb.common.formatting.money(5))")])
     assert _texts(kernel.execute(patch, {})) == "patched\n"
-    assert "kamnb.formatting was changed" in kernel.prepare()
+    assert "kamnb.common.formatting was changed" in kernel.prepare()
     assert _texts(kernel.execute(check, {})) == "€5\n"
 
 
@@ -93,7 +93,7 @@ def test_a_warning_from_kamnb_code_shows_in_every_notebook_and_keeps_the_kernel(
     nb.cells = [
         nbformat.v4.new_code_cell("workbook = ''\naccount_id = ''", metadata={"tags": ["parameters"]}),
         # a warning raised from inside a kamnb module, as a chart function would
-        nbformat.v4.new_code_cell("import kamnb.formatting\nexec(\"import warnings\\nwarnings.warn('legend without labels')\", vars(kamnb.formatting))"),
+        nbformat.v4.new_code_cell("import kamnb.common.formatting\nexec(\"import warnings\\nwarnings.warn('legend without labels')\", vars(kamnb.common.formatting))"),
     ]
     kernel.prepare()
     starts = kernel.starts

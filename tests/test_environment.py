@@ -43,9 +43,9 @@ def test_ci_calls_the_readme_test_command():
 
 
 def test_workbook_doc_matches_the_schema():
-    from kamnb.schema import reference_markdown
+    from kamnb.workbook.schema import reference_markdown
 
     doc = (ROOT / "docs" / "workbook.md").read_text()
     start, end = "<!-- reference:start -->", "<!-- reference:end -->"
     body = doc.split(start)[1].split(end)[0].strip()
-    assert body == reference_markdown().strip(), "docs/workbook.md is stale: run python -m kamnb.schema > the reference block"
+    assert body == reference_markdown().strip(), "docs/workbook.md is stale: run python -m kamnb.workbook.schema > the reference block"

@@ -7,8 +7,8 @@ import sys
 import pandas as pd
 
 from kamnb.cli import main
-from kamnb.journal import Journal
 from kamnb.workbook import load_workbook
+from kamnb.workbook.journal import Journal
 
 
 def _workshop(book):

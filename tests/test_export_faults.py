@@ -11,8 +11,8 @@ from disk import full_disk, snapshot
 from helpers import write_mini
 
 from kamnb.cli import main
-from kamnb.journal import Journal
 from kamnb.workbook import load_workbook
+from kamnb.workbook.journal import Journal
 
 
 def with_journal(book: Path) -> Path:

@@ -16,9 +16,13 @@ import nbformat
 import pytest
 import yaml
 
-from kamnb import classification, qualification, redflags, relationship_score
-from kamnb.banks import load_questions
+from kamnb.classification import score as classification
+from kamnb.qualification import gaps
+from kamnb.qualification import score as qualification
+from kamnb.relationships import redflags
+from kamnb.relationships import score as relationship_score
 from kamnb.workbook import check_workbook, load_workbook
+from kamnb.workbook.banks import load_questions
 
 ROOT = Path(__file__).resolve().parents[1]
 GUIDE = ROOT / "docs" / "extending.md"
@@ -135,12 +139,12 @@ def test_a_new_question_is_asked_scored_and_on_the_agenda(guide):
     wb = load_workbook(guide["workbook"])
     # the workbook's bank replaced the shipped one whole: the copy keeps every shipped question
     assert list(wb.questions.index) == [*load_questions().index, new["id"]]
-    bank = qualification.question_bank(wb)
+    bank = gaps.question_bank(wb)
     assert new["text"] in set(bank["question"])
     answers = qualification.current_answers(wb)
     mine = answers[answers["question_id"] == new["id"]].set_index("opportunity_id")["answer"].to_dict()
     assert mine == {"OP-005": "yes", "OP-006": "partly", "OP-007": "unknown"}
-    agenda = qualification.weakest_questions(wb, "ACC-002")
+    agenda = gaps.weakest_questions(wb, "ACC-002")
     assert new["id"] in set(agenda["question_id"])
     # an evidenced yes lifts OP-005's score over the sample's; the unknown lowers OP-007's
     plain = qualification.score_opportunities(load_workbook(SAMPLE))["score"]
@@ -179,7 +183,7 @@ def test_c_weights_change_the_key_score(guide):
 
 def test_c_a_new_definition_is_code_and_the_guide_names_where(guide):
     text = GUIDE.read_text(encoding="utf-8")
-    source = (ROOT / "kamnb" / "classification.py").read_text(encoding="utf-8")
+    source = "".join((ROOT / "kamnb" / "classification" / f).read_text(encoding="utf-8") for f in ("definitions.py", "score.py"))
     for name in ("DEFINITIONS", "definition_parts", "rank_inputs", "coverage"):
         assert f"`{name}" in text and (f"def {name}(" in source or f"{name}:" in source)
 

@@ -7,9 +7,9 @@ import pytest
 from matplotlib.figure import Figure
 from test_qualification import DEFAULT_IDS, all_answers, book
 
-from kamnb import forecast as f
-from kamnb import qualification as q
 from kamnb.plots import qualification as plots
+from kamnb.qualification import forecast as f
+from kamnb.qualification import score as q
 from kamnb.workbook import load_workbook
 
 

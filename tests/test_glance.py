@@ -6,8 +6,8 @@ import re
 import pytest
 from helpers import SAMPLE
 
-from kamnb.glance import SECTIONS, account_glance, render
-from kamnb.report import anchor
+from kamnb.batch.report import anchor
+from kamnb.review.glance import SECTIONS, account_glance, render
 from kamnb.workbook import load_workbook
 
 
@@ -42,7 +42,7 @@ def test_nordlicht_at_a_glance(wb) -> None:
 
 
 def test_flags_show_with_severity_and_title(wb) -> None:
-    from kamnb import redflags
+    from kamnb.relationships import redflags
 
     found = redflags.red_flags(wb, "ACC-003")
     assert not found.empty, "the sample's ACC-003 has red flags"
@@ -63,7 +63,7 @@ def test_html_escapes_workbook_text_and_links_each_item(wb) -> None:
 
 
 def test_a_failing_step_costs_a_note_not_the_screen(wb, monkeypatch) -> None:
-    from kamnb import forecast
+    from kamnb.qualification import forecast
 
     def broken(_wb):
         raise ValueError("opportunities sheet unreadable")

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from kamnb.plan import check_goal
+from kamnb.value.plan import check_goal
 
 # goal, customer, written from the customer's side?, a piece of the reason shown when it is not
 GOALS = [

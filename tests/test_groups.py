@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kamnb.groups import GroupCycleError, group_ids, roll_up
+from kamnb.classification.groups import GroupCycleError, group_ids, roll_up
 
 
 def accounts() -> pd.DataFrame:

@@ -1,7 +1,7 @@
 """The hostile workbook (tests/hostile.py) through validate and batch: no text of it becomes markup.
 
 The workbook is generated from the schema, so a text column added to
-``kamnb/schema.py`` is attacked here without a change to this file.
+``kamnb/workbook/schema.py`` is attacked here without a change to this file.
 """
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hostile import HOSTILE_ID, leaks, notebook_leaks, text_columns
 
 from kamnb.cli import main
-from kamnb.schema import SHEETS
+from kamnb.workbook.schema import SHEETS
 
 
 def test_every_text_column_of_every_sheet_is_attacked(hostile_book):

@@ -12,7 +12,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from kamnb.report import ReviewExporter
+from kamnb.batch.report import ReviewExporter
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"

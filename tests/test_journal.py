@@ -9,9 +9,9 @@ import sys
 
 import pandas as pd
 
-from kamnb.journal import Journal, apply_journal, effective, parse_cell
-from kamnb.schema import SHEETS
 from kamnb.workbook import check_workbook, load_workbook
+from kamnb.workbook.journal import Journal, apply_journal, effective, parse_cell
+from kamnb.workbook.schema import SHEETS
 
 
 def test_table_is_wal_and_one_row_per_change(mini_book):
@@ -117,7 +117,7 @@ def test_parse_cell_uses_the_contract():
 
 def _facilitator(path: str, who: str, n: int) -> None:
     """One facilitator's process: a full workshop session, each change read back from the journal as it goes."""
-    from kamnb.workshop import WorkshopSession
+    from kamnb.workshop.session import WorkshopSession
 
     s = WorkshopSession(path, who=who)
     for i in range(n):
@@ -150,7 +150,7 @@ def test_killed_writer_loses_nothing_it_saved(mini_book):
     path = mini_book / "journal.sqlite"
     code = (
         "import os, sys\n"
-        "from kamnb.journal import Journal\n"
+        "from kamnb.workbook.journal import Journal\n"
         f"j = Journal({str(path)!r})\n"
         "j.set('accounts', {'account_id': 'A1'}, 'growth_potential', 4, 2, who='Ann')\n"
         "print('saved', flush=True)\n"

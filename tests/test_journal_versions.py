@@ -7,8 +7,8 @@ import sqlite3
 import pytest
 
 from kamnb.errors import ChangeRefused
-from kamnb.journal import Journal, effective
 from kamnb.workbook import check_workbook, load_workbook
+from kamnb.workbook.journal import Journal, effective
 
 S2 = {"stakeholder_id": "S2"}
 
@@ -107,7 +107,7 @@ def test_the_workshop_date_counts(mini_book):
 
 
 def test_a_change_to_a_row_that_does_not_exist_is_refused(mini_book):
-    from kamnb.workshop import WorkshopSession
+    from kamnb.workshop.session import WorkshopSession
 
     s = WorkshopSession(mini_book, who="Ann")
     change, error = s.change("accounts", {"account_id": "NOPE"}, "growth_potential", "3")

@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from kamnb import memo
-from kamnb.classification import classify
-from kamnb.redflags import red_flag, red_flags, remove_red_flag
-from kamnb.relationship_score import relationship_scores, score_history
-from kamnb.relationships import contact_map
+from kamnb.classification.score import classify
+from kamnb.common import memo
+from kamnb.relationships.grid import contact_map
+from kamnb.relationships.redflags import red_flag, red_flags, remove_red_flag
+from kamnb.relationships.score import relationship_scores, score_history
 from kamnb.workbook import load_workbook
 
 

@@ -7,9 +7,9 @@ import pytest
 from helpers import write_mini
 
 from kamnb.cli import main
-from kamnb.orgchart import influence_links, line_coverage, line_summary, org_layout
 from kamnb.plots.orgchart import org_chart
-from kamnb.relationships import contact_summary
+from kamnb.relationships.orgchart import influence_links, line_coverage, line_summary, org_layout
+from kamnb.relationships.summary import contact_summary
 from kamnb.workbook import check_workbook, load_workbook
 
 HEADER = "stakeholder_id,account_id,name,title,influence,support,decision_role,contact_owner,reports_to,influences\n"

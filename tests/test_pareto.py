@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamnb.pareto import curve, pareto, pareto_summary
+from kamnb.classification.pareto import curve, pareto, pareto_summary
 
 
 def test_core_is_the_fewest_accounts_reaching_the_share():

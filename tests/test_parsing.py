@@ -3,8 +3,8 @@ import datetime as dt
 
 import pytest
 
-from kamnb.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
-from kamnb.schema import ANSWERS
+from kamnb.workbook.parsing import looks_like_formula, normalise_choice, parse_date, parse_number
+from kamnb.workbook.schema import ANSWERS
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from kamnb import banks
-from kamnb.partnership import matrix_axes, partnership_codes, previous_judgements, quadrant_codes, side_means
+from kamnb.classification.partnership import matrix_axes, partnership_codes, previous_judgements, quadrant_codes, side_means
+from kamnb.workbook import banks
 
 
 def test_side_means_and_labels():
@@ -40,8 +40,8 @@ def test_previous_judgements_take_the_latest_earlier_row():
 def test_partnership_scored_on_both_sides_of_all_three_attributes():
     import pandas as pd
 
-    from kamnb.classification import classify
-    from kamnb.partnership import attribute_text, side_means
+    from kamnb.classification.partnership import attribute_text, side_means
+    from kamnb.classification.score import classify
 
     acc = pd.DataFrame({
         "name": ["Both", "Ours only willing", "Old workbook"],

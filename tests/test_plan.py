@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from helpers import write_mini
 
-from kamnb import plan
+from kamnb.value import plan
 from kamnb.workbook import load_workbook
 
 ACTIONS = (
@@ -97,8 +97,8 @@ def test_action_plan_groups_and_marks_overdue(tmp_path):
 
 
 def test_action_plan_takes_red_flags_and_qualification_gaps(tmp_path):
-    from kamnb.qualification import weakest_questions
-    from kamnb.redflags import RED_FLAGS, red_flags
+    from kamnb.qualification.gaps import weakest_questions
+    from kamnb.relationships.redflags import RED_FLAGS, red_flags
 
     wb = load_workbook(book(tmp_path))
     flags = red_flags(wb, "A1")
@@ -130,13 +130,13 @@ def test_portfolio_columns_count_overdue_per_account(tmp_path):
 
 def test_sample_moment_of_truth_account(sample_copy):
     """The sample's time-and-material account: 40 people asked for a 10 % cut."""
-    from kamnb import value
+    from kamnb.value import pressure
 
     wb = load_workbook(sample_copy)
     tm = wb.value[(wb.value["pricing_model"] == "time_material") & (wb.value["team_size"] == 40)]
     assert len(tm) == 1
     account = tm["account_id"].iloc[0]
-    pp = value.price_pressure(wb, account)
+    pp = pressure.price_pressure(wb, account)
     assert pp.table.loc["productivity", "people"] == 38.0
     t = pp.table
     assert pp.cheapest_for_customer == [t["customer_cost"].drop("today").idxmin()]

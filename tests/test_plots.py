@@ -20,11 +20,13 @@ def fresh_sizes():
 
 
 def _review_charts(account_id: str) -> list[str]:
-    from kamnb import classification, forecast, value
+    from kamnb.classification import score as classification
     from kamnb.plots import classification as cc
     from kamnb.plots import qualification as qc
     from kamnb.plots import relationships as rc
     from kamnb.plots import value as vc
+    from kamnb.qualification import forecast
+    from kamnb.value import pressure
     from kamnb.workbook import load_workbook
 
     wb = load_workbook(SAMPLE)
@@ -38,7 +40,7 @@ def _review_charts(account_id: str) -> list[str]:
         qc.pipeline_by_band(wb, account_id),
         rc.decision_grid(wb, account_id),
         rc.score_bars(wb, account_id),
-        vc.price_pressure_chart(value.price_pressure(wb, account_id)),
+        vc.price_pressure_chart(pressure.price_pressure(wb, account_id)),
     ]
     return [figure_svg(f) for f in figures if f is not None]
 

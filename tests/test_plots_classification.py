@@ -1,7 +1,7 @@
 """Charts render to PNG with titles and labelled axes, on small and on large portfolios."""
 from __future__ import annotations
 
-from kamnb.classification import classify, explain
+from kamnb.classification.score import classify, explain
 from kamnb.plots import classification as charts
 from tests.test_classification import portfolio
 

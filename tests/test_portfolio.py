@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from kamnb import portfolio
-from kamnb.portfolio import charts, key_figures, sort_accounts
+from kamnb.batch import portfolio
+from kamnb.batch.portfolio import charts, key_figures, sort_accounts
 from kamnb.workbook import load_workbook
 
 WORKBOOK = Path(__file__).parent / "notebooks" / "workbook"
@@ -82,7 +82,7 @@ def test_a_failing_method_costs_a_note_not_the_index(wb, monkeypatch) -> None:
 
 
 def test_flags_are_shown_by_their_titles(figures) -> None:
-    from kamnb.redflags import RED_FLAGS
+    from kamnb.relationships.redflags import RED_FLAGS
 
     titles = {f.title for f in RED_FLAGS.values()}
     shown = {t for cell in figures["flags"] if cell for t in cell.split("; ")}

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook as open_xlsx
 
-from kamnb.portfolio import key_figures
-from kamnb.portfolio_files import column_spec, number_formats, write_portfolio_files
+from kamnb.batch.portfolio import key_figures
+from kamnb.batch.portfolio_files import column_spec, number_formats, write_portfolio_files
 from kamnb.workbook import load_workbook
 
 WORKBOOK = Path(__file__).parent / "notebooks" / "workbook"

@@ -11,9 +11,9 @@ import nbformat
 import pandas as pd
 import pytest
 
+from kamnb.batch.printing import css_string, page_css, paper_size, print_pdf
+from kamnb.batch.report import ReviewExporter
 from kamnb.errors import KamnbError
-from kamnb.printing import css_string, page_css, paper_size, print_pdf
-from kamnb.report import ReviewExporter
 
 CHROMIUM = "/usr/bin/chromium"
 A4 = (595, 842)  # points, rounded

@@ -8,7 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from kamnb import qualification as q
+from kamnb import qualification
+from kamnb.qualification import gaps
+from kamnb.qualification import score as q
 from kamnb.workbook import check_workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -99,7 +101,7 @@ def test_won_and_lost_count_as_certain(tmp_path):
     t = q.score_opportunities(wb)
     assert t.loc["O1", "likelihood"] == 1.0 and t.loc["O1", "status"] == "qualified" and t.loc["O1", "factored_value"] == 100
     assert t.loc["O2", "likelihood"] == 0.0 and t.loc["O2", "status"] == "qualify out"
-    assert q.qualified_out(wb, "A1").empty  # lost is history, not freed capacity
+    assert gaps.qualified_out(wb, "A1").empty  # lost is history, not freed capacity
 
 
 # --------------------------------------------------------------------------- properties
@@ -217,7 +219,7 @@ def test_qualify_out_rules_give_reasons(tmp_path):
     assert t.loc["O2", "status"] == "qualified"  # a knockout no without evidence is an opinion, not a reason
     assert t.loc["O3", "status"] == "qualify out" and "weighted questions" in t.loc["O3", "reasons"]
     assert t.loc["O4", "status"] == "qualify out" and "would not win today" in t.loc["O4", "reasons"]
-    out = q.qualified_out_table(wb, "A1")
+    out = gaps.qualified_out_table(wb, "A1")
     assert out.iloc[-1]["value no longer chased"] == "€8,000"  # O1 + O3 + O4 = 1000 + 3000 + 4000, shown as a result
     # with the rules switched off nothing is qualified out
     wb.settings["qualification"] = {"qualify_out": {"knockout_questions": [], "max_no_share": 0, "min_likelihood": 0, "litmus_no_below": 0}}
@@ -232,12 +234,12 @@ def test_weakest_questions_rank_by_what_fixing_is_worth(tmp_path):
     small[1] = ("O2", "buying_process", "partly", "", "2026-09-01")
     wb = load_workbook(book(tmp_path / "b", [("O1", "A1", "grow", 900000, "proposal", ""), ("O2", "A1", "grow", 10000, "proposal", "")],
                             big + small))
-    w = q.weakest_questions(wb, "A1")
+    w = gaps.weakest_questions(wb, "A1")
     assert list(w["question_id"]) == ["uniques", "process_fit", "buying_process"]
     assert w.loc[2, "weak_answers"] == "1 partly without evidence"
     assert w["upside"].iloc[0] > w["upside"].iloc[1] > 0
-    assert q.agenda_table(wb, "A1")["ask about"].iloc[0] == wb.questions.loc["uniques", "text"]
-    pc = q.portfolio_columns(wb)
+    assert gaps.agenda_table(wb, "A1")["ask about"].iloc[0] == wb.questions.loc["uniques", "text"]
+    pc = qualification.portfolio_columns(wb)
     assert pc.loc["A1", "weakest_question"] == "uniques" and pc.loc["A2", "weakest_question"] == ""
 
 
@@ -246,7 +248,7 @@ def test_team_can_reweight_and_remove_questions_without_code(tmp_path):
     wb = load_workbook(book(tmp_path / "b", [("O1", "A1", "grow", 1000, "proposal", "")],
                             [("O1", "budget", "yes", "seen", "2026-09-01"), ("O1", "preference", "no", "told", "2026-09-01")], questions=bank))
     assert q.score_opportunities(wb).loc["O1", "score"] == pytest.approx(75.0)
-    assert list(q.question_bank(wb)["weight"]) == ["3 (75%)", "1 (25%)"]
+    assert list(gaps.question_bank(wb)["weight"]) == ["3 (75%)", "1 (25%)"]
 
 
 @pytest.mark.parametrize("section, message", [
@@ -279,5 +281,5 @@ def test_sample_workbook_scores_every_opportunity():
     assert set(t["status"]) <= set(q.STATUSES)
     assert t.loc[t["status"] == "not qualified", "likelihood"].isna().all()
     assert t.loc[t["status"] != "not qualified", "likelihood"].between(0, 1).all()
-    out = q.qualified_out(wb)
+    out = gaps.qualified_out(wb)
     assert (out["reasons"] != "").all()

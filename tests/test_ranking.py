@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from kamnb.ranking import judgement, percentile, rank_max, weighted_mean
+from kamnb.common.ranking import judgement, percentile, rank_max, weighted_mean
 
 
 def test_percentile_ties_share_the_highest_rank():

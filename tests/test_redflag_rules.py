@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from helpers import MINI, SAMPLE
 
-from kamnb import redflags
-from kamnb.redflags import flag_table, red_flags
+from kamnb.relationships import redflags
+from kamnb.relationships.redflags import flag_table, red_flags
 from kamnb.workbook import load_workbook
 
 ACCOUNTS = "account_id,name,revenue_12m,revenue_prev_12m,gross_margin_pct,cost_to_serve,growth_potential,strategic_fit\n"

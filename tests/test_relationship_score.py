@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 from test_relationships import bow_tie, build, diamond, person, random_book, with_change
 
-from kamnb import relationship_score as rs
 from kamnb.plots import relationships as charts
+from kamnb.relationships import score as rs
 
 NO_MEASURED = "relationships:\n  measured_weights: {support: 0, contact_map: 0}\n"
 

@@ -12,8 +12,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from kamnb import relationships as rel
+from kamnb import relationships
 from kamnb.plots import relationships as charts
+from kamnb.relationships import grid as rel
+from kamnb.relationships import summary as contacts
 from kamnb.workbook import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -205,7 +207,7 @@ def test_contact_owner_lists_several_people_and_functions(tmp_path):
 
 def test_contact_summary_names_the_key_person_and_the_cost_of_losing_them(tmp_path):
     wb = build(tmp_path / "b", bow_tie(4))
-    s = rel.contact_summary(wb, "A1")
+    s = contacts.contact_summary(wb, "A1")
     assert s.loc["Decision-makers who hang on Ann Our alone", "value"].startswith("2 ")
     assert s.loc["Coverage if Ann Our left", "value"] == "0 / 100 (now 33)"
 
@@ -238,7 +240,7 @@ def test_zone_changes_against_the_previous_placement(tmp_path):
 def test_portfolio_columns_one_row_per_account(tmp_path):
     wb = build(tmp_path / "b", bow_tie(3) + [person("T1", 5, 1, "Bo", account="A2")], accounts=("A1", "A2"),
                relationship=[("A1", "prompt_payment", 4, "", "2026-10-01")])
-    p = rel.portfolio_columns(wb)
+    p = relationships.portfolio_columns(wb)
     assert list(p.index) == ["A1", "A2"]
     assert p.loc["A1", "contact_shape"] == "bow-tie"
     assert p.loc["A2", "threats"] == 1

@@ -12,7 +12,8 @@ import nbformat
 import pytest
 from matplotlib.figure import Figure
 
-from kamnb.report import TMP_PREFIX, ReviewExporter, add_toc, remove_temp_files, stitch, write_atomic
+from kamnb.batch.report import ReviewExporter, add_toc, stitch
+from kamnb.common.files import TMP_PREFIX, remove_temp_files, write_atomic
 
 
 def _png() -> str:

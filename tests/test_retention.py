@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 from helpers import SAMPLE
 
-from kamnb import classification as cls
-from kamnb import classification_tables as tables
-from kamnb import hierarchy
+from kamnb import classification as classification_step
+from kamnb.classification import hierarchy, tables
+from kamnb.classification import score as cls
 from kamnb.workbook import load_workbook
 
 # I1 invest, M1 maintain (key, in the revenue core, little ahead), D1 develop, S1/S2 streamline
@@ -114,7 +114,7 @@ def test_contribution_is_the_third_pareto_measure_and_must_not_lose_uses_it(tmp_
     reasons = cls.explain(wb, "M1", result=res).reasons
     assert ("Kept at a loss: gross profit €500k does not cover the cost to serve of €600k; every year the account costs us €100k."
             in reasons)
-    assert cls.portfolio_columns(wb).loc["M1", "contribution"] == -100e3
+    assert classification_step.portfolio_columns(wb).loc["M1", "contribution"] == -100e3
 
 
 def test_the_buy_sell_hierarchy_is_named_with_its_move_and_next_step(tmp_path):
@@ -128,7 +128,7 @@ def test_the_buy_sell_hierarchy_is_named_with_its_move_and_next_step(tmp_path):
     assert pos[2].startswith("To reach 3, solution provider: ")
     line = next(r for r in cls.explain(wb, "D1", result=res).reasons if r.startswith("Buy-sell hierarchy"))
     assert line.startswith("Buy-sell hierarchy: 2 of 5, approved supplier; down 1 level (was 3, solution provider) since 2025-11-01. To reach 3")
-    cols = cls.portfolio_columns(wb)
+    cols = classification_step.portfolio_columns(wb)
     assert cols.loc["D1", "buy_sell_level"] == "approved supplier" and cols.loc["D1", "buy_sell_change"] == -1
     assert hierarchy.next_step(5).startswith("At the top: ")
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from kamnb.classification import Explanation
+from kamnb.classification.score import Explanation
+from kamnb.common.formatting import Notes
 from kamnb.common.tables import html_notes, html_table, readable
-from kamnb.formatting import Notes
 
 ATTACKS = ['<style>*{display:none}</style>', '<meta http-equiv="refresh" content="0;url=https://attacker.invalid/">', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(2)>"]
 

@@ -7,8 +7,10 @@ from pathlib import Path
 import pytest
 from helpers import write_mini
 
-from kamnb import value
+from kamnb import value as value_step
 from kamnb.plots.value import price_pressure_chart
+from kamnb.value import pressure
+from kamnb.value import ratio as value
 from kamnb.workbook import load_workbook
 
 # The moment-of-truth case: a time-and-material team of 40 asked for 10 % lower rates.
@@ -64,7 +66,7 @@ def test_value_ratio_without_a_value_row_names_the_missing_columns(tmp_path):
 
 
 def test_simulator_seed_case_by_hand(tmp_path):
-    pp = value.price_pressure(load_workbook(book(tmp_path)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path)), "A1")
     assert pp.message is None
     t = pp.table
     # today: 40 x 800 x 220 = 7,040,000; our cost 40 x 600 x 220 = 5,280,000
@@ -96,7 +98,7 @@ def test_simulator_seed_case_by_hand(tmp_path):
 
 def test_simulator_shows_its_assumptions_and_settings_change_them(tmp_path):
     settings = "as_of: 2026-11-01\nvalue:\n  refusal_churn_pct: 50\n  productivity_saving_pct: 10\n"
-    pp = value.price_pressure(load_workbook(book(tmp_path, settings=settings)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path, settings=settings)), "A1")
     assert pp.table.loc["refusal", "our_margin"] == 880_000
     assert pp.table.loc["productivity", "people"] == 36.0
     html = pp._repr_html_()
@@ -110,7 +112,7 @@ def test_displayed_money_adds_up_with_awkward_numbers(tmp_path):
         "account_id,pricing_model,value_expected,contract_years,team_size,daily_rate,days_per_year,daily_cost,requested_rate_cut_pct\n"
         "A1,time_material,5000000.55,2.5,37,612.35,211,455.55,7.5\n"
     )
-    pp = value.price_pressure(load_workbook(book(tmp_path, csv)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path, csv)), "A1")
     shown = pp.display_frame()
     for _, row in shown.iterrows():
         revenue, cost, margin = (money_of(row[c]) for c in ("Our revenue", "Our cost", "Our margin"))
@@ -139,20 +141,20 @@ def test_displayed_money_adds_up_with_awkward_numbers(tmp_path):
     ],
 )
 def test_simulator_names_exactly_what_is_missing(tmp_path, csv, expected):
-    pp = value.price_pressure(load_workbook(book(tmp_path, csv)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path, csv)), "A1")
     assert expected in pp.message
     assert pp.message in pp._repr_html_()
     assert price_pressure_chart(pp) is None
 
 
 def test_simulator_without_a_value_row(tmp_path):
-    pp = value.price_pressure(load_workbook(book(tmp_path)), "A2")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path)), "A2")
     assert "needs a row for A2 on the value sheet" in pp.message
     assert "team_size, daily_rate, days_per_year, daily_cost, requested_rate_cut_pct" in pp.message
 
 
 def test_chart_is_titled_and_renders(tmp_path):
-    pp = value.price_pressure(load_workbook(book(tmp_path)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path)), "A1")
     fig = price_pressure_chart(pp)
     assert fig._suptitle.get_text() == "Alpha Freight: answers to a 10 % rate-cut request"
     left, right = fig.axes[:2]
@@ -165,7 +167,7 @@ def test_chart_is_titled_and_renders(tmp_path):
 
 def test_portfolio_columns(tmp_path):
     wb = load_workbook(book(tmp_path))
-    cols = value.portfolio_columns(wb)
+    cols = value_step.portfolio_columns(wb)
     assert list(cols.index) == ["A1", "A2"]
     assert cols.loc["A1", "value_ratio"] == pytest.approx(3.0)
     assert cols["value_ratio"].isna().tolist() == [False, True]

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from test_value import book
 
-from kamnb import value
 from kamnb.plots.value import price_pressure_chart
+from kamnb.value import pressure
 from kamnb.workbook import load_workbook
 
 # 1,000 units a year at EUR 200, our cost EUR 150 a unit; the customer asks for 10 % off
@@ -16,8 +16,8 @@ UNITS_CSV = (
 
 
 def test_each_answer_to_a_unit_price_cut_from_known_inputs(tmp_path):
-    pp = value.price_pressure(load_workbook(book(tmp_path, UNITS_CSV)), "A1")
-    assert isinstance(pp, value.UnitPricePressure) and pp.message is None
+    pp = pressure.price_pressure(load_workbook(book(tmp_path, UNITS_CSV)), "A1")
+    assert isinstance(pp, pressure.UnitPricePressure) and pp.message is None
     t = pp.table
     assert list(t.index) == ["today", "price_cut", "refusal", "volume", "variant", "multi_year"]
     # today: 1,000 x 200 = 200,000 paid; cost 150,000; margin 50,000
@@ -43,16 +43,16 @@ def test_each_answer_to_a_unit_price_cut_from_known_inputs(tmp_path):
 
 def test_the_value_sheet_says_which_model_and_a_missing_unit_input_is_named(tmp_path):
     missing = UNITS_CSV.replace(",1000,200,150", ",1000,200,")
-    pp = value.price_pressure(load_workbook(book(tmp_path, missing)), "A1")
+    pp = pressure.price_pressure(load_workbook(book(tmp_path, missing)), "A1")
     assert pp.message is not None and "unit_cost" in pp.message and "unit price x volume" in pp.message
-    daily = value.price_pressure(load_workbook(book(tmp_path / "t")), "A1")
-    assert not isinstance(daily, value.UnitPricePressure) and daily.notes[0].startswith("Commercial model: time and material")
+    daily = pressure.price_pressure(load_workbook(book(tmp_path / "t")), "A1")
+    assert not isinstance(daily, pressure.UnitPricePressure) and daily.notes[0].startswith("Commercial model: time and material")
 
 
 def test_the_sample_has_an_account_for_each_model():
     from helpers import SAMPLE
 
     wb = load_workbook(SAMPLE)
-    assert isinstance(value.price_pressure(wb, "ACC-007"), value.UnitPricePressure)
-    assert value.price_pressure(wb, "ACC-007").message is None
-    assert value.price_pressure(wb, "ACC-002").table.loc["productivity", "people"] == 38.0
+    assert isinstance(pressure.price_pressure(wb, "ACC-007"), pressure.UnitPricePressure)
+    assert pressure.price_pressure(wb, "ACC-007").message is None
+    assert pressure.price_pressure(wb, "ACC-002").table.loc["productivity", "people"] == 38.0

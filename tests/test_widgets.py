@@ -5,13 +5,14 @@ import sqlite3
 
 import pytest
 
-from kamnb.widgets import find_widget, workshop_app
-from kamnb.widgets.summary import grid_svg
-from kamnb.workshop import WorkshopSession, summary
+from kamnb.workshop.session import WorkshopSession
+from kamnb.workshop.summary import summary
+from kamnb.workshop.widgets import find_widget, workshop_app
+from kamnb.workshop.widgets.summary import grid_svg
 
 
 def _tab(app, title):
-    from kamnb.widgets.tabs import TAB_TITLES
+    from kamnb.workshop.widgets.tabs import TAB_TITLES
 
     app.tabs.selected_index = TAB_TITLES.index(title)  # as a person clicks the tab
     return app.tabs.children[TAB_TITLES.index(title)]
@@ -164,10 +165,10 @@ def test_account_from_voila_query(mini_book, monkeypatch, query, expected):
 
 def test_one_account_view_scores_like_the_whole_portfolio(sample_copy):
     """The summary scores one account on a view of its own rows; the figures must equal the portfolio run."""
-    qualification = pytest.importorskip("kamnb.qualification")
-    relationship_score = pytest.importorskip("kamnb.relationship_score")
+    qualification = pytest.importorskip("kamnb.qualification.score")
+    relationship_score = pytest.importorskip("kamnb.relationships.score")
     from kamnb.workbook import load_workbook
-    from kamnb.workshop import one_account
+    from kamnb.workshop.summary import one_account
 
     wb = load_workbook(sample_copy)
     everyone = qualification.score_opportunities(wb)

@@ -12,8 +12,8 @@ import pytest
 from helpers import ROOT, write_mini
 
 from kamnb.cli import main
-from kamnb.journal import Journal
 from kamnb.workbook import MAX_PROBLEMS_PER_COLUMN, check_workbook, load_workbook
+from kamnb.workbook.journal import Journal
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -286,7 +286,7 @@ def test_check_workbook_returns_a_plain_problem_list(tmp_path):
 
 
 def test_a_sheet_longer_than_excel_allows_is_refused(tmp_path, capsys, monkeypatch):
-    from kamnb import workbook
+    from kamnb.workbook import loader as workbook
 
     monkeypatch.setattr(workbook, "MAX_ROWS", 5)  # the real limit is Excel's 1,048,575 rows
     book = write_mini(tmp_path / "wb")

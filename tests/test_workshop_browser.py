@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from kamnb.workbook import load_workbook
-from kamnb.workshop import _answer_tally
+from kamnb.workshop.summary import _answer_tally
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -68,7 +68,7 @@ def _first_open_question(book: Path, account_id: str) -> tuple[str, str, str]:
 
 def _expected_answers(book: Path, opp: str, qid: str, who: str) -> str:
     """What the summary must show for the opportunity once the answer is 'yes', computed from the sheets alone."""
-    from kamnb.journal import Change, apply_change
+    from kamnb.workbook.journal import Change, apply_change
 
     wb = load_workbook(book, journal=False)
     apply_change(wb, Change(1, time.strftime("%Y-%m-%dT%H:%M:%S"), who, "qualification", {"opportunity_id": opp, "question_id": qid}, "answer", None, "yes", "set"))

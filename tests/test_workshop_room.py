@@ -303,7 +303,7 @@ def test_workshop_relationship_scores_move_the_score_and_reach_the_review(browse
     after = int(page.locator(".kamnb-relationship .kamnb-big").inner_text())
     assert after > before + 20, (before, after)
     _shot(page, "room-relationship.png")
-    from kamnb.relationship_score import relationship_scores
+    from kamnb.relationships.score import relationship_scores
 
     reloaded = load_workbook(sample_copy)  # what the batch and the analysts load: the workshop's date counts there too
     assert round(relationship_scores(reloaded)["score"]["ACC-001"]) == after
@@ -321,7 +321,7 @@ def _no_overflow(page) -> None:
 
 
 def test_projector_layout_at_1280x720(browser, server, sample_copy):
-    from kamnb.redflags import RED_FLAGS
+    from kamnb.relationships.redflags import RED_FLAGS
 
     s = server()
     page = _open(browser, s.url + "&account=ACC-001", "Priya")

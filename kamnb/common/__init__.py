@@ -1,1 +1,3 @@
-"""Helpers every step shares: how tables of workbook text are shown (escaped), human column headers, how spreadsheets are written."""
+"""What every step shares: how numbers look (formatting), the one HTML-table helper with escaping on
+(tables), formula-safe spreadsheets (spreadsheet), results remembered by workbook content (memo),
+and ranking helpers (ranking)."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 
@@ -149,3 +150,66 @@ def disk_message(err: OSError, where: Path | str) -> str:
     if err.errno in (errno.ENOTDIR, errno.EEXIST):
         return f"cannot write into {where}: a file is in the way where a folder is needed ({reason})"
     return f"cannot write into {where}: {reason}"
+
+
+TMP_PREFIX = ".kamnb-tmp-"
+
+
+"""Name prefix of the temporary files :func:`write_atomic` writes; a run removes any left over."""
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_umask()
+
+
+def write_atomic(path: str | Path, data: str | bytes) -> Path:
+    """Write ``data`` to ``path`` so the file appears whole or not at all.
+
+    The bytes go to a temporary file in the same folder, are flushed to disk,
+    and the file is renamed over ``path`` (atomic on POSIX and Windows).
+
+    >>> import tempfile
+    >>> target = Path(tempfile.mkdtemp()) / "out.txt"
+    >>> write_atomic(target, "hello").read_text()
+    'hello'
+    """
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + path.name + ".", dir=path.parent)
+    try:
+        os.fchmod(fd, _FILE_MODE) if hasattr(os, "fchmod") else None
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(raw)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return path
+
+
+def remove_temp_files(folder: str | Path) -> int:
+    """Delete temporary files :func:`write_atomic` left behind (after a hard stop); return how many.
+
+    Example:
+        >>> remove_temp_files("reports/sample")  # doctest: +SKIP
+        0
+    """
+    count = 0
+    for tmp in Path(folder).rglob(TMP_PREFIX + "*"):
+        try:
+            tmp.unlink()
+            count += 1
+        except OSError:
+            pass
+    return count
+

@@ -149,7 +149,7 @@ def readable(frame: pd.DataFrame, digits: int = 0) -> Table:
     >>> readable(pd.DataFrame({"x": [1.26, float("nan")]})).to_html().count("–")
     1
     """
-    from kamnb.formatting import date, number
+    from kamnb.common.formatting import date, number
 
     shown = pd.DataFrame(index=frame.index)
     right = []

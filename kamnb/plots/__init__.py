@@ -37,7 +37,7 @@ PALETTE = [BLUE, AMBER, GREEN, RED, PURPLE, "#3aa6a6", "#8c6d46", MUTED]
 def load_ipython_extension(shell: object) -> None:
     """``%load_ext kamnb.plots``: the display of :func:`_notebook_display` in any IPython shell.
 
-    Review kernels load it at start (``kamnb.engine.KERNEL_ARGUMENTS``), so a Figure displays
+    Review kernels load it at start (``kamnb.batch.engine.KERNEL_ARGUMENTS``), so a Figure displays
     the same way whether or not the notebook imports kamnb's charts.
     """
     _notebook_display(shell)

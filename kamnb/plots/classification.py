@@ -1,11 +1,11 @@
 """Charts of the classification: Pareto curve, definitions side by side, partnership, portfolio matrix, contributions.
 
-Each function takes the result of :func:`kamnb.classification.classify` (plus
+Each function takes the result of :func:`kamnb.classification.score.classify` (plus
 settings where names or thresholds are shown) and returns a Figure.
 
 Example:
     >>> import pandas as pd
-    >>> from kamnb.classification import classify
+    >>> from kamnb.classification.score import classify
     >>> res = classify(pd.DataFrame({"name": ["A", "B"], "revenue_12m": [9.0, 1.0]}, index=["A", "B"]))
     >>> pareto_chart(res).axes[0].get_xlabel()
     'Share of accounts, largest first (%)'
@@ -18,11 +18,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from kamnb import banks
-from kamnb.classification import BY_ID, DEFINITION_IDS, Explanation, classification_settings
-from kamnb.formatting import money
-from kamnb.pareto import curve
+from kamnb.classification.definitions import BY_ID, DEFINITION_IDS
+from kamnb.classification.pareto import curve
+from kamnb.classification.score import Explanation, classification_settings
+from kamnb.common.formatting import money
 from kamnb.plots import AMBER, BLUE, DPI, GREEN, INK, MUTED, PURPLE, RED, TITLE_Y, new_figure, place, style_axes, text_width
+from kamnb.workbook import banks
 
 TIER_COLOURS = {"retain": PURPLE, "invest": GREEN, "develop": BLUE, "maintain": AMBER, "streamline": MUTED}
 
@@ -35,7 +36,7 @@ def pareto_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None) -
     """Cumulative share of revenue and of gross profit against the share of accounts, with the Pareto line.
 
     Example:
-        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify  # doctest: +SKIP
         >>> fig = pareto_chart(classify(wb))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Pareto split: a few accounts carry most of the business'
@@ -73,7 +74,7 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     score first, at most ``max_rows``), so disagreements stand out.
 
     Example:
-        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify  # doctest: +SKIP
         >>> fig = definitions_chart(classify(wb))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Seven definitions of a key account, side by side'
@@ -132,7 +133,7 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     30 accounts or 3,000.
 
     Example:
-        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify  # doctest: +SKIP
         >>> fig = partnership_chart(classify(wb))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Partnership is mutual: their side and ours'
@@ -184,7 +185,7 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
     to today's where the two differ. Colours are the tiers.
 
     Example:
-        >>> from kamnb.classification import classify  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify  # doctest: +SKIP
         >>> fig = matrix_chart(classify(wb))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Portfolio matrix: attractiveness vs our strength'
@@ -247,7 +248,7 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
     """Points each definition added to one account's key score, with its score beside the bar (None: no account).
 
     Example:
-        >>> from kamnb.classification import explain  # doctest: +SKIP
+        >>> from kamnb.classification.score import explain  # doctest: +SKIP
         >>> fig = contributions_chart(explain(wb, "ACC-001"))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Why ACC-001 scores 67'

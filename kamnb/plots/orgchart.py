@@ -18,8 +18,8 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 
-from kamnb.orgchart import influence_links, org_layout
 from kamnb.plots import INK, MUTED, PURPLE, new_figure
+from kamnb.relationships.orgchart import influence_links, org_layout
 
 SUPPORT_COLOURS = {1: "#f4cccc", 2: "#fae3e3", 3: "#eef0f2", 4: "#e6f2e9", 5: "#cfe8d6"}
 SUPPORT_WORDS = {1: "hostile", 2: "sceptical", 3: "neutral", 4: "supportive", 5: "advocate"}

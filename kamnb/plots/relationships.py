@@ -19,9 +19,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Rectangle
 
 from kamnb.plots import AMBER, BLUE, GREEN, GRID, INK, MUTED, PURPLE, RED, new_figure, style_axes, text_width
-from kamnb.relationships import ZONES, config, contact_links, contact_map, power_vs_comfort, stakeholder_zones
-from kamnb.schema import SENIORITY
+from kamnb.relationships.grid import ZONES, config, contact_links, contact_map, power_vs_comfort, stakeholder_zones
 from kamnb.workbook import Workbook
+from kamnb.workbook.schema import SENIORITY
 
 ZONE_COLOURS = {
     "driver": "#cfe8d6", "advocate": "#e6f2e9", "swing": "#fbe7cf",
@@ -187,7 +187,7 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Relationship score: Nordlicht Logistics'
     """
-    from kamnb.relationship_score import score_breakdown, score_of
+    from kamnb.relationships.score import score_breakdown, score_of
 
     b = score_breakdown(wb, account_id)
     total = score_of(b)
@@ -239,7 +239,7 @@ def score_trend(wb: Workbook, account_id: str) -> Figure:
         >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
         'Relationship score over time: Nordlicht Logistics'
     """
-    from kamnb.relationship_score import score_history
+    from kamnb.relationships.score import score_history
 
     h = score_history(wb, account_id).dropna(subset=["score"])
     name = wb.account(account_id)["name"]

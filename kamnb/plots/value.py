@@ -17,9 +17,9 @@ from typing import Any
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from kamnb.formatting import money
+from kamnb.common.formatting import money
 from kamnb.plots import BLUE, GREEN, INK, MUTED, TITLE_Y, style_axes
-from kamnb.value import OPTION_LABELS, PricePressure
+from kamnb.value.pressure import OPTION_LABELS, PricePressure
 
 
 def price_pressure_chart(pp: PricePressure) -> Figure | None:
@@ -29,7 +29,7 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
     drawn in green, the others in blue.
 
     Example:
-        >>> from kamnb.value import price_pressure  # doctest: +SKIP
+        >>> from kamnb.value.ratio import price_pressure  # doctest: +SKIP
         >>> fig = price_pressure_chart(price_pressure(wb, "ACC-002"))  # doctest: +SKIP
         >>> fig.axes[0].get_title(loc="left").splitlines()[0]  # doctest: +SKIP
         'What the customer pays per year'

@@ -19,7 +19,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch, Rectangle
 
-from kamnb.formatting import money
+from kamnb.common.formatting import money
 from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, RED, TITLE_Y, new_figure, text_width
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, WHOLE_ACCOUNT, account_map
 

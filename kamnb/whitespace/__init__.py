@@ -20,8 +20,4 @@ from kamnb.whitespace.gaps import Whitespace, account_whitespace, agenda_rows, b
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, account_map, derive_map, whitespace_map
 from kamnb.whitespace.portfolio import penetration, penetration_table, portfolio_columns, under_penetrated
 
-__all__ = [
-    "STATUSES", "STATUS_LABELS", "Whitespace", "account_map", "account_whitespace", "agenda_rows", "biggest_gaps", "derive_map",
-    "penetration", "penetration_table", "plan_rows", "portfolio_columns", "under_penetrated", "value_split", "whitespace_map",
-    "whitespace_settings",
-]
+__all__ = ["STATUSES", "STATUS_LABELS", "Whitespace", "account_map", "account_whitespace", "agenda_rows", "biggest_gaps", "derive_map", "penetration", "penetration_table", "plan_rows", "portfolio_columns", "under_penetrated", "value_split", "whitespace_map", "whitespace_settings"]

@@ -29,7 +29,7 @@ from typing import Any
 import pandas as pd
 
 from kamnb import settings as kamnb_settings
-from kamnb.formatting import money
+from kamnb.common.formatting import money
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, WHOLE_ACCOUNT, account_map
 
 GAP_STATUSES = ("lost", "competitor", "not_offered", "bought")
@@ -97,7 +97,7 @@ def biggest_gaps(wb: Any, account_id: str, n: int | None = None) -> pd.DataFrame
 def agenda_rows(wb: Any, account_id: str) -> pd.DataFrame:
     """The biggest gaps as items for the next conversation's agenda (``agenda_gaps`` of them).
 
-    Columns as :func:`kamnb.qualification.agenda_table`: ask about, probes,
+    Columns as :func:`kamnb.qualification.score.agenda_table`: ask about, probes,
     weak answers (where we stand), worth (the room), a good answer.
 
     Example:
@@ -193,7 +193,7 @@ class Whitespace:
         })
 
     def _repr_html_(self) -> str:
-        from kamnb.value import html_notes, html_table
+        from kamnb.value.ratio import html_notes, html_table
 
         parts = [f"<p>{html.escape(self.summary())}</p>"]
         if not self.gaps.empty:

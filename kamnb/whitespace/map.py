@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from kamnb import memo
+from kamnb.common import memo
 
 STATUSES = ("bought", "open", "lost", "competitor", "not_offered")
 """Cell statuses, from where we stand best to where we have done nothing yet."""

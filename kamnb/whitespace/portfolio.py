@@ -57,7 +57,7 @@ def penetration(wb: Any, accounts: list[str] | None = None) -> pd.DataFrame:
         [['Yard management', 20.0]]
     """
     if accounts is None:
-        from kamnb.classification import classify
+        from kamnb.classification.score import classify
 
         res = classify(wb)
         accounts = list(res.index[res["is_key"].astype(bool)])
@@ -72,7 +72,7 @@ def under_penetrated(wb: Any, accounts: list[str] | None = None) -> pd.DataFrame
         >>> under_penetrated(wb).columns.tolist()[:3]  # doctest: +SKIP
         ['offering', 'bought by', 'in the pipeline']
     """
-    from kamnb.formatting import money
+    from kamnb.common.formatting import money
 
     table = penetration(wb, accounts)
     cur = wb.settings.get("currency", "EUR")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from kamnb import batch as batch_module
-from kamnb.batch import RunOptions, run_batch
+from kamnb.batch import run as batch_module
+from kamnb.batch.run import RunOptions, run_batch
 
 pytestmark = pytest.mark.slow
 TESTS = Path(__file__).resolve().parents[1]
@@ -63,7 +63,7 @@ def test_kernels_on_the_workers_stop_when_the_batch_ends(tmp_path: Path) -> None
         code = run_batch(_opts(tmp_path, cluster.scheduler_address, accounts=["ACC-001", "ACC-002", "ACC-003"]), stream=io.StringIO())
         assert code == 0
         assert _kernels_on_workers(client) == []  # about 160 MB each would stay behind otherwise
-        assert sum(client.run(lambda: len(__import__("kamnb.batch", fromlist=["_RUNNERS"])._RUNNERS)).values()) == 0
+        assert sum(client.run(lambda: len(__import__("kamnb.batch.run", fromlist=["_RUNNERS"])._RUNNERS)).values()) == 0
         code = run_batch(_opts(tmp_path, cluster.scheduler_address, out=tmp_path / "again"), stream=io.StringIO())
         assert code == 0  # the workers start fresh kernels for the next batch
         assert _kernels_on_workers(client) == []

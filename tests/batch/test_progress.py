@@ -13,12 +13,12 @@ import time
 
 import pytest
 
-from kamnb.progress import Progress
+from kamnb.batch.progress import Progress
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 CHILD = r"""
 import sys, time
-from kamnb.progress import Progress
+from kamnb.batch.progress import Progress
 p = Progress(6, stream=sys.stderr)
 p.stage("6 accounts queued; starting 2 kernels", label="starting")
 time.sleep(1.2)

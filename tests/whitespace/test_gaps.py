@@ -7,9 +7,9 @@ import pytest
 from helpers import WHITESPACE_OPPS as OPPS
 from helpers import write_mini
 
-from kamnb.plan import action_plan
 from kamnb.plots.whitespace import whitespace_grid
-from kamnb.qualification import agenda_table
+from kamnb.qualification.gaps import agenda_table
+from kamnb.value.plan import action_plan
 from kamnb.whitespace import penetration, penetration_table, portfolio_columns, whitespace_map
 from kamnb.workbook import load_workbook
 

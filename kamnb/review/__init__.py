@@ -1,0 +1,1 @@
+"""What a review shows first: the account at a glance."""
