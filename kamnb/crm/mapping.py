@@ -176,6 +176,9 @@ def _check(doc: dict[str, Any], label: str) -> Mapping:
         bad = set(cols) - set(fields)
         if bad:
             raise MappingError(f"{label}, key columns.{file}: found {', '.join(sorted(map(str, bad)))}, expected some of: {', '.join(fields)}")
+    for file, name in files.items():
+        if name and (Path(str(name)).is_absolute() or ".." in Path(str(name)).parts or "\\" in str(name)):
+            raise MappingError(f"{label}, key files.{file}: found {str(name)!r}, expected the name of a file inside the export folder")
     for file in ("accounts", "opportunities"):
         if not files.get(file):
             raise MappingError(f"{label}, key files.{file}: expected the name of the {file} file in the export")

@@ -189,6 +189,8 @@ def read_file(export: Path, file: str, mapping: Mapping, log: _Log) -> tuple[pd.
     if not name:
         return None, ""
     path = export / name
+    if not path.resolve().is_relative_to(export.resolve()):
+        raise CrmImportError(f"mapping key files.{file}: found {name!r}, expected the name of a file inside the export folder {export}")
     if not path.is_file():
         if file in ("accounts", "opportunities"):
             raise CrmImportError(f"{export}: no file {name} (mapping key files.{file}); the folder holds: "

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -154,25 +153,22 @@ def render_report(res: ImportResult) -> str:
 
 
 def _settings(res: ImportResult) -> str:
+    """The imported workbook's settings.yaml, written by a YAML dumper (no text of the export can add a key)."""
+    import yaml
+
+    doc: dict[str, Any] = {"as_of": res.as_of.date(), "currency": str(res.mapping.currency)}
     text = (
         "# Written by kamnb import-crm. The review is written as of the newest close date in the export,\n"
         "# so every figure counted from 'today' is counted from there.\n"
-        f"as_of: {res.as_of.date()}\n"
-        f"currency: {res.mapping.currency}\n"
     )
     rates = res.feed.get("conversion") or {}
     if rates:
-        lines = "".join(f"      {_yaml_key(a)}: {{proposal_to_win: {r}}}\n" for a, r in sorted(rates.items()))
+        doc["qualification"] = {"activity": {"conversion_by_account": {str(a): {"proposal_to_win": float(r)} for a, r in sorted(rates.items())}}}
         text += (
-            "# Each account's rate from proposal to win, from its won and lost deals in the export\n"
-            f"# (pulled towards the export's own rate, {res.feed['export_rate']}, when it has few deals).\n"
-            "qualification:\n  activity:\n    conversion_by_account:\n" + lines
+            "# qualification.activity.conversion_by_account: each account's rate from proposal to win, from its won and\n"
+            f"# lost deals in the export (pulled towards the export's own rate, {float(res.feed['export_rate'])}, when it has few deals).\n"
         )
-    return text
-
-
-def _yaml_key(text: str) -> str:
-    return text if re.fullmatch(r"[a-z0-9][a-z0-9-]*", text) else "'" + text.replace("'", "''") + "'"
+    return text + yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False)
 
 
 def _to_judge(res: ImportResult, rows: Any) -> pd.DataFrame:
