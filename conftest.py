@@ -5,3 +5,20 @@ collect_ignore = ["kamnb/__main__.py"]
 # its kernel on purpose); nbval must not collect them.
 # kamnb/notebooks/ are the shipped notebooks; their nbval references are tests/nbval/.
 collect_ignore_glob = ["tests/notebooks/*.ipynb", "kamnb/notebooks/*.ipynb"]
+
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _sample_in_doctests(doctest_namespace):
+    """Docstring examples run against the sample workbook: ``wb`` is a fresh copy of data/sample."""
+    from pathlib import Path
+
+    import pandas as pd
+
+    from kamnb.workbook import load_workbook
+
+    doctest_namespace["wb"] = load_workbook(Path(__file__).parent / "data" / "sample")
+    doctest_namespace["pd"] = pd
+    doctest_namespace["Path"] = Path

@@ -14,7 +14,7 @@ class Definition:
     """One definition of a key account: what it asks, how it is measured, the trap it warns about.
 
     Example:
-        >>> [d.id for d in DEFINITIONS][:3]  # doctest: +SKIP
+        >>> [d.id for d in DEFINITIONS][:3]
         ['big', 'must_not_lose', 'future_profit']
     """
 

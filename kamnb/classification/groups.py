@@ -75,7 +75,7 @@ def group_ids(accounts: pd.DataFrame) -> pd.Series:
     """The id of each account's top-most parent (its own id when it has none).
 
     Example:
-        >>> group_ids(wb.accounts)["ACC-004"]  # doctest: +SKIP
+        >>> group_ids(wb.accounts)["ACC-004"]
         'ACC-003'
     """
     root = _root_positions(accounts)
@@ -96,7 +96,7 @@ def roll_up(accounts: pd.DataFrame) -> pd.DataFrame:
     joined by ", ", only for groups of more than one).
 
     Example:
-        >>> roll_up(wb.accounts).columns.tolist()[:3]  # doctest: +SKIP
+        >>> roll_up(wb.accounts).columns.tolist()[:3]
         ['name', 'industry', 'country']
     """
     root = _root_positions(accounts)

@@ -99,7 +99,7 @@ def position(wb: Any, account_id: str) -> pd.DataFrame:
     """One account on the hierarchy, as a review shows it: level now, at the last assessment, the move, the next step.
 
     Example:
-        >>> position(wb, "ACC-002")["figure"].tolist()[:2]  # doctest: +SKIP
+        >>> position(wb, "ACC-002")["figure"].tolist()[:2]
         ['3 of 5, solution provider', 'down 1 level (was 4, strategic supplier)']
     """
     from kamnb.classification.partnership import previous_judgements

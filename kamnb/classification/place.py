@@ -57,7 +57,7 @@ def revenue_neighbours(source: Any, account_id: str, result: pd.DataFrame | None
     """The account among its nearest neighbours by revenue: rank, share, cumulative share (Pareto), profit rank, core, tier.
 
     Example:
-        >>> revenue_neighbours(wb, "ACC-001").headers[:3]  # doctest: +SKIP
+        >>> revenue_neighbours(wb, "ACC-001").headers[:3]
         ['Revenue rank', 'Account', 'Revenue, 12 months']
     """
     res, settings = _result(source, result)
@@ -88,7 +88,7 @@ def definition_ranks(source: Any, account_id: str, result: pd.DataFrame | None =
     """The account on each of the seven definitions: its score, its rank in the portfolio, whether it alone calls it key.
 
     Example:
-        >>> definition_ranks(wb, "ACC-001").rows[0][:3]  # doctest: +SKIP
+        >>> definition_ranks(wb, "ACC-001").rows[0][:3]
         ['The big ones', '100', '1 of 30']
     """
     res, settings = _result(source, result)
@@ -108,7 +108,7 @@ def key_neighbours(source: Any, account_id: str, result: pd.DataFrame | None = N
     """The account among its nearest neighbours by key score, with the definitions that call each key and the tier.
 
     Example:
-        >>> key_neighbours(wb, "ACC-001").headers[:3]  # doctest: +SKIP
+        >>> key_neighbours(wb, "ACC-001").headers[:3]
         ['Key rank', 'Account', 'Key score (0-100)']
     """
     res, settings = _result(source, result)

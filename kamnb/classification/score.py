@@ -173,7 +173,7 @@ def coverage(source: Any, settings: dict[str, Any] | None = None) -> pd.DataFram
     ``not computed``) and a note naming the empty columns.
 
     Example:
-        >>> coverage(wb)["status"].value_counts().to_dict()  # doctest: +SKIP
+        >>> coverage(wb)["status"].value_counts().to_dict()
         {'computed': 7}
     """
     frame, settings, _ = _inputs(source, settings)

@@ -41,7 +41,7 @@ def pareto_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFram
     Accounts kept at a loss (negative contribution) are never in the core and do not shrink the total.
 
     Example:
-        >>> pareto_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> pareto_table(wb).columns.tolist()[:3]
         ['core accounts', 'share carried', 'total']
     """
     res, settings, cur = _result(source, result)
@@ -70,7 +70,7 @@ def rank_disagreements(source: Any, result: pd.DataFrame | None = None) -> pd.Da
     """Accounts whose revenue rank and gross-profit rank disagree (core of one only, or ranks far apart).
 
     Example:
-        >>> rank_disagreements(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> rank_disagreements(wb).columns.tolist()[:3]
         ['account', 'revenue', 'revenue rank']
     """
     res, _, cur = _result(source, result)
@@ -95,7 +95,7 @@ def definitions_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
     """The seven definitions: how each is measured, its weight, what it could use, how many it calls key, its trap.
 
     Example:
-        >>> definitions_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> definitions_table(wb).columns.tolist()[:3]
         ['definition', 'measured as', 'weight']
     """
     res, settings, _ = _result(source, result)
@@ -126,7 +126,7 @@ def key_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.DataFram
     """The key-account list under the organisation's weights, highest key score first.
 
     Example:
-        >>> key_accounts(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> key_accounts(wb).columns.tolist()[:3]
         ['account', 'key score', 'revenue']
     """
     res, settings, cur = _result(source, result)
@@ -149,7 +149,7 @@ def disputed_accounts(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
     """Accounts some definitions call key and others do not, with the traps they fall into.
 
     Example:
-        >>> disputed_accounts(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> disputed_accounts(wb).columns.tolist()[:3]
         ['account', 'key under our weights', 'key score']
     """
     res, _, _ = _result(source, result)
@@ -171,7 +171,7 @@ def partnership_table(source: Any, result: pd.DataFrame | None = None) -> pd.Dat
     """Both sides of each partnership and the label, grouped by label.
 
     Example:
-        >>> partnership_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> partnership_table(wb).columns.tolist()[:3]
         ['account', 'their side (1-5)', 'our side (1-5)']
     """
     res, _, _ = _result(source, result)
@@ -195,7 +195,7 @@ def tier_table(source: Any, result: pd.DataFrame | None = None) -> pd.DataFrame:
     """Tier, reason, signs of risk and resource recommendation per account, retain / defend first.
 
     Example:
-        >>> tier_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> tier_table(wb).columns.tolist()[:3]
         ['account', 'tier', 'why']
     """
     res, settings, _ = _result(source, result)
@@ -219,7 +219,7 @@ def group_table(source: Any) -> pd.DataFrame:
     """Parent/subsidiary groups classified as one, beside how their members were classified alone.
 
     Example:
-        >>> group_table(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> group_table(wb).columns.tolist()[:3]
         ['group', 'accounts', 'revenue']
     """
     _, settings, _ = _inputs(source, None)
