@@ -12,4 +12,6 @@ import sys
 # its "iri" format checks when rfc3987_syntax is installed (JupyterLab brings it): some 1.7 s in
 # the batch command and in every worker, for checks no notebook schema uses. With the module
 # marked absent before jsonschema is first imported, jsonschema leaves those two checks out.
+CHECKED_JSONSCHEMA = ("4.26",)
+"""jsonschema versions checked to leave the "iri" checks out, and nothing else, when ``rfc3987_syntax`` is marked absent."""
 sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]

@@ -49,6 +49,9 @@ from jupyter_core.utils import run_sync
 
 from kamnb.batch.papermill_engine import ENGINE_NAME, register_engine
 
+CHECKED_PANDAS = ("3.1",)
+"""pandas versions whose option registry (``pd._config.config._registered_options``) the kernel reset was checked against."""
+
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib")
 """Libraries every review kernel imports once at start-up, besides what the notebooks import."""
 

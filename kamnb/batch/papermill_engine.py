@@ -17,6 +17,9 @@ from papermill.utils import remove_args
 if TYPE_CHECKING:
     from kamnb.batch.engine import WarmKernel
 
+CHECKED_PAPERMILL = ("2.7",)
+"""papermill versions whose engine registry (``papermill_engines._engines``) :func:`register_engine` was checked against."""
+
 ENGINE_NAME = "kamnb"
 """The name papermill knows the warm engine by: ``papermill --engine kamnb`` works too."""
 log = logging.getLogger("kamnb.batch.engine")
@@ -53,8 +56,6 @@ class WarmEngine(Engine):
         client.kc = kernel.kc
         return client.execute()
 
-
-papermill_engines.register(ENGINE_NAME, WarmEngine)
 
 
 def register_engine() -> None:

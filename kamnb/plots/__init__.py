@@ -4,8 +4,8 @@ Every chart function returns a :class:`matplotlib.figure.Figure` and never
 calls ``plt.show()``: a notebook displays the figure it gets (as SVG, with
 its title as the text version), the batch embeds that SVG in the HTML review,
 a test or an analyst can save it to PNG with ``fig.savefig("chart.png")``.
-Text sizes are measured once per process, not once per chart
-(:mod:`kamnb.plots.text_sizes`).
+Text sizes are measured once per process, not once per chart, once the IPython extension
+(``%load_ext kamnb.plots``) is loaded (:mod:`kamnb.plots.text_sizes`).
 
 Example:
     >>> from kamnb.plots import new_figure
@@ -35,12 +35,25 @@ PALETTE = [BLUE, AMBER, GREEN, RED, PURPLE, "#3aa6a6", "#8c6d46", MUTED]
 
 
 def load_ipython_extension(shell: object) -> None:
-    """``%load_ext kamnb.plots``: the display of :func:`_notebook_display` in any IPython shell.
+    """``%load_ext kamnb.plots``: kamnb's chart display and text-size store in an IPython shell.
 
-    Review kernels load it at start (``kamnb.batch.engine.KERNEL_ARGUMENTS``), so a Figure displays
-    the same way whether or not the notebook imports kamnb's charts.
+    Importing :mod:`kamnb.plots` changes nothing outside kamnb; this extension does, explicitly:
+    every returned Figure shows as SVG with its title as text, table cells show whole
+    (:func:`_notebook_display`), and text sizes are measured once per process
+    (:func:`kamnb.plots.text_sizes.remember_text_sizes`). Review kernels load it at start
+    (``kamnb.batch.engine.KERNEL_ARGUMENTS``); the shipped notebooks call :func:`setup_notebook`.
+    """
+    setup_notebook(shell)
+
+
+def setup_notebook(shell: object = None) -> None:
+    """Show charts as SVG with their titles as text, table cells whole, and measure text once (idempotent).
+
+    The shipped notebooks call it in their first cell, so they look the same in JupyterLab, under
+    nbval and in a review kernel (which has loaded the extension already).
     """
     _notebook_display(shell)
+    remember_text_sizes()
 
 
 def _notebook_display(shell: object = None) -> None:
@@ -116,9 +129,6 @@ def figure_caption(fig: Figure) -> str:
         parts.append(" ".join(suptitle.get_text().split()))
     return "Chart: " + ". ".join(" ".join(p.split()) for p in parts) if parts else "Chart"
 
-
-_notebook_display()
-remember_text_sizes()
 
 
 TITLE_Y = 1.0

@@ -10,7 +10,7 @@ reviews the same strings ("0", "25", "Likelihood (%)", a legend entry) were
 measured 16 times per account. Measuring is the single largest cost of
 drawing a chart after the layout itself (about a tenth of it).
 
-:func:`remember_text_sizes` (called when :mod:`kamnb.plots` is imported)
+:func:`remember_text_sizes` (installed by the IPython extension ``%load_ext kamnb.plots``)
 keeps the measures for the life of the process. It returns the same numbers,
 so a chart is the same, byte for byte (``tests/test_plots.py`` checks it);
 the key includes everything the measure depends on: the text, the font
@@ -31,6 +31,10 @@ from typing import Any
 
 from matplotlib import font_manager, rcParams
 from matplotlib.textpath import TextToPath
+
+CHECKED_MATPLOTLIB = ("3.11",)
+"""matplotlib versions whose ``TextToPath.get_text_width_height_descent`` this store was checked against
+(same signature, same result for the same text and font)."""
 
 MAX_SIZES = 50_000
 """Measures kept at most (about 10 MB); the store starts again empty when full, so memory stays flat."""
