@@ -85,3 +85,32 @@ def test_the_policy_stops_raw_markup_that_escaped_escaping(browser, tmp_path):
     assert_quiet(seen, path)
     assert seen["tables"] == 1, "the injected style sheet hid nothing"
     assert "still here" in seen["text"], "an inline style attribute hides nothing"
+
+
+def test_hostile_workshop_fires_nothing_and_fetches_nothing(browser, hostile_book, tmp_path):
+    """The served workshop on the hostile workbook, a visitor naming themselves with markup: no dialog, no request out."""
+    import shutil
+
+    from test_workshop_room import Server
+
+    book = tmp_path / hostile_book.name
+    shutil.copytree(hostile_book, book)
+    server = Server(book)
+    try:
+        page = browser.new_page(viewport={"width": 1280, "height": 720})
+        seen: dict = {"dialogs": [], "outside": []}
+        page.on("dialog", lambda d: (seen["dialogs"].append(d.message), d.dismiss()))
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(("http://127.0.0.1", "ws://127.0.0.1"))
+                   else (seen["outside"].append(route.request.url), route.abort()))
+        page.goto(server.url, timeout=120_000)
+        page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=120_000)
+        page.fill("#who", "<img src=x onerror=alert(9)>")
+        page.press("#who", "Enter")
+        page.wait_for_timeout(3000)
+        text = page.locator("body").inner_text()
+        page.screenshot(path=str(tmp_path / "workshop.png"))
+        page.close()
+    finally:
+        server.stop()
+    assert seen["dialogs"] == [] and seen["outside"] == []
+    assert "<img src=x onerror=alert(" in text  # the workbook's attacks show as the text they are

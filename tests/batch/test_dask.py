@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kamnb.batch import run as batch_module
+from kamnb.batch import schedulers
 from kamnb.batch.run import RunOptions, run_batch
 
 pytestmark = pytest.mark.slow
@@ -29,7 +29,7 @@ def _opts(tmp_path: Path, scheduler: str, **kw) -> RunOptions:
 def test_no_worker_is_said_every_interval_and_the_batch_gives_up_after_wait(tmp_path: Path, monkeypatch) -> None:
     from distributed import LocalCluster
 
-    monkeypatch.setattr(batch_module, "WAIT_NOTE_SECONDS", 1.0)
+    monkeypatch.setattr(schedulers, "WAIT_NOTE_SECONDS", 1.0)
     stream = io.StringIO()
     with LocalCluster(n_workers=0, dashboard_address=None) as cluster:
         started = time.monotonic()
@@ -63,7 +63,7 @@ def test_kernels_on_the_workers_stop_when_the_batch_ends(tmp_path: Path) -> None
         code = run_batch(_opts(tmp_path, cluster.scheduler_address, accounts=["ACC-001", "ACC-002", "ACC-003"]), stream=io.StringIO())
         assert code == 0
         assert _kernels_on_workers(client) == []  # about 160 MB each would stay behind otherwise
-        assert sum(client.run(lambda: len(__import__("kamnb.batch.run", fromlist=["_RUNNERS"])._RUNNERS)).values()) == 0
+        assert sum(client.run(lambda: len(__import__("kamnb.batch.runner", fromlist=["_RUNNERS"])._RUNNERS)).values()) == 0
         code = run_batch(_opts(tmp_path, cluster.scheduler_address, out=tmp_path / "again"), stream=io.StringIO())
         assert code == 0  # the workers start fresh kernels for the next batch
         assert _kernels_on_workers(client) == []

@@ -16,7 +16,7 @@ from kamnb.relationships.orgchart import org_layout
 from kamnb.whitespace import account_map
 from kamnb.workbook import load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from kamnb.qualification.activity import basis_table, plan_basis
 from kamnb.whitespace import account_map
 from kamnb.workbook import check_workbook, load_workbook
 
-MAVEN = Path(__file__).resolve().parents[1].parent / "shared" / "datasets" / "maven-crm"
+MAVEN = Path(__file__).resolve().parents[2].parent / "shared" / "datasets" / "maven-crm"
 
 
 @pytest.fixture(scope="module")
