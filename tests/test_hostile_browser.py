@@ -91,7 +91,7 @@ def test_hostile_workshop_fires_nothing_and_fetches_nothing(browser, hostile_boo
     """The served workshop on the hostile workbook, a visitor naming themselves with markup: no dialog, no request out."""
     import shutil
 
-    from test_workshop_room import Server
+    from tests.workshop.test_workshop_room import Server
 
     book = tmp_path / hostile_book.name
     shutil.copytree(hostile_book, book)

@@ -12,7 +12,7 @@ drawing a chart after the layout itself (about a tenth of it).
 
 :func:`remember_text_sizes` (installed by the IPython extension ``%load_ext kamnb.plots``)
 keeps the measures for the life of the process. It returns the same numbers,
-so a chart is the same, byte for byte (``tests/test_plots.py`` checks it);
+so a chart is the same, byte for byte (``tests/plots/test_plots.py`` checks it);
 the key includes everything the measure depends on: the text, the font
 properties, the font families configured in ``rcParams`` and the font list
 itself. Mathtext and TeX are measured every time, as before.

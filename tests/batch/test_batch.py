@@ -20,7 +20,7 @@ from kamnb.batch.run import RunOptions, run_batch
 from kamnb.cli import main
 
 pytestmark = pytest.mark.slow
-NOTEBOOKS = Path(__file__).parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 STEPS = ["review.ipynb", "trap.ipynb", "isolation.ipynb"]
 TRAPS = ["ACC-raise", "ACC-hang", "ACC-die-once", "ACC-die-always"]
 HOSTILE = ["<script>alert(1)</script>", '"; import os #', "../../etc/passwd"]

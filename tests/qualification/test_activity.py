@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_qualification import all_answers, book
+from tests.qualification.test_qualification import all_answers, book
 
 from kamnb.errors import WorkbookError
 from kamnb.qualification import activity as a

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_relationships import SAMPLE, bow_tie, build, diamond, person
+from tests.relationships.test_relationships import SAMPLE, bow_tie, build, diamond, person
 
 from kamnb.relationships import redflags
 from kamnb.relationships.redflags import RedFlagError, red_flag, red_flags, remove_red_flag

@@ -16,7 +16,7 @@ from kamnb.workbook import load_workbook
 def wb():
     from pathlib import Path
 
-    return load_workbook(Path(__file__).resolve().parent.parent / "data" / "sample")
+    return load_workbook(Path(__file__).resolve().parents[2] / "data" / "sample")
 
 
 def test_frame_digest_follows_content_not_identity():

@@ -13,7 +13,7 @@ from papermill.exceptions import PapermillExecutionError
 from kamnb.batch.engine import ENGINE_NAME, WarmKernel
 
 pytestmark = pytest.mark.slow
-NOTEBOOKS = Path(__file__).parent / "notebooks"
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 
 
 def _texts(nb: nbformat.NotebookNode) -> str:

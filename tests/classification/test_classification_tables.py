@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from kamnb.classification import tables
-from tests.test_classification import portfolio
+from tests.classification.test_classification import portfolio
 
 
 def test_pareto_table():

@@ -13,7 +13,7 @@ from kamnb.qualification import gaps
 from kamnb.qualification import score as q
 from kamnb.workbook import check_workbook, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 DEFAULT_IDS = ["process_fit", "buying_process", "budget", "needs_and_wants", "resources", "uniques",
                "preference", "all_influencers", "decision_awareness", "decision_how_when", "would_we_win"]

@@ -18,7 +18,7 @@ from kamnb.crm.read import slug
 from kamnb.errors import CrmImportError
 from kamnb.workbook import check_workbook, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAVEN = ROOT.parent / "shared" / "datasets" / "maven-crm"
 
 

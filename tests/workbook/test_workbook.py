@@ -10,7 +10,7 @@ import pytest
 from kamnb.errors import AccountNotFound, WorkbookError
 from kamnb.workbook import check_workbook, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
 ACCOUNTS = (

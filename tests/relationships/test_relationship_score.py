@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from test_relationships import bow_tie, build, diamond, person, random_book, with_change
+from tests.relationships.test_relationships import bow_tie, build, diamond, person, random_book, with_change
 
 from kamnb.plots import relationships as charts
 from kamnb.relationships import score as rs
@@ -141,7 +141,7 @@ def test_a_workbook_without_relationship_rows_scores_as_gaps(tmp_path):
     from kamnb.workbook import load_workbook
 
     book = tmp_path / "wb"
-    shutil.copytree(Path(__file__).resolve().parents[1] / "data" / "sample", book)
+    shutil.copytree(Path(__file__).resolve().parents[2] / "data" / "sample", book)
     (book / "relationship.csv").unlink()
     wb = load_workbook(book)
     scores = rs.relationship_scores(wb)

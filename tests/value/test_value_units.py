@@ -1,7 +1,7 @@
 """The price-pressure simulator for products sold by the unit (unit price x volume), worked by hand."""
 from __future__ import annotations
 
-from test_value import book
+from tests.value.test_value import book
 
 from kamnb.plots.value import price_pressure_chart
 from kamnb.value import pressure

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from kamnb.classification.score import classify, explain
 from kamnb.plots import classification as charts
-from tests.test_classification import portfolio
+from tests.classification.test_classification import portfolio
 
 
 def test_every_chart_renders(tmp_path):

@@ -5,7 +5,7 @@ import random
 
 import pytest
 from matplotlib.figure import Figure
-from test_qualification import DEFAULT_IDS, all_answers, book
+from tests.qualification.test_qualification import DEFAULT_IDS, all_answers, book
 
 from kamnb.plots import qualification as plots
 from kamnb.qualification import forecast as f

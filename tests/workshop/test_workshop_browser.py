@@ -36,7 +36,7 @@ ARGS = [
     "--disable-sync",
 ]
 SHOTS = Path("/tmp/kamnb-workshop-shots")
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 WAIT = 120_000  # ms; a loaded two-core machine can take a while to start a kernel
 
 

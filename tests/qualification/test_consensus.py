@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from test_qualification import book
+from tests.qualification.test_qualification import book
 
 from kamnb import qualification
 from kamnb import relationships as relationships_step
@@ -81,7 +81,7 @@ def test_one_rater_per_answer_keeps_the_tables_as_they_were(tmp_path):
 
 
 def test_relationship_indicators_take_the_median_of_each_raters_latest_score(tmp_path):
-    from test_relationships import build, diamond
+    from tests.relationships.test_relationships import build, diamond
 
     ev = [("A1", "trusted_advisor", 5, "Asked us first", "2026-09-01"), ("A1", "trusted_advisor", 2, "Went to a rival", "2026-09-02"),
           ("A1", "trusted_advisor", 4, "Called us in", "2026-09-03")]

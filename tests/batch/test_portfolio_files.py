@@ -11,7 +11,7 @@ from kamnb.batch.portfolio import key_figures
 from kamnb.batch.portfolio_files import column_spec, number_formats, write_portfolio_files
 from kamnb.workbook import load_workbook
 
-WORKBOOK = Path(__file__).parent / "notebooks" / "workbook"
+WORKBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "workbook"
 
 
 @pytest.fixture(scope="module")

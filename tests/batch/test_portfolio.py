@@ -12,7 +12,7 @@ from kamnb.batch import portfolio
 from kamnb.batch.portfolio import charts, key_figures, sort_accounts
 from kamnb.workbook import load_workbook
 
-WORKBOOK = Path(__file__).parent / "notebooks" / "workbook"
+WORKBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "workbook"
 
 
 @pytest.fixture(scope="module")

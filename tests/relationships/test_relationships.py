@@ -18,7 +18,7 @@ from kamnb.relationships import grid as rel
 from kamnb.relationships import summary as contacts
 from kamnb.workbook import Workbook, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 ST_COLUMNS = ["stakeholder_id", "account_id", "name", "title", "function", "seniority", "influence", "support", "decision_role",
               "contact_owner", "our_function", "last_contact", "contact_days_12m", "plan"]

@@ -53,7 +53,7 @@ def test_broken_bank_is_reported_once_not_per_row(tmp_path):
 
     from kamnb.workbook import check_workbook
 
-    sample = Path(__file__).resolve().parents[1] / "data" / "sample"
+    sample = Path(__file__).resolve().parents[2] / "data" / "sample"
     book = tmp_path / "wb"
     shutil.copytree(sample, book)
     (book / "indicators.yaml").write_text("indicators:\n  - id: a\n   name: broken indent\n")

@@ -20,7 +20,7 @@ from kamnb.workbook import load_workbook
 pytestmark = [pytest.mark.slow]
 
 CHROMIUM = "/usr/bin/chromium"
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = ("ACC-001", "ACC-005", "ACC-007")  # the largest account, a group member, a mid-sized one
 FIRST_SCREEN = ("tier", "key_score", "money", "forecast", "relationship", "position", "flags", "actions")
 

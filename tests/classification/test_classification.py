@@ -14,7 +14,7 @@ from kamnb.classification.score import classify, coverage, explain
 from kamnb.errors import AccountNotFound, ClassificationSettingsError
 from kamnb.workbook import banks, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "data" / "sample"
 
 

@@ -10,7 +10,7 @@ import yaml
 from kamnb.cli import main
 from kamnb.crm.mapping import MappingError, load_mapping
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CRM_EXAMPLE = ROOT / "data" / "crm-example"
 
 

@@ -14,7 +14,7 @@ from kamnb.cli import main
 from kamnb.common.spreadsheet import csv_text, csv_value, is_formula, put_cell, unquote
 from kamnb.workbook import check_workbook, load_workbook
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 CRM_EXAMPLE = ROOT / "data" / "crm-example"
 
 
