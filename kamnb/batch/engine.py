@@ -72,13 +72,6 @@ log = logging.getLogger("kamnb.batch.engine")
 T = TypeVar("T")
 
 
-class KernelTainted(Exception):
-    """The kernel holds state the reset cannot undo; it must be replaced.
-
-    Example:
-        >>> issubclass(KernelTainted, Exception)
-        True
-    """
 
 
 # --------------------------------------------------------------------------- kernel side

@@ -554,14 +554,6 @@ def flag_table(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     return out
 
 
-def as_of_note(wb: Workbook) -> str:
-    """The sentence a report puts above the flags: the date they are computed as of.
-
-    Example:
-        >>> as_of_note(wb)  # doctest: +SKIP
-        'Red flags as of 2026-11-01.'
-    """
-    return f"Red flags as of {banks.as_of(wb.settings):%Y-%m-%d}."
 
 
 _BUILTIN: dict[str, Callable[[Workbook], Any]] = {name: flag.check for name, flag in RED_FLAGS.items()}

@@ -2,7 +2,6 @@
 """
 from __future__ import annotations
 
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -55,18 +54,4 @@ def review_result(out: Path, account_id: str, returncode: int, stderr: str) -> P
     return out / html
 
 
-def write_review(session: WorkshopSession, account_id: str, out_dir: Path | None = None) -> Path:
-    """Write one account's review exactly as the batch does; return the path of its HTML page.
-
-    Runs ``kamnb batch WORKBOOK --out DIR --accounts ID`` in its own process
-    (its kernels stay out of the workshop's), so the page is the batch's own,
-    with every workshop answer in it (the batch loads the journal too).
-
-    Example:
-        >>> write_review(session, "ACC-001").name  # doctest: +SKIP
-        'ACC-001.html'
-    """
-    cmd, out = review_command(session, account_id, out_dir)
-    done = subprocess.run(cmd, capture_output=True, text=True)
-    return review_result(out, account_id, done.returncode, done.stderr or done.stdout)
 

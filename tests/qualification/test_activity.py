@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.qualification.test_qualification import all_answers, book
 
 from kamnb.errors import WorkbookError
 from kamnb.qualification import activity as a
 from kamnb.workbook import load_workbook
+from tests.qualification.test_qualification import all_answers, book
 
 ACTIONS = (
     "action_id,account_id,category,action,due,status\n"

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import pytest
-from tests.qualification.test_qualification import book
 
 from kamnb import qualification
 from kamnb import relationships as relationships_step
 from kamnb.qualification import score as q
 from kamnb.relationships import score as rs
 from kamnb.workbook import load_workbook
+from tests.qualification.test_qualification import book
 
 OPP = [("O1", "A1", "grow", 100000, "proposal", "2027-03-01")]
 

@@ -5,12 +5,12 @@ import random
 
 import pytest
 from matplotlib.figure import Figure
-from tests.qualification.test_qualification import DEFAULT_IDS, all_answers, book
 
 from kamnb.plots import qualification as plots
 from kamnb.qualification import forecast as f
 from kamnb.qualification import score as q
 from kamnb.workbook import load_workbook
+from tests.qualification.test_qualification import DEFAULT_IDS, all_answers, book
 
 
 def _random_book(tmp_path, n=60, seed=3):

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.relationships.test_relationships import SAMPLE, bow_tie, build, diamond, person
 
 from kamnb.relationships import redflags
 from kamnb.relationships.redflags import RedFlagError, red_flag, red_flags, remove_red_flag
 from kamnb.workbook import load_workbook
+from tests.relationships.test_relationships import SAMPLE, bow_tie, build, diamond, person
 
 FRESH = [("A1", "prompt_payment", 4, "", "2026-10-01")]
 

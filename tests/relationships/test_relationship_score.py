@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from tests.relationships.test_relationships import bow_tie, build, diamond, person, random_book, with_change
 
 from kamnb.plots import relationships as charts
 from kamnb.relationships import score as rs
+from tests.relationships.test_relationships import bow_tie, build, diamond, person, random_book, with_change
 
 NO_MEASURED = "relationships:\n  measured_weights: {support: 0, contact_map: 0}\n"
 

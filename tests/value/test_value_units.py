@@ -1,11 +1,10 @@
 """The price-pressure simulator for products sold by the unit (unit price x volume), worked by hand."""
 from __future__ import annotations
 
-from tests.value.test_value import book
-
 from kamnb.plots.value import price_pressure_chart
 from kamnb.value import pressure
 from kamnb.workbook import load_workbook
+from tests.value.test_value import book
 
 # 1,000 units a year at EUR 200, our cost EUR 150 a unit; the customer asks for 10 % off
 UNITS_CSV = (
