@@ -75,8 +75,9 @@ def test_quick_examples_run_from_a_fresh_copy(tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
 def test_make_uses_an_active_conda_environment(tmp_path: Path) -> None:
     def dry(**env: str) -> str:
+        # -B: the set-up steps show even where .venv is already installed (as after `make test`)
         clean = {k: v for k, v in os.environ.items() if not k.startswith("CONDA")}
-        return subprocess.run(["make", "-n", "demo"], cwd=ROOT, env=clean | env, capture_output=True, text=True, check=True).stdout
+        return subprocess.run(["make", "-n", "-B", "demo"], cwd=ROOT, env=clean | env, capture_output=True, text=True, check=True).stdout
 
     conda = dry(CONDA_PREFIX=str(tmp_path / "envs" / "kamnb"), CONDA_DEFAULT_ENV="kamnb")
     assert f"{tmp_path}/envs/kamnb/bin/python -m pip install" in conda and "-m venv" not in conda
