@@ -25,8 +25,8 @@ def portfolio_columns(source: Any, settings: dict[str, Any] | None = None) -> pd
     resource_change. Text columns are plain strings.
 
     Example:
-        >>> portfolio_columns(wb).loc["ACC-001", "tier"]  # doctest: +SKIP
-        'maintain'
+        >>> portfolio_columns(wb).loc["ACC-001", "tier"]
+        'retain'
     """
     res = classify(source, settings)
     cols = ["tier", "is_key", "key_score", "key_rank", "revenue_rank", "revenue_core", "profit_core", "contribution", "contribution_core",

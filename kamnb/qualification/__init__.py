@@ -24,10 +24,9 @@ def portfolio_columns(wb) -> pd.DataFrame:
     answer_spread_max (their largest spread on the yes 1 / partly 0.5 / no 0 scale).
 
     Example:
-        >>> portfolio_columns(wb).loc["ACC-001", "weakest_question"]  # doctest: +SKIP
+        >>> portfolio_columns(wb).loc["ACC-001", "weakest_question"]
         'preference'
     """
-
     fc = account_forecast(wb)
     gaps = question_gaps(wb)
     if gaps.empty:

@@ -22,10 +22,9 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     largest spread, highest minus lowest score).
 
     Example:
-        >>> portfolio_columns(wb).loc["ACC-001", "key_person"]  # doctest: +SKIP
+        >>> portfolio_columns(wb).loc["ACC-001", "key_person"]
         'Jana Weber'
     """
-
     scores = relationship_scores(wb)
     cmap = contact_map(wb)
     st = all_zones(wb)

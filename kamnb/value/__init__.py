@@ -21,8 +21,7 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     ``open_actions`` and ``overdue_actions`` (workbook actions only).
 
     Example:
-        >>> int(portfolio_columns(wb).loc["ACC-001", "overdue_actions"])   # doctest: +SKIP
+        >>> int(portfolio_columns(wb).loc["ACC-001", "overdue_actions"])
         2
     """
-
     return value_ratios(wb).join(plan.portfolio_columns(wb))
