@@ -50,11 +50,9 @@ from kamnb.batch.index import portfolio_figures, write_portfolio
 from kamnb.batch.lock import OutputLock  # noqa: E402
 from kamnb.batch.printing import paper_size  # noqa: E402
 from kamnb.batch.schedulers import DaskScheduler, LocalScheduler
+from kamnb.cli.codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 from kamnb.common.files import disk_message  # noqa: E402
 from kamnb.errors import BatchError, KamnbError, OutputBusy  # noqa: E402
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED, EXIT_TERMINATED = 0, 1, 2, 130, 143
-
 
 # --------------------------------------------------------------------------- configuration
 
