@@ -13,7 +13,7 @@ from kamnb.batch import schedulers
 from kamnb.batch.run import RunOptions, run_batch
 
 pytestmark = pytest.mark.slow
-TESTS = Path(__file__).resolve().parents[2]
+TESTS = Path(__file__).resolve().parents[1]
 NOTEBOOKS = TESTS / "notebooks"
 
 
