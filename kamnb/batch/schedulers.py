@@ -151,6 +151,10 @@ class LocalScheduler:
         processes = list(self.processes.values())
         for pid, process in self.processes.items():
             process.join(timeout=10)
+            if process.exitcode is None:  # still stopping its kernels after the pool's SIGTERM: not the one that died
+                process.kill()
+                process.join(timeout=5)
+                continue
             # Workers the pool stopped after the death end by SIGTERM (our handler exits 143).
             if pid in marks and process.exitcode not in (0, 128 + signal.SIGTERM, -signal.SIGTERM):
                 culprits[marks[pid]] = _how_it_ended(process.exitcode)

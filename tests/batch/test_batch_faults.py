@@ -152,7 +152,7 @@ def test_a_killed_worker_fails_only_its_account(tmp_path):
     assert by_id["B03"]["status"] == "failed" and by_id["B03"]["error"]["kind"] == "worker died"
     message = by_id["B03"]["error"]["message"]
     assert message.startswith("the worker process running this account ") and "the other accounts ran on" in message, message
-    assert [a for a, e in by_id.items() if e["status"] != "ok"] == ["B03"]
+    assert [a for a, e in by_id.items() if e["status"] != "ok"] == ["B03"], {a: e.get("error") for a, e in by_id.items() if e["status"] != "ok"}
     assert len(reviews(out)) == 7
 
 
