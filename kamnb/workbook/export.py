@@ -22,8 +22,9 @@ import pandas as pd
 from kamnb.common import spreadsheet
 from kamnb.common.files import publish_file, publish_folder
 from kamnb.errors import KamnbError
+from kamnb.workbook.book import Workbook, journal_path_for
 from kamnb.workbook.journal import to_text
-from kamnb.workbook.loader import Workbook, journal_path_for, load_workbook
+from kamnb.workbook.loader import load_workbook
 from kamnb.workbook.schema import SHEETS
 
 BANK_FILES = ("settings.yaml", "questions.yaml", "indicators.yaml")

@@ -286,7 +286,7 @@ def test_check_workbook_returns_a_plain_problem_list(tmp_path):
 
 
 def test_a_sheet_longer_than_excel_allows_is_refused(tmp_path, capsys, monkeypatch):
-    from kamnb.workbook import loader as workbook
+    from kamnb.workbook import reading as workbook
 
     monkeypatch.setattr(workbook, "MAX_ROWS", 5)  # the real limit is Excel's 1,048,575 rows
     book = write_mini(tmp_path / "wb")
