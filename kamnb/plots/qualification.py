@@ -13,8 +13,9 @@ from matplotlib.ticker import FuncFormatter
 from kamnb.common.formatting import money
 from kamnb.plots import AMBER, BLUE, GREEN, INK, MUTED, PURPLE, RED, new_figure, place, text_width
 from kamnb.qualification.activity import activity_plan
+from kamnb.qualification.explain import explain_likelihood
 from kamnb.qualification.forecast import NOT_QUALIFIED, QUALIFIED_OUT, pipeline_summary
-from kamnb.qualification.score import explain_likelihood, likelihood_history
+from kamnb.qualification.score import likelihood_history
 
 
 def _money_axis(ax, currency: str, axis: str = "y") -> None:

@@ -83,7 +83,7 @@ def pipeline(wb, account_id: str | None = None) -> pd.DataFrame:
     ``quarter`` and ``growth`` (True for grow/new).
 
     Example:
-        >>> pipeline(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        >>> pipeline(wb, "ACC-001").columns.tolist()[:3]
         ['account_id', 'name', 'kind']
     """
     cfg = qualification_settings(wb.settings)
@@ -110,7 +110,7 @@ def account_forecast(wb) -> pd.DataFrame:
     ``factored_retention + factored_growth == factored_value`` always.
 
     Example:
-        >>> account_forecast(wb).columns.tolist()[:3]  # doctest: +SKIP
+        >>> account_forecast(wb).columns.tolist()[:3]
         ['opportunities', 'pipeline_value', 'qualified_value']
     """
     t = score_opportunities(wb)
@@ -145,7 +145,7 @@ def forecast_table(wb, account_id: str) -> pd.DataFrame:
     """The account's forecast as a person reads it: retention, growth and total.
 
     Example:
-        >>> forecast_table(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        >>> forecast_table(wb, "ACC-001").columns.tolist()[:3]
         ['', 'open opportunities', 'open value']
     """
     cur = wb.settings.get("currency", "EUR")
@@ -178,7 +178,7 @@ def pipeline_summary(wb, account_id: str | None = None, by: str = "band") -> pd.
     retention, growth (open value), factored (value x likelihood; qualified only).
 
     Example:
-        >>> pipeline_summary(wb, "ACC-001").columns.tolist()[:3]  # doctest: +SKIP
+        >>> pipeline_summary(wb, "ACC-001").columns.tolist()[:3]
         ['retention', 'growth', 'factored']
     """
     cfg = qualification_settings(wb.settings)
@@ -198,7 +198,7 @@ def largest_open(wb, account_id: str) -> str | None:
     """The id of the account's largest open opportunity (``None`` when it has none): the one worth explaining first.
 
     Example:
-        >>> largest_open(wb, "ACC-001")  # doctest: +SKIP
+        >>> largest_open(wb, "ACC-001")
         'OP-001'
     """
     p = pipeline(wb, account_id)

@@ -7,17 +7,19 @@ import pandas as pd
 
 from kamnb.common import memo
 from kamnb.common.formatting import money
-from kamnb.qualification.score import _bank, current_answers, likelihood_from_score, qualification_settings, score_opportunities
+from kamnb.qualification.answers import checked_bank, current_answers
+from kamnb.qualification.likelihood import likelihood_from_score, qualification_settings
+from kamnb.qualification.score import score_opportunities
 
 
 def question_bank(wb) -> pd.DataFrame:
     """The question bank in force, as a person reads it (weights as a share of the total).
 
     Example:
-        >>> question_bank(wb).shape  # doctest: +SKIP
+        >>> question_bank(wb).shape
         (11, 5)
     """
-    q = _bank(wb)
+    q = checked_bank(wb)
     total = float(q["weight"].sum())
     return pd.DataFrame({
         "id": q.index,
@@ -36,7 +38,7 @@ def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
     Raw numbers: opportunity_id, account_id, name, kind, value, reasons.
 
     Example:
-        >>> len(qualified_out(wb, "ACC-001"))  # doctest: +SKIP
+        >>> len(qualified_out(wb, "ACC-001"))
         1
     """
     t = score_opportunities(wb)
@@ -51,7 +53,7 @@ def qualified_out_table(wb, account_id: str) -> pd.DataFrame:
     """:func:`qualified_out` formatted, with a total line: the capacity freed is a result.
 
     Example:
-        >>> qualified_out_table(wb, "ACC-001")["id"].tolist()  # doctest: +SKIP
+        >>> qualified_out_table(wb, "ACC-001")["id"].tolist()
         ['OP-004', '']
     """
     cur = wb.settings.get("currency", "EUR")
@@ -83,11 +85,11 @@ def question_gaps(wb) -> pd.DataFrame:
     likelihood gained if that one answer became a yes with evidence).
 
     Example:
-        >>> len(question_gaps(wb))  # doctest: +SKIP
+        >>> len(question_gaps(wb))
         482
     """
     cfg = qualification_settings(wb.settings)
-    bank = _bank(wb)
+    bank = checked_bank(wb)
     scores = score_opportunities(wb)
     mine = scores[(scores["status"] == "qualified") & ~scores["closed"]]
     cols = ["opportunity_id", "account_id", "question_id", "label", "points_missing", "upside"]
@@ -143,11 +145,11 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
     (what a good answer looks like).
 
     Example:
-        >>> weakest_questions(wb, "ACC-001")["question_id"].head(2).tolist()  # doctest: +SKIP
+        >>> weakest_questions(wb, "ACC-001")["question_id"].head(2).tolist()
         ['preference', 'uniques']
     """
     gaps = question_gaps(wb)
-    return _weakest(gaps[gaps["account_id"] == account_id], _bank(wb))
+    return _weakest(gaps[gaps["account_id"] == account_id], checked_bank(wb))
 
 
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
@@ -157,8 +159,8 @@ def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:
     (``whitespace.agenda_gaps`` of them, see :mod:`kamnb.whitespace.gaps`).
 
     Example:
-        >>> agenda_table(wb, "ACC-001", n=2).shape  # doctest: +SKIP
-        (2, 6)
+        >>> agenda_table(wb, "ACC-001", n=2).shape  # two questions, then the account's two biggest whitespace gaps
+        (4, 6)
     """
     from kamnb.whitespace import agenda_rows
 
