@@ -239,25 +239,8 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     return memo.remember(key, lambda: _classify(frame, settings, history, by_group, extra))
 
 
-def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFrame | None, by_group: bool,
-              extra_signs: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
-    cfg = classification_settings(settings)
-    if by_group:
-        from kamnb.classification.groups import roll_up
-
-        frame = roll_up(frame)
-    n = len(frame)
-    out: dict[str, Any] = {}
-    out["name"] = frame["name"].to_numpy() if "name" in frame.columns else frame.index.to_numpy()
-    if by_group:
-        out["members"] = frame["members"].to_numpy()
-    else:
-        from kamnb.classification.groups import group_ids
-
-        out["group_id"] = group_ids(frame).to_numpy()
-
-    orders, pcts = rank_all(rank_inputs(frame))
-    parts = definition_parts(frame, pcts)
+def _pareto_columns(out: dict[str, Any], frame: pd.DataFrame, orders: dict[str, np.ndarray], cfg: dict[str, Any], n: int) -> dict[str, Any]:
+    """Revenue, gross profit and contribution: each account's share, rank and place in the Pareto core (returns the revenue split)."""
     share = float(cfg.get("pareto_share", 80))
     revenue = fill_nan(column(frame, "revenue_12m"), 0.0)
     gross_profit = revenue * column(frame, "gross_margin_pct") / 100.0
@@ -278,8 +261,11 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
         out.update(profit_share_pct=np.full(n, np.nan), profit_rank=np.full(n, np.nan), profit_core=np.zeros(n, bool), rank_disagreement=np.zeros(n, bool))
         out.update(contribution=np.full(n, np.nan), contribution_share_pct=np.full(n, np.nan), contribution_rank=np.full(n, np.nan),
                    contribution_core=np.zeros(n, bool))
+    return rev
 
-    # the seven definitions and the key score
+
+def _definition_columns(out: dict[str, Any], parts: dict[str, list[tuple[str, np.ndarray]]], cfg: dict[str, Any], n: int) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """The seven definitions' scores, the key score, whether each account is key, and where the definitions disagree."""
     scores = {}
     for d in DEFINITION_IDS:
         ps = parts[d]
@@ -306,8 +292,15 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
     out["key_by_count"] = key_by
     out["definitions_computed"] = computed
     out["disputed"] = (key_by > 0) & (key_by < computed)
+    return scores, key
 
-    # partnership and matrix
+
+def _matrix_columns(out: dict[str, Any], frame: pd.DataFrame, cfg: dict[str, Any], pcts: dict[str, np.ndarray], settings: dict[str, Any],
+                    history: pd.DataFrame | None, n: int) -> tuple[np.ndarray, np.ndarray, pd.DataFrame, np.ndarray]:
+    """Partnership (both sides' willingness), the matrix axes and quadrant, and the axes at the previous assessment.
+
+    Returns their willingness, attractiveness, the previous judgements and which accounts have them.
+    """
     theirs, ours = side_means(frame)
     p_cfg = cfg["partnership"]
     p_codes = partnership_codes(theirs, ours, float(p_cfg.get("willing_at", 3.5)))
@@ -327,6 +320,11 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
     else:
         out["prev_attractiveness"] = out["prev_strength"] = np.full(n, np.nan)
     out["prev_assessed_on"] = prev_when
+    return theirs, attract, prev_frame, has_prev
+
+
+def _buy_sell_columns(out: dict[str, Any], frame: pd.DataFrame, prev_frame: pd.DataFrame, has_prev: np.ndarray, settings: dict[str, Any]) -> None:
+    """The buy-sell hierarchy: each account's position, its level's name, and the change since the previous assessment."""
     position = column(frame, "buy_sell_position")
     prev_position = np.where(has_prev, column(prev_frame, "buy_sell_position"), np.nan)
     out["buy_sell_position"] = position
@@ -339,7 +337,35 @@ def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFra
         out["buy_sell_level"] = pd.Categorical(np.asarray(level_names, dtype=object)[level])
     out["buy_sell_change"] = position - prev_position
 
+
+def _classify(frame: pd.DataFrame, settings: dict[str, Any], history: pd.DataFrame | None, by_group: bool,
+              extra_signs: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
+    """The classification table, stage by stage: Pareto, the definitions and key score, partnership and matrix,
+    the buy-sell hierarchy, then traps, retention risk, tier and resources."""
+    cfg = classification_settings(settings)
+    if by_group:
+        from kamnb.classification.groups import roll_up
+
+        frame = roll_up(frame)
+    n = len(frame)
+    out: dict[str, Any] = {}
+    out["name"] = frame["name"].to_numpy() if "name" in frame.columns else frame.index.to_numpy()
+    if by_group:
+        out["members"] = frame["members"].to_numpy()
+    else:
+        from kamnb.classification.groups import group_ids
+
+        out["group_id"] = group_ids(frame).to_numpy()
+
+    orders, pcts = rank_all(rank_inputs(frame))
+    rev = _pareto_columns(out, frame, orders, cfg, n)
+    scores, key = _definition_columns(out, definition_parts(frame, pcts), cfg, n)
+    theirs, attract, prev_frame, has_prev = _matrix_columns(out, frame, cfg, pcts, settings, history, n)
+    _buy_sell_columns(out, frame, prev_frame, has_prev, settings)
+
     # traps, tier, resources
+    p_cfg = cfg["partnership"]
+    split = float(cfg["matrix"].get("split", 50))
     trap_bits = trap_labels(scores, out, frame, cfg)
     out["traps"] = trap_bits
     willing = (theirs >= float(p_cfg.get("willing_at", 3.5))) | np.isnan(theirs)
