@@ -11,8 +11,14 @@ import pytest  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
-def _sample_in_doctests(doctest_namespace):
-    """Docstring examples run against the sample workbook: ``wb`` is a fresh copy of data/sample."""
+def _sample_in_doctests(doctest_namespace, request):
+    """Docstring examples run against the sample workbook: ``wb`` is a fresh copy of data/sample.
+
+``load_workbook``, ``pd`` and ``Path`` are there too, as a notebook would have them.
+
+    ``tmp`` is an empty folder of the example's own, so an example that writes
+    files writes them there and never into the checkout.
+    """
     from pathlib import Path
 
     import pandas as pd
@@ -22,3 +28,6 @@ def _sample_in_doctests(doctest_namespace):
     doctest_namespace["wb"] = load_workbook(Path(__file__).parent / "data" / "sample")
     doctest_namespace["pd"] = pd
     doctest_namespace["Path"] = Path
+    doctest_namespace["load_workbook"] = load_workbook
+    if isinstance(request.node, pytest.DoctestItem):
+        doctest_namespace["tmp"] = request.getfixturevalue("tmp_path")

@@ -136,7 +136,7 @@ def basis_warning(wb: Any, account_id: str | None = None) -> BasisWarning:
     """The warning for the workbook (and the account's own basis when ``account_id`` is given).
 
     Example:
-        >>> basis_warning(load_workbook("data/sample")).text()  # doctest: +SKIP
+        >>> basis_warning(load_workbook("data/sample")).text()
         ''
     """
     from kamnb.classification.score import classify

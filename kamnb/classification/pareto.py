@@ -31,8 +31,8 @@ class ParetoSummary:
     """The headline of a Pareto split, in numbers a person reads.
 
     Example:
-        >>> s = pareto_summary(load_workbook("data/sample").accounts["revenue_12m"])  # doctest: +SKIP
-        >>> s.core_count  # doctest: +SKIP
+        >>> s = pareto_summary(load_workbook("data/sample").accounts["revenue_12m"])
+        >>> s.core_count
         10
     """
 

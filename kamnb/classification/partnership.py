@@ -64,8 +64,8 @@ def side_means(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Their side (mean of partner willingness, transparency, growth potential) and ours (the same three of our own), on 1-5.
 
     Example:
-        >>> theirs, ours = side_means(load_workbook("data/sample").accounts)  # doctest: +SKIP
-        >>> theirs[:3]  # doctest: +SKIP
+        >>> theirs, ours = side_means(load_workbook("data/sample").accounts)
+        >>> theirs[:3]
         array([2.        , 3.        , 3.66666667])
     """
     theirs, _ = weighted_mean([column(frame, c) for c in THEIR_SIDE], [1.0] * len(THEIR_SIDE))
@@ -116,9 +116,9 @@ def matrix_axes(frame: pd.DataFrame, settings: dict[str, Any], cache: dict[str, 
     previous position (judgements from the history sheet) reuses them.
 
     Example:
-        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
-        >>> [a[:3].round(1) for a in matrix_axes(wb.accounts, wb.settings["classification"])]  # doctest: +SKIP
-        [array([44.6, 67.9, 70. ]), array([32.5, 47.5, 52.5])]
+        >>> wb = load_workbook("data/sample")
+        >>> [a[:3].round(1) for a in matrix_axes(wb.accounts, wb.settings["classification"])]
+        [array([44.6, 67.9, 70.8]), array([32.5, 47.5, 52.5])]
     """
     cache = {} if cache is None else cache
     m = settings["matrix"]
@@ -149,8 +149,9 @@ def previous_judgements(accounts: pd.DataFrame, history: pd.DataFrame | None, as
     empty, today's value stays. ``assessed_on`` is NaT where there is none.
 
     Example:
-        >>> frame, has_previous, assessed_on = previous_judgements(wb.accounts, wb.history, as_of(wb.settings))  # doctest: +SKIP
-        >>> has_previous[:3]  # doctest: +SKIP
+        >>> from kamnb.workbook.banks import as_of
+        >>> frame, has_previous, assessed_on = previous_judgements(wb.accounts, wb.history, as_of(wb.settings))
+        >>> has_previous[:3]
         array([ True,  True,  True])
     """
     n = len(accounts)

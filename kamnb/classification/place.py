@@ -134,8 +134,8 @@ def account_group(source: Any, account_id: str) -> PeopleTable:
     """The account's group (parent and subsidiaries classified as one) and how each member is classified alone.
 
     Example:
-        >>> account_group(wb, "ACC-004").rows[0][1]  # doctest: +SKIP
-        'Brightwater Health Group'
+        >>> account_group(wb, "ACC-004").rows[0][:2]
+        ['Helvion Rail Components', '€2,350,000']
     """
     frame, settings, _ = _inputs(source, None)
     alone = classify(source)
@@ -172,8 +172,8 @@ def tier_card(source: Any, account_id: str, result: pd.DataFrame | None = None) 
     """The account's tier, the rule that produced it, the matrix quadrant, partnership and the recommendation for the team.
 
     Example:
-        >>> tier_card(wb, "ACC-001").rows[0]  # doctest: +SKIP
-        ['Tier', 'Maintain']
+        >>> tier_card(wb, "ACC-001").rows[0]
+        ['Tier', 'Retain / defend']
     """
     res, settings = _result(source, result)
     row = res.loc[account_id]

@@ -76,8 +76,13 @@ def trap_labels(scores: dict[str, np.ndarray], out: dict[str, Any], frame: pd.Da
     """The traps each account falls into, joined by '; ' ('' for none), as a categorical.
 
     Example:
-        >>> list(trap_labels(scores, out, frame, cfg)[:3])  # sample accounts ACC-001..003  # doctest: +SKIP
-        ['big but unprofitable; costly to keep', '', '']
+        >>> from kamnb.classification.definitions import DEFINITION_IDS
+        >>> from kamnb.classification.score import classification_settings, classify
+        >>> result = classify(wb)
+        >>> scores = {d: result[d].to_numpy() for d in DEFINITION_IDS}
+        >>> out = {"is_key": result["is_key"].to_numpy(), "gross_profit": result["gross_profit"].to_numpy()}
+        >>> list(trap_labels(scores, out, wb.accounts, classification_settings(wb.settings))[:3])  # sample accounts ACC-001..003
+        ['big but unprofitable; team effort without return; demanding but not important', '', '']
     """
     from kamnb.classification.partnership import column
 
@@ -141,8 +146,10 @@ def reasons_for(row: pd.Series, account: pd.Series, result: pd.DataFrame, cfg: d
     """The classification of one account in sentences a director reads.
 
     Example:
-        >>> reasons_for(row, wb.account("ACC-001"), result, cfg, "EUR")[0]  # doctest: +SKIP
-        'Key score 67 of 100 (key from 65): a key account, rank 8 of 30.'
+        >>> from kamnb.classification.score import classification_settings, classify
+        >>> result = classify(wb)
+        >>> reasons_for(result.loc["ACC-002"], wb.account("ACC-002"), result, classification_settings(wb.settings), "EUR")[0][:48]
+        'Key score 79 of 100 (key from 65): a key account'
     """
     from kamnb.classification.definitions import BY_ID, DEFINITION_IDS
 

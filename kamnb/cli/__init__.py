@@ -53,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code.
 
     Example:
-        >>> main(["validate", "data/sample"])  # doctest: +SKIP
+        >>> main(["validate", "data/sample"])
         data/sample: valid (0 warning(s))
         ...
         0

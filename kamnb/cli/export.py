@@ -16,8 +16,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Run ``kamnb export`` from parsed arguments; return the exit code (0 ok, 1 error, 2 usage).
 
     Example:
-        >>> from kamnb.cli import build_parser  # doctest: +SKIP
-        >>> cmd_export(build_parser().parse_args(["export", "data/sample", "--out", "sample-export"]))  # doctest: +SKIP
+        >>> from kamnb.cli import build_parser
+        >>> cmd_export(build_parser().parse_args(["export", "data/sample", "--out", str(tmp / "sample-export")]))
+        current state written to .../sample-export
         0
     """
     path = Path(args.workbook)

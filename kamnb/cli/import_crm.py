@@ -19,8 +19,10 @@ def cmd_import_crm(args: argparse.Namespace) -> int:
     """Run ``kamnb import-crm`` from parsed arguments; return the exit code (0 ok, 1 error, 2 usage).
 
     Example:
-        >>> from kamnb.cli import build_parser  # doctest: +SKIP
-        >>> cmd_import_crm(build_parser().parse_args(["import-crm", "maven-crm", "--out", "imported"]))  # doctest: +SKIP
+        >>> from kamnb.cli import build_parser
+        >>> cmd_import_crm(build_parser().parse_args(["import-crm", "data/crm-example", "--out", str(tmp / "imported")]))
+        /.../imported: 12 accounts, 39 open opportunities, as of 2026-10-05 (newest close date in the export), currency USD
+        ...
         0
     """
     export = Path(args.export)

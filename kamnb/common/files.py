@@ -201,8 +201,9 @@ def remove_temp_files(folder: str | Path) -> int:
     """Delete temporary files :func:`write_atomic` left behind (after a hard stop); return how many.
 
     Example:
-        >>> remove_temp_files("reports/sample")  # doctest: +SKIP
-        0
+        >>> _ = (tmp / f"{TMP_PREFIX}report.html").write_text("half written")
+        >>> remove_temp_files(tmp)
+        1
     """
     count = 0
     for tmp in Path(folder).rglob(TMP_PREFIX + "*"):

@@ -84,7 +84,7 @@ def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
     """What a portfolio result depends on: the named sheets (all when None), banks, settings, missing columns.
 
     Example:
-        >>> len(workbook_key(load_workbook("data/sample"), ("accounts",)))  # doctest: +SKIP
+        >>> len(workbook_key(load_workbook("data/sample"), ("accounts",)))
         5
     """
     names = tuple(wb.sheets) if sheets is None else sheets
@@ -139,7 +139,7 @@ def portfolio(*sheets: str) -> Callable[[Callable[..., T]], Callable[..., T]]:
         >>> @portfolio("accounts")
         ... def account_count(wb):
         ...     return len(wb.accounts)
-        >>> account_count(load_workbook("data/sample"))  # doctest: +SKIP
+        >>> account_count(load_workbook("data/sample"))
         30
     """
     only = tuple(sheets) or None

@@ -85,7 +85,7 @@ def guard_standard_streams() -> None:
     """Wrap ``sys.stdout`` and ``sys.stderr`` in :class:`PipeSafe` (once).
 
     Example:
-        >>> guard_standard_streams()  # doctest: +SKIP
+        >>> guard_standard_streams()
     """
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)

@@ -187,8 +187,10 @@ def feed(accounts: pd.DataFrame, deals: pd.DataFrame, products: pd.DataFrame, fi
     """Everything above for one import: offerings, whitespace, conversion, export_rate, teams.
 
     Example:
-        >>> feed(res.accounts, res.deals, res.products, res.figures, {}, res.as_of)["export_rate"]  # doctest: +SKIP
-        0.632
+        >>> from kamnb.crm.build import import_crm
+        >>> res = import_crm("data/crm-example", tmp / "imported")
+        >>> feed(res.accounts, res.deals, res.products, res.figures, {}, res.as_of)["export_rate"]
+        0.721
     """
     offerings = offerings_rows(products, deals)
     ws = whitespace_rows(deals, list(accounts["account_id"]), list(offerings["name"]), as_of)

@@ -67,7 +67,7 @@ class Mapping:
     """A checked mapping: file names, column names, stage words, formats, spelling fixes.
 
     Example:
-        >>> load_mapping().currency  # doctest: +SKIP
+        >>> load_mapping().currency
         'USD'
     """
 

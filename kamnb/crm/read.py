@@ -181,8 +181,9 @@ def read_file(export: Path, file: str, mapping: Mapping, log: _Log) -> tuple[pd.
     """One export file as text columns named by kamnb's words, plus ``_row`` (the row a spreadsheet shows).
 
     Example:
-        >>> frame, note = read_file(Path("maven"), "accounts.csv", load_mapping(), log)  # doctest: +SKIP
-        >>> "_row" in frame.columns  # doctest: +SKIP
+        >>> from kamnb.crm.mapping import load_mapping
+        >>> frame, note = read_file(Path("data/crm-example"), "accounts", load_mapping(), _Log())
+        >>> "_row" in frame.columns
         True
     """
     name = mapping.files.get(file)

@@ -56,9 +56,10 @@ class ImportResult:
     """Everything an import produced, before or after it is written to disk.
 
     Example:
-        >>> res = import_crm("maven-crm", "data/maven")  # doctest: +SKIP
-        >>> len(res.accounts), res.input_rows["sales_pipeline.csv"]  # doctest: +SKIP
-        (85, 8800)
+        >>> from kamnb.crm.build import import_crm
+        >>> res = import_crm("data/crm-example", tmp / "example")
+        >>> len(res.accounts), res.input_rows["sales_pipeline.csv"]
+        (12, 260)
     """
 
     accounts: pd.DataFrame

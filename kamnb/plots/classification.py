@@ -36,9 +36,9 @@ def pareto_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None) -
     """Cumulative share of revenue and of gross profit against the share of accounts, with the Pareto line.
 
     Example:
-        >>> from kamnb.classification.score import classify  # doctest: +SKIP
-        >>> fig = pareto_chart(classify(wb))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify
+        >>> fig = pareto_chart(classify(wb))
+        >>> fig.axes[0].get_title(loc="left")
         'Pareto split: a few accounts carry most of the business'
     """
     share = float(_cfg(settings).get("pareto_share", 80))
@@ -74,9 +74,9 @@ def definitions_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     score first, at most ``max_rows``), so disagreements stand out.
 
     Example:
-        >>> from kamnb.classification.score import classify  # doctest: +SKIP
-        >>> fig = definitions_chart(classify(wb))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify
+        >>> fig = definitions_chart(classify(wb))
+        >>> fig.axes[0].get_title(loc="left")
         'Seven definitions of a key account, side by side'
     """
     shown = result[result["is_key"] | (result["key_by_count"] > 0)]
@@ -133,9 +133,9 @@ def partnership_chart(result: pd.DataFrame, settings: dict[str, Any] | None = No
     30 accounts or 3,000.
 
     Example:
-        >>> from kamnb.classification.score import classify  # doctest: +SKIP
-        >>> fig = partnership_chart(classify(wb))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify
+        >>> fig = partnership_chart(classify(wb))
+        >>> fig.axes[0].get_title(loc="left")
         'Partnership is mutual: their side and ours'
     """
     cfg = _cfg(settings)["partnership"]
@@ -185,9 +185,9 @@ def matrix_chart(result: pd.DataFrame, settings: dict[str, Any] | None = None, h
     to today's where the two differ. Colours are the tiers.
 
     Example:
-        >>> from kamnb.classification.score import classify  # doctest: +SKIP
-        >>> fig = matrix_chart(classify(wb))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify
+        >>> fig = matrix_chart(classify(wb))
+        >>> fig.axes[0].get_title(loc="left")
         'Portfolio matrix: attractiveness vs our strength'
     """
     cfg = _cfg(settings)
@@ -248,10 +248,10 @@ def contributions_chart(explanation: Explanation | None) -> Figure | None:
     """Points each definition added to one account's key score, with its score beside the bar (None: no account).
 
     Example:
-        >>> from kamnb.classification.score import explain  # doctest: +SKIP
-        >>> fig = contributions_chart(explain(wb, "ACC-001"))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
-        'Why ACC-001 scores 67'
+        >>> from kamnb.classification.score import explain
+        >>> fig = contributions_chart(explain(wb, "ACC-001"))
+        >>> fig.axes[0].get_title(loc="left")
+        'Why ACC-001 scores 42'
     """
     if explanation is None:
         return None

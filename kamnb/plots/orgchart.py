@@ -35,7 +35,7 @@ def org_chart(wb: Any, account_id: str) -> Figure:
     """The account's org chart (see the module docstring).
 
     Example:
-        >>> org_chart(wb, "ACC-001").axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> org_chart(wb, "ACC-001").axes[0].get_title(loc="left")
         'Buying organisation: Nordlicht Logistics'
     """
     name = str(wb.account(account_id)["name"])

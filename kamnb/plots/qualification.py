@@ -1,8 +1,8 @@
 """Charts of the qualification step: the pipeline a director reads, the likelihood explained, the activity plan.
 
 Example:
-    >>> fig = pipeline_by_band(wb, "ACC-001")      # doctest: +SKIP
-    >>> fig.savefig("pipeline.png")                 # doctest: +SKIP
+    >>> fig = pipeline_by_band(wb, "ACC-001")
+    >>> fig.savefig(tmp / "pipeline.png")
 """
 from __future__ import annotations
 
@@ -70,8 +70,8 @@ def pipeline_by_band(wb, account_id: str | None = None) -> Figure:
     nothing is hidden at 0 % or 100 %.
 
     Example:
-        >>> fig = pipeline_by_band(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = pipeline_by_band(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Pipeline by likelihood'
     """
     return _value_bars(wb, account_id, "band", "Pipeline by likelihood", "Likelihood of winning or retaining")
@@ -81,8 +81,8 @@ def pipeline_by_quarter(wb, account_id: str | None = None) -> Figure:
     """Open value by expected close quarter (retention and growth stacked), factored value marked.
 
     Example:
-        >>> fig = pipeline_by_quarter(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = pipeline_by_quarter(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Pipeline by expected close'
     """
     return _value_bars(wb, account_id, "quarter", "Pipeline by expected close", "Expected close quarter")
@@ -92,8 +92,8 @@ def likelihood_waterfall(wb, opportunity_id: str | None) -> Figure:
     """Which answers raised or lowered one opportunity's likelihood: bars from the neutral start to the result.
 
     Example:
-        >>> fig = likelihood_waterfall(wb, "OP-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = likelihood_waterfall(wb, "OP-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Why this likelihood'
     """
     if opportunity_id is None:
@@ -135,8 +135,8 @@ def likelihood_history_chart(wb, account_id: str) -> Figure:
     """How each opportunity's likelihood moved between assessments (opportunities with two dates or more).
 
     Example:
-        >>> fig = likelihood_history_chart(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = likelihood_history_chart(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'How the likelihood moved'
     """
     h = likelihood_history(wb, account_id)
@@ -160,8 +160,8 @@ def activity_chart(wb, account_id: str) -> Figure:
     """Contacts needed per quarter by kind (stacked) against the contacts planned.
 
     Example:
-        >>> fig = activity_chart(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = activity_chart(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Sales activity: needed vs planned'
     """
     p = activity_plan(wb, account_id)

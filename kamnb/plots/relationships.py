@@ -43,8 +43,8 @@ def decision_grid(wb: Workbook, account_id: str) -> Figure:
     Bold names are decision-makers; grey italic names have had no conversation within the recent-contact window.
 
     Example:
-        >>> fig = decision_grid(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = decision_grid(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Decision-making grid: Nordlicht Logistics'
     """
     cfg = config(wb.settings)
@@ -114,8 +114,8 @@ def contact_network(wb: Workbook, account_id: str) -> Figure:
     red ring.
 
     Example:
-        >>> fig = contact_network(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = contact_network(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Contact map: Nordlicht Logistics'
     """
     z = stakeholder_zones(wb, account_id)
@@ -183,8 +183,8 @@ def score_bars(wb: Workbook, account_id: str) -> Figure:
     """The relationship score item by item (0-100 points); gaps drawn as gaps, faded bars for old evidence.
 
     Example:
-        >>> fig = score_bars(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = score_bars(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Relationship score: Nordlicht Logistics'
     """
     from kamnb.relationships.score import score_breakdown, score_of
@@ -235,8 +235,8 @@ def score_trend(wb: Workbook, account_id: str) -> Figure:
     """The relationship score at each review, with the change written beside each point.
 
     Example:
-        >>> fig = score_trend(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = score_trend(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Relationship score over time: Nordlicht Logistics'
     """
     from kamnb.relationships.score import score_history
@@ -266,8 +266,8 @@ def power_comfort_chart(wb: Workbook, account_id: str) -> Figure:
     """Contact days over 12 months: the customer's power zone against our comfort zone and the rest.
 
     Example:
-        >>> fig = power_comfort_chart(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = power_comfort_chart(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Power zone or comfort zone: Nordlicht Logistics'
     """
     t = power_vs_comfort(wb, account_id)

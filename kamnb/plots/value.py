@@ -5,9 +5,9 @@ year, on the right our yearly margin; a dashed line marks today. The
 assumptions are printed under the chart so it can be shown on its own.
 
 Example:
-    >>> from kamnb.plots.value import price_pressure_chart
-    >>> fig = price_pressure_chart(pp)                 # doctest: +SKIP
-    >>> fig.savefig("price_pressure.png")              # doctest: +SKIP
+    >>> from kamnb.value.pressure import price_pressure
+    >>> fig = price_pressure_chart(price_pressure(wb, "ACC-002"))
+    >>> fig.savefig(tmp / "price_pressure.png")
 """
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def price_pressure_chart(pp: PricePressure) -> Figure | None:
     drawn in green, the others in blue.
 
     Example:
-        >>> from kamnb.value.ratio import price_pressure  # doctest: +SKIP
-        >>> fig = price_pressure_chart(price_pressure(wb, "ACC-002"))  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left").splitlines()[0]  # doctest: +SKIP
+        >>> from kamnb.value.pressure import price_pressure
+        >>> fig = price_pressure_chart(price_pressure(wb, "ACC-002"))
+        >>> fig.axes[0].get_title(loc="left").splitlines()[0]
         'What the customer pays per year'
     """
     if pp.message or pp.table.empty:

@@ -34,8 +34,8 @@ def whitespace_grid(wb: Any, account_id: str) -> Figure:
     """The account's whitespace grid (see the module docstring); a note in place of the grid when there is no map.
 
     Example:
-        >>> fig = whitespace_grid(wb, "ACC-001")  # doctest: +SKIP
-        >>> fig.axes[0].get_title(loc="left")  # doctest: +SKIP
+        >>> fig = whitespace_grid(wb, "ACC-001")
+        >>> fig.axes[0].get_title(loc="left")
         'Whitespace: Nordlicht Logistics'
     """
     cur = wb.settings.get("currency", "EUR")

@@ -119,9 +119,9 @@ def stakeholder_zones(wb: Workbook, account_id: str) -> pd.DataFrame:
     last_contact, days_since_contact, recent_contact, plan. Sorted by zone, then influence (high first), then name.
 
     Example:
-        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
-        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
-        >>> stakeholder_zones(wb, "ACC-001").loc["ST-012", ["name", "zone"]].tolist()  # doctest: +SKIP
+        >>> from kamnb.workbook import load_workbook
+        >>> wb = load_workbook("data/sample")
+        >>> stakeholder_zones(wb, "ACC-001").loc["ST-012", ["name", "zone"]].tolist()
         ['Matthias Brandl', 'driver']
     """
     wb.account(account_id)
@@ -137,7 +137,7 @@ def zone_actions(wb: Workbook, account_id: str) -> pd.DataFrame:
     """Who needs what kind of attention: one row per zone with its people (names) and the attention it calls for.
 
     Example:
-        >>> zone_actions(wb, "ACC-001").columns.tolist()  # doctest: +SKIP
+        >>> zone_actions(wb, "ACC-001").columns.tolist()
         ['people', 'who', 'attention']
     """
     z = stakeholder_zones(wb, account_id)
@@ -162,7 +162,7 @@ def power_vs_comfort(wb: Workbook, account_id: str) -> pd.DataFrame:
     stakeholders sheet has no contact days.
 
     Example:
-        >>> power_vs_comfort(wb, "ACC-001")["people"].to_dict()  # doctest: +SKIP
+        >>> power_vs_comfort(wb, "ACC-001")["people"].to_dict()
         {'power zone': 12, 'comfort zone': 11, 'elsewhere': 17}
     """
     cfg = config(wb.settings)
@@ -184,7 +184,7 @@ def neglected_power(wb: Workbook, account_id: str) -> pd.DataFrame:
     """High-influence stakeholders without a conversation within ``recent_contact_days`` (or never).
 
     Example:
-        >>> neglected_power(wb, "ACC-001").index.tolist()[:2]  # doctest: +SKIP
+        >>> neglected_power(wb, "ACC-001").index.tolist()[:2]
         ['ST-010', 'ST-002']
     """
     z = stakeholder_zones(wb, account_id)
@@ -205,7 +205,7 @@ def contact_links(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     one function for all of them.
 
     Example:
-        >>> len(contact_links(wb, "ACC-001"))  # doctest: +SKIP
+        >>> len(contact_links(wb, "ACC-001"))
         46
     """
     st = all_zones(wb)
@@ -319,7 +319,7 @@ def contact_map(wb: Workbook) -> pd.DataFrame:
     have zero people and empty (NaN) numbers.
 
     Example:
-        >>> contact_map(wb).loc["ACC-001", "shape"]  # doctest: +SKIP
+        >>> contact_map(wb).loc["ACC-001", "shape"]
         'between the two'
     """
     st = all_zones(wb)
@@ -341,7 +341,7 @@ def coverage_by(wb: Workbook, account_id: str, by: str = "seniority") -> pd.Data
     Seniority rows run from executive to staff; an empty seniority or function shows as "(not given)".
 
     Example:
-        >>> coverage_by(wb, "ACC-001", "seniority")["people"].to_dict()  # doctest: +SKIP
+        >>> coverage_by(wb, "ACC-001", "seniority")["people"].to_dict()
         {'executive': 5, 'senior_manager': 13, 'manager': 15, 'staff': 7}
     """
     z = stakeholder_zones(wb, account_id)
@@ -373,7 +373,7 @@ def zone_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
     change ("moved zone", "moved within zone", "no change", "new": no earlier placement). Rows that changed zone first.
 
     Example:
-        >>> zone_changes(wb, "ACC-001").columns.tolist()[-3:]  # doctest: +SKIP
+        >>> zone_changes(wb, "ACC-001").columns.tolist()[-3:]
         ['support', 'zone', 'change']
     """
     z = stakeholder_zones(wb, account_id)

@@ -161,9 +161,9 @@ def relationship_scores(wb: Workbook) -> pd.DataFrame:
     ago than ``stale_evidence_days``).
 
     Example:
-        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
-        >>> wb = load_workbook("data/sample")  # doctest: +SKIP
-        >>> float(round(relationship_scores(wb).loc["ACC-001", "score"], 1))  # doctest: +SKIP
+        >>> from kamnb.workbook import load_workbook
+        >>> wb = load_workbook("data/sample")
+        >>> float(round(relationship_scores(wb).loc["ACC-001", "score"], 1))
         40.6
     """
     cfg = config(wb.settings)
@@ -197,7 +197,7 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
     ``stale_evidence_days``), "gap" (no evidence: not counted, not a zero), "measured" or "not measured".
 
     Example:
-        >>> score_breakdown(wb, "ACC-001").columns.tolist()[:4]  # doctest: +SKIP
+        >>> score_breakdown(wb, "ACC-001").columns.tolist()[:4]
         ['name', 'kind', 'side', 'weight']
     """
     wb.account(account_id)
@@ -221,7 +221,7 @@ def score_of(breakdown: pd.DataFrame) -> float:
     """The score a :func:`score_breakdown` adds up to (NaN when no indicator has evidence).
 
     Example:
-        >>> float(round(score_of(score_breakdown(wb, "ACC-001")), 1))  # doctest: +SKIP
+        >>> float(round(score_of(score_breakdown(wb, "ACC-001")), 1))
         40.6
     """
     judged = breakdown[(breakdown["kind"] == "indicator") & (breakdown["effective_weight"] > 0)]
@@ -240,7 +240,7 @@ def score_history(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     review before). Sorted by account and date.
 
     Example:
-        >>> score_history(wb, "ACC-001")["assessed_on"].dt.date.astype(str).tolist()[-2:]  # doctest: +SKIP
+        >>> score_history(wb, "ACC-001")["assessed_on"].dt.date.astype(str).tolist()[-2:]
         ['2025-11-01', '2026-08-10']
     """
     if account_id is not None:
@@ -272,7 +272,7 @@ def indicator_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
     earlier (or no) score.
 
     Example:
-        >>> indicator_changes(wb, "ACC-001").columns.tolist()  # doctest: +SKIP
+        >>> indicator_changes(wb, "ACC-001").columns.tolist()
         ['name', 'previous_score', 'previous_on', 'score', 'assessed_on', 'change']
     """
     wb.account(account_id)
@@ -296,7 +296,7 @@ def scored_with(wb: Workbook, **over: Any) -> pd.DataFrame:
     """Scores with some ``relationships:`` settings changed, e.g. ``scored_with(wb, half_life_days=365)``.
 
     Example:
-        >>> float(round(scored_with(wb, half_life_days=365).loc["ACC-001", "score"], 1))  # doctest: +SKIP
+        >>> float(round(scored_with(wb, half_life_days=365).loc["ACC-001", "score"], 1))
         40.1
     """
     import copy

@@ -12,7 +12,7 @@ def contact_summary(wb: Workbook, account_id: str) -> pd.DataFrame:
     """One account's contact map in words: a two-column table (measure, value) to read top to bottom.
 
     Example:
-        >>> contact_summary(wb, "ACC-001").iloc[0, 0]  # doctest: +SKIP
+        >>> contact_summary(wb, "ACC-001").iloc[0, 0]
         '40 / 6 / 46'
     """
     wb.account(account_id)

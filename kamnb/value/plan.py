@@ -231,7 +231,7 @@ def goal_check(wb: Workbook, account_id: str) -> GoalCheck:
     """Check one account's goal (accounts sheet, column ``account_goal``).
 
     Example:
-        >>> goal_check(wb, "ACC-001").ok        # doctest: +SKIP
+        >>> goal_check(wb, "ACC-001").ok
         True
     """
     acc = wb.account(account_id)
@@ -252,8 +252,8 @@ class ActionPlan:
     days_overdue (0 when not overdue). ``notes`` say which sources were left out.
 
     Example:
-        >>> plan = action_plan(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
-        >>> plan.account_id  # doctest: +SKIP
+        >>> plan = action_plan(load_workbook("data/sample"), "ACC-001")
+        >>> plan.account_id
         'ACC-001'
     """
 
@@ -372,8 +372,8 @@ def action_plan(wb: Workbook, account_id: str) -> ActionPlan:
     """One account's action plan: the actions sheet plus actions derived from red flags and qualification gaps.
 
     Example:
-        >>> plan = action_plan(wb, "ACC-001")       # doctest: +SKIP
-        >>> plan.overdue["action_id"].tolist()      # doctest: +SKIP
+        >>> plan = action_plan(wb, "ACC-001")
+        >>> plan.overdue["action_id"].tolist()
         ['AC-001', 'AC-003']
     """
     acc = wb.account(account_id)
@@ -414,7 +414,7 @@ def portfolio_columns(wb: Workbook) -> pd.DataFrame:
     ``overdue_actions`` (actions sheet only; derived actions are never overdue).
 
     Example:
-        >>> int(portfolio_columns(wb).loc["ACC-001", "open_actions"])  # doctest: +SKIP
+        >>> int(portfolio_columns(wb).loc["ACC-001", "open_actions"])
         4
     """
     acc = wb.accounts

@@ -64,7 +64,7 @@ class ValueInputs:
     ``gaps`` maps a column name to why it is not available.
 
     Example:
-        >>> value_inputs(load_workbook("data/sample"), "ACC-001").currency  # doctest: +SKIP
+        >>> value_inputs(load_workbook("data/sample"), "ACC-001").currency
         'EUR'
     """
 
@@ -98,8 +98,8 @@ def value_inputs(wb: Workbook, account_id: str) -> ValueInputs:
     """Read one account's value row; the yearly fees default to ``revenue_12m``.
 
     Example:
-        >>> vi = value_inputs(wb, "ACC-002")     # doctest: +SKIP
-        >>> vi.values["team_size"]               # doctest: +SKIP
+        >>> vi = value_inputs(wb, "ACC-002")
+        >>> vi.values["team_size"]
         40.0
     """
     account = wb.account(account_id)
@@ -163,8 +163,8 @@ class ValueRatio:
     computed.
 
     Example:
-        >>> vr = value_ratio(load_workbook("data/sample"), "ACC-001")  # doctest: +SKIP
-        >>> vr.contract_years  # doctest: +SKIP
+        >>> vr = value_ratio(load_workbook("data/sample"), "ACC-001")
+        >>> vr.contract_years
         5.0
     """
 
@@ -227,8 +227,8 @@ def value_ratio(wb: Workbook, account_id: str) -> ValueRatio:
     are multiplied by ``contract_years``.
 
     Example:
-        >>> vr = value_ratio(wb, "ACC-001")        # doctest: +SKIP
-        >>> round(float(vr.table.loc["expected", "ratio"]), 2)# doctest: +SKIP
+        >>> vr = value_ratio(wb, "ACC-001")
+        >>> round(float(vr.table.loc["expected", "ratio"]), 2)
         1.14
     """
     vi = value_inputs(wb, account_id)
@@ -282,7 +282,7 @@ def value_ratios(wb: Workbook) -> pd.DataFrame:
     a figure is missing) and ``annual_fees`` (``revenue_12m`` when not given).
 
     Example:
-        >>> float(round(value_ratios(wb).loc["ACC-001", "value_ratio"], 2))  # doctest: +SKIP
+        >>> float(round(value_ratios(wb).loc["ACC-001", "value_ratio"], 2))
         1.14
     """
     acc = wb.accounts

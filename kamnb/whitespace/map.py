@@ -179,7 +179,7 @@ def whitespace_map(wb: Any) -> pd.DataFrame:
     Computed once per workbook content. Columns: :data:`COLUMNS`.
 
     Example:
-        >>> whitespace_map(load_workbook("data/sample")).columns.tolist()[:4]  # doctest: +SKIP
+        >>> whitespace_map(load_workbook("data/sample")).columns.tolist()[:4]
         ['account_id', 'offering_id', 'offering', 'business_unit']
     """
     offerings = wb.sheets.get("offerings")
@@ -204,8 +204,8 @@ def account_map(wb: Any, account_id: str) -> pd.DataFrame:
     """One account's cells of :func:`whitespace_map`.
 
     Example:
-        >>> account_map(wb, "ACC-001")["status"].unique().tolist()  # doctest: +SKIP
-        ['bought', 'competitor', 'not_offered']
+        >>> account_map(wb, "ACC-001")["status"].unique().tolist()
+        ['competitor', 'bought', 'not_offered', 'lost']
     """
     m = whitespace_map(wb)
     return m[m["account_id"] == account_id].reset_index(drop=True)

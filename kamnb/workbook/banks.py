@@ -123,9 +123,9 @@ def load_banks(workbook: Path, problems: list[Problem]) -> tuple[pd.DataFrame, p
     """Questions, indicators and settings for ``workbook``, problems appended to ``problems``.
 
     Example:
-        >>> problems = []  # doctest: +SKIP
-        >>> questions, indicators, settings = load_banks(Path("data/sample"), problems)  # doctest: +SKIP
-        >>> str(settings["as_of"]), problems  # doctest: +SKIP
+        >>> problems = []
+        >>> questions, indicators, settings = load_banks(Path("data/sample"), problems)
+        >>> str(settings["as_of"]), problems
         ('2026-11-01', [])
     """
     return load_questions(workbook, problems), load_indicators(workbook, problems), load_settings(workbook, problems)
