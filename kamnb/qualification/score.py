@@ -28,7 +28,8 @@ import pandas as pd
 
 from kamnb import settings as kamnb_settings
 from kamnb.common import memo
-from kamnb.common.formatting import Notes, money, percent
+from kamnb.common.formatting import money, percent
+from kamnb.common.tables import Notes
 from kamnb.errors import KamnbError, QualificationSettingsError
 from kamnb.workbook.schema import ANSWERS
 
