@@ -178,7 +178,7 @@ def html_escape_uses(tree: ast.AST) -> list[int]:
     return sorted(lines)
 
 
-def test_html_is_escaped_by_one_helper_only() -> None:
+def test_html_is_escaped_by_one_function_only() -> None:
     """Every module escapes HTML through kamnb.common.tables.escape; only that module calls html.escape."""
     own = PACKAGE / "common" / "tables.py"
     found = {

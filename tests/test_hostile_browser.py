@@ -138,16 +138,18 @@ INJECTED = ("script:not([src])", "img[src='x']", "[onerror]", "[onload]", "meta[
 
 def _wait_for_journal(book: Path, want: str, seconds: float = 20) -> None:
     """Wait until some journal entry holds ``want`` (a value set, or a row added with it)."""
+    import contextlib
     import sqlite3
     import time
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        rows: list[tuple] = []
         if (book / "journal.sqlite").exists():
-            with sqlite3.connect(book / "journal.sqlite") as conn:
-                for new, op in conn.execute("SELECT new, op FROM changes").fetchall():
-                    if (want in json.loads(new).values()) if op == "add" else want == new:
-                        return
+            with contextlib.suppress(sqlite3.OperationalError), contextlib.closing(sqlite3.connect(book / "journal.sqlite")) as conn:
+                rows = conn.execute("SELECT new, op FROM changes").fetchall()  # the file comes first, its table a moment later
+        if any((want in json.loads(new).values()) if op == "add" else want == new for new, op in rows):
+            return
         time.sleep(0.2)
     raise AssertionError(f"never saved: {want!r}")
 
@@ -157,12 +159,13 @@ def _injected(page) -> list[str]:
     return page.evaluate("sels => sels.flatMap(s => [...document.querySelectorAll(s)].map(e => e.outerHTML.slice(0, 120)))", list(INJECTED))
 
 
-def test_hostile_text_typed_in_the_room_is_kept_verbatim_shown_as_text_and_exported_inert(browser, sample_copy, tmp_path, capsys):
-    """Attacks typed into the workshop's own fields: journal verbatim, page shows text, exports neutralised."""
+def test_hostile_text_typed_in_the_room_is_kept_verbatim_shown_as_text_and_written_inert(browser, sample_copy, tmp_path, capsys):
+    """Attacks typed into the workshop's own fields: journal verbatim, page shows text, review escaped, exports neutralised."""
+    import contextlib
     import sqlite3
 
     import openpyxl
-    from hostile import formula_leaks, xlsx_formula_cells
+    from hostile import formula_leaks, leaks, xlsx_formula_cells
 
     from kamnb.cli import main
     from kamnb.workbook import load_workbook
@@ -220,6 +223,9 @@ def test_hostile_text_typed_in_the_room_is_kept_verbatim_shown_as_text_and_expor
         item.locator(".msg").filter(has_text="not saved").wait_for(timeout=20_000)
         refusal = item.locator(".msg").inner_text()
         live = {"injected": _injected(page), "text": page.locator("body").inner_text()}
+        page.click("#review")  # the review of what the room changed, written by the batch from the journal
+        page.wait_for_function("() => document.querySelector('#status').textContent.includes('Review of ACC-001 written')", timeout=300_000)
+        review = Path(page.locator("#status").inner_text().split("written: ", 1)[1].strip()).read_text(encoding="utf-8")
         page.reload()  # every field drawn again from the server's HTML
         page.wait_for_selector(".kamnb-summary .kamnb-answers", timeout=120_000)
         page.get_by_role("tab", name="Stakeholders").click()
@@ -238,7 +244,7 @@ def test_hostile_text_typed_in_the_room_is_kept_verbatim_shown_as_text_and_expor
     assert shown == {k: TYPED[k] for k in ("name", "title", "contact_owner", "plan", "account_goal")}
     assert TYPED["new_person"] in reloaded["text"] and "<script>alert(1)</script>Mallory" in reloaded["text"]
     assert "U+202E RIGHT-TO-LEFT OVERRIDE" in refusal and "not saved" in refusal
-    with sqlite3.connect(book / "journal.sqlite") as conn:
+    with contextlib.closing(sqlite3.connect(book / "journal.sqlite")) as conn:
         rows = conn.execute('SELECT "column", new, op FROM changes').fetchall()
     values = {c: new for c, new, op in rows if op != "add"}
     added = [json.loads(new) for _, new, op in rows if op == "add"]
@@ -248,6 +254,7 @@ def test_hostile_text_typed_in_the_room_is_kept_verbatim_shown_as_text_and_expor
     assert {"name": TYPED["new_person"]}.items() <= next(a for a in added if "name" in a).items()
     assert {"action": TYPED["new_action"], "owner": TYPED["new_action_owner"]}.items() <= next(a for a in added if "action" in a).items()
     assert not any(BIDI in (new or "") for _, new, _ in rows)
+    assert leaks(review) == [] and "&lt;script&gt;alert(1)&lt;/script&gt;Mallory" in review  # the review shows the name as text
 
     assert main(["export", str(book), "--out", str(tmp_path / "csv")]) == 0
     assert main(["export", str(book), "--xlsx", "--out", str(tmp_path / "book.xlsx")]) == 0
