@@ -180,8 +180,11 @@ def check_settings(settings: dict[str, Any], label: str = "settings.yaml") -> li
         >>> check_settings(defaults())
         []
     """
+    from kamnb.common.characters import text_problems
+
     problems: list[Problem] = []
     _walk(settings, "", label, problems)
+    problems.extend(text_problems(settings, label))  # control characters, direction overrides
     if any(p.level == "error" for p in problems):
         return problems
     merged = merge(_defaults(), settings)

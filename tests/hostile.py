@@ -8,7 +8,11 @@ page, quotes that would close an attribute, and a spreadsheet formula prefix.
 Each payload names where it was put (``sheet.column``), so a leak says which
 text escaped the escaping.
 
+:func:`write_hostile_crm` writes a CRM export of the same kind for ``kamnb
+import-crm``: every free text the mapping reads carries an attack.
+
 :func:`leaks` finds live markup in an HTML page or a notebook's outputs;
+:func:`markdown_leaks` what a Markdown text does once rendered;
 :func:`formula_leaks` finds CSV cells a spreadsheet would evaluate.
 """
 from __future__ import annotations
@@ -188,3 +192,117 @@ def xlsx_formula_cells(path: Path) -> list[str]:
 
     book = openpyxl.load_workbook(path)
     return [f"{path.name} {ws.title}!{cell.coordinate}: {str(cell.value)[:50]!r}" for ws in book.worksheets for row in ws.iter_rows() for cell in row if cell.data_type == "f"]
+
+
+# --------------------------------------------------------------------------- a hostile CRM export
+
+# What a Markdown text would do if it arrived live: a link, an image, a table cell of its own, a heading, emphasis.
+MARKDOWN = (
+    "[click](https://attacker.invalid/{at})",
+    "![x](https://attacker.invalid/{at}.png)",
+    "a | b | c {at}",
+    "\n# Owned {at}\n",
+    "*bold* _it_ ~~gone~~ `code` {at}",
+    "<https://attacker.invalid/{at}> www.attacker.invalid",
+)
+# kamnb fields of a CRM mapping that hold no free text: ids, references, numbers, dates and stage words.
+CRM_NOT_TEXT = {"id", "account", "stage", "engage_date", "close_date", "close_value", "price", "year_established",
+                "company_revenue", "employees", "opportunity", "amount", "reports_to"}
+CRM_LAYOUTS = {"maven": ROOT / "data" / "crm-example", "salesforce": None}
+
+
+def crm_payload(at: str, n: int) -> str:
+    """The n-th attack for a CRM export: a formula prefix, markup and a Markdown construct, marked with where it was put."""
+    return payload(at, n) + " " + MARKDOWN[n % len(MARKDOWN)].format(at=at)
+
+
+def _read_csv(path: Path) -> tuple[list[str], list[list[str]]]:
+    with path.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    return rows[0], rows[1:]
+
+
+def write_hostile_crm(parent: Path, layout: str) -> tuple[Path, Path]:
+    """A CRM export of ``layout`` (maven, salesforce) whose every free text is an attack, and a mapping naming it.
+
+    Which columns hold free text comes from the mapping (:data:`kamnb.crm.mapping.FIELDS`
+    less :data:`CRM_NOT_TEXT`), so a field added there is attacked too. Each
+    distinct text becomes one attack everywhere it occurs (a name that links
+    two files still links them); ids, numbers and dates stay as they are.
+    One more deal carries an attack as its stage word, the mapping's name is an
+    attack and the export folder is named :data:`FOLDER`. Returns the export
+    folder and the mapping file.
+    """
+    from kamnb.crm.mapping import FIELDS, load_mapping
+
+    export = parent / FOLDER
+    if CRM_LAYOUTS[layout] is None:
+        from salesforce_export import write_salesforce_export
+
+        write_salesforce_export(export)
+    else:
+        import shutil
+
+        shutil.copytree(CRM_LAYOUTS[layout], export)
+    mapping = load_mapping(None if layout == "maven" else layout)
+    files = {k: export / v for k, v in mapping.files.items() if v}
+    tables = {k: _read_csv(p) for k, p in files.items()}
+    ids = {cell for k, (head, rows) in tables.items() if mapping.column(k, "id") in head for cell in (r[head.index(str(mapping.column(k, "id")))] for r in rows)}
+    attacks: dict[str, str] = {}
+    for key, (head, rows) in tables.items():
+        for field in FIELDS[key]:
+            column = mapping.column(key, field)
+            if field in CRM_NOT_TEXT or column not in head:
+                continue
+            for row in rows:
+                value = row[head.index(column)]
+                if value.strip() and value not in ids and value not in attacks:
+                    attacks[value] = crm_payload(f"crm.{key}.{field}.{len(attacks)}", len(attacks))
+    for key, (head, rows) in tables.items():
+        rows = [[attacks.get(cell, cell) for cell in row] for row in rows]
+        if key == "opportunities":
+            extra = list(rows[0])
+            extra[head.index(str(mapping.column(key, "stage")))] = crm_payload("crm.opportunities.stage", 0)
+            if mapping.column(key, "id") in head:
+                extra[head.index(str(mapping.column(key, "id")))] = "hostile-deal-1"
+            rows.append(extra)
+        with files[key].open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f, lineterminator="\n").writerows([head, *rows])
+    source = DEFAULTS / ("crm_maven.yaml" if layout == "maven" else "crm_salesforce.yaml")
+    doc = yaml.safe_load(source.read_text(encoding="utf-8"))
+    doc["name"] = crm_payload("crm.mapping.name", 1)
+    mapping_file = parent / "mapping.yaml"
+    mapping_file.write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return export, mapping_file
+
+
+# The report's own headings and bold texts: anything else rendered as a heading or bold came from the export.
+REPORT_HEADINGS = {"CRM import report", "Input", "Reconciliation", "Stage words", "Fixes", "Rows set aside", "Groups",
+                   "Left for the team", "What the method gets from the deal history", "Notes"}
+_TAGS = re.compile(r"<(a|img|em|del|h[1-6]|strong|script|style|meta|base|svg|iframe)\b[^>]*>(.*?)</\1>|<(img|meta|base|svg)\b[^>]*>", re.I | re.S)
+
+
+def markdown_leaks(markdown: str) -> list[str]:
+    """What a Markdown text does beyond kamnb's own layout once rendered (GFM-like: tables, bare links, strikethrough).
+
+    Raw HTML is passed through, as many Markdown viewers do. A leak is live
+    attack markup, a link or an image, a heading or bold text kamnb did not
+    write, emphasis or strikethrough, or a table row with more or fewer cells
+    than its header.
+    """
+    import mistune
+
+    html = mistune.create_markdown(escape=False, plugins=["table", "url", "strikethrough"])(markdown)
+    found = leaks(html)
+    for m in _TAGS.finditer(html):
+        tag, inner = (m.group(1) or m.group(3)).lower(), m.group(2) or ""
+        if tag.startswith("h") and len(tag) == 2 and inner in REPORT_HEADINGS:
+            continue
+        if tag == "strong" and re.fullmatch(r"total|[\d,.-]+", inner):
+            continue
+        found.append(f"<{tag}>: {m.group(0)[:120]}")
+    for table in re.findall(r"<table>.*?</table>", html, re.S):
+        widths = [len(re.findall(r"<t[hd][ >]", row)) for row in re.findall(r"<tr>.*?</tr>", table, re.S)]
+        if len(set(widths)) > 1:
+            found.append(f"a table row of {max(widths)} cells under a header of {widths[0]}: {table[:200]}")
+    return found

@@ -209,3 +209,32 @@ def test_papermill_finds_the_kamnb_engine_by_its_entry_point(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr[-2000:]
     out = nbformat.read(tmp_path / "out.ipynb", as_version=4)
     assert out.cells[-1].outputs[0]["text"] == "42\n"
+
+
+def html_escape_uses(tree: ast.AST) -> list[int]:
+    """Lines of ``tree`` that reach :func:`html.escape` directly: ``from html import escape`` or ``html.escape`` under any alias."""
+    aliases = {a.asname or a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names if a.name == "html"}
+    lines = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "html" and any(a.name in ("escape", "*") for a in node.names):
+            lines.append(node.lineno)
+        elif isinstance(node, ast.Attribute) and node.attr == "escape" and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            lines.append(node.lineno)
+    return sorted(lines)
+
+
+def test_html_is_escaped_by_one_function_only() -> None:
+    """Every module escapes HTML through kamnb.common.tables.escape; only that module calls html.escape."""
+    own = PACKAGE / "common" / "tables.py"
+    found = {
+        str(p.relative_to(ROOT)): lines
+        for p in sorted(PACKAGE.rglob("*.py"))
+        if p != own and (lines := html_escape_uses(ast.parse(p.read_text(encoding="utf-8"))))
+    }
+    assert found == {}, f"use kamnb.common.tables.escape instead of html.escape in: {found}"
+    assert html_escape_uses(ast.parse(own.read_text(encoding="utf-8")))
+
+
+def test_the_escape_check_finds_every_spelling() -> None:
+    code = "import html\nimport html as h\nfrom html import escape\nhtml.escape('x')\nh.escape('y')\nhtml.unescape('z')\n"
+    assert html_escape_uses(ast.parse(code)) == [3, 4, 5]

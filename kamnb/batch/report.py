@@ -26,6 +26,7 @@ from typing import Any
 
 import nbformat
 
+from kamnb.common.tables import escape
 from kamnb.paths import TEMPLATES
 
 """Where the review and portfolio templates live (package data)."""
@@ -127,7 +128,7 @@ def add_toc(page: str) -> str:
         base = anchor(text)
         used[base] = used.get(base, 0) + 1
         ident = base if used[base] == 1 else f"{base}-{used[base]}"
-        entries.append(f'<li class="toc-{level}"><a href="#{ident}">{htmllib.escape(text, quote=False)}</a></li>')
+        entries.append(f'<li class="toc-{level}"><a href="#{ident}">{escape(text, quote=False)}</a></li>')
         return f'<h{level} id="{ident}">{inner}</h{level}>'
 
     body = _HEADING.sub(renumber, page[start:])

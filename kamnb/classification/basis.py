@@ -28,12 +28,12 @@ Example:
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
 
+from kamnb.common.tables import escape
 from kamnb.workbook.schema import ACCOUNTS
 
 JUDGEMENT_COLUMNS = tuple(c.name for c in ACCOUNTS.columns if c.kind == "score")
@@ -126,7 +126,7 @@ class BasisWarning:
         if not text:
             return ""
         return ('<div class="kamnb-warning" role="note" style="border-left:4px solid #d9822b;background:#fdf3e7;'
-                f'padding:6px 10px;margin:6px 0"><strong>Key status rests on computed figures.</strong> {html.escape(text)}</div>')
+                f'padding:6px 10px;margin:6px 0"><strong>Key status rests on computed figures.</strong> {escape(text)}</div>')
 
     def __repr__(self) -> str:
         return self.text()

@@ -402,11 +402,10 @@ class Explanation:
     reasons: list[str]
 
     def _repr_html_(self) -> str:
-        import html
-
         from kamnb.common.people import people_table
+        from kamnb.common.tables import escape
 
-        items = "".join(f"<li>{html.escape(r)}</li>" for r in self.reasons)
+        items = "".join(f"<li>{escape(r)}</li>" for r in self.reasons)
         wanted = ["definition", "score", "weight", "weight_share_pct", "contribution", "calls_key", "note"]
         c = self.contributions
         shown = c[[x for x in wanted if x in c.columns]] if "definition" in c.columns else c.reset_index()

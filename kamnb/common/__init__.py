@@ -1,3 +1,3 @@
 """What every step shares: how numbers look (formatting), the one HTML-table helper with escaping on
 (tables), formula-safe spreadsheets (spreadsheet), results remembered by workbook content (memo),
-and ranking helpers (ranking)."""
+ranking helpers (ranking), and the characters no text may hold (characters)."""

@@ -74,24 +74,3 @@ def number(value: Any, digits: int = 0) -> str:
     if _missing(value):
         return "–"
     return f"{float(value):,.{digits}f}"
-
-
-class Notes(list):
-    """Sentences about what could not be computed: a bulleted list in a notebook, nothing when empty.
-
-    >>> Notes(["The sheet has no evidence column."])._repr_markdown_()
-    '- The sheet has no evidence column.'
-    >>> Notes()._repr_markdown_() == ""
-    True
-    """
-
-    def _repr_markdown_(self) -> str:
-        import html
-
-        return "\n".join(f"- {html.escape(line, quote=False)}" for line in self)
-
-    def _ipython_display_(self) -> None:
-        if self:
-            from IPython.display import Markdown, display
-
-            display(Markdown(self._repr_markdown_()))

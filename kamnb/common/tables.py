@@ -36,14 +36,21 @@ ROW_STYLES = {
 }
 
 
-def escape(value: Any) -> str:
+def escape(value: Any, *, quote: bool = True) -> str:
     """Any value as text safe inside an HTML element or a quoted attribute.
+
+    This is kamnb's one HTML-escaping rule; no other module calls
+    :func:`html.escape`. ``quote=False`` leaves quotes as they are, for text
+    that only ever sits between tags (a Markdown line, a contents entry);
+    ``<``, ``>`` and ``&`` are escaped either way.
 
     Example:
         >>> escape('"><img src=x>')
         '&quot;&gt;&lt;img src=x&gt;'
+        >>> escape('"<b>"', quote=False)
+        '"&lt;b&gt;"'
     """
-    return html.escape(str(value), quote=True)
+    return html.escape(str(value), quote=quote)
 
 
 def html_table(
@@ -112,6 +119,25 @@ def html_notes(notes: Sequence[str], *, title: str | None = None) -> str:
     items = "".join(f"<li>{escape(n)}</li>" for n in notes)
     head = f"<strong>{escape(title)}</strong>" if title else ""
     return f'<div class="kamnb-notes" style="font-size:0.9em;color:#1f2933">{head}<ul style="margin:2px 0 6px 0">{items}</ul></div>'
+
+
+class Notes(list):
+    """Sentences about what could not be computed: a bulleted list in a notebook, nothing when empty.
+
+    >>> Notes(["The sheet has no evidence column."])._repr_markdown_()
+    '- The sheet has no evidence column.'
+    >>> Notes()._repr_markdown_() == ""
+    True
+    """
+
+    def _repr_markdown_(self) -> str:
+        return "\n".join(f"- {escape(line, quote=False)}" for line in self)
+
+    def _ipython_display_(self) -> None:
+        if self:
+            from IPython.display import Markdown, display
+
+            display(Markdown(self._repr_markdown_()))
 
 
 class Table:

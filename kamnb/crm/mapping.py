@@ -24,6 +24,7 @@ from typing import Any
 
 import yaml
 
+from kamnb.common.characters import text_problems
 from kamnb.errors import KamnbError
 from kamnb.workbook.schema import STAGES
 
@@ -160,6 +161,9 @@ def _stages(doc: Any, label: str) -> dict[str, tuple[str, str]]:
 
 
 def _check(doc: dict[str, Any], label: str) -> Mapping:
+    hidden = text_problems(doc, label)  # control characters, direction overrides
+    if hidden:
+        raise MappingError("\n".join(f"{label}, key {p.column}: found {p.found!r}, expected {p.expected}" for p in hidden))
     unknown = set(doc) - set(_TOP)
     if unknown:
         raise MappingError(f"{label}: unknown key(s) {', '.join(sorted(map(str, unknown)))}; expected keys: {', '.join(_TOP)}")

@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 
 from kamnb import settings as kamnb_settings
-from kamnb.common.formatting import Notes, money, number, percent
+from kamnb.common.formatting import money, number, percent
+from kamnb.common.tables import Notes
 from kamnb.errors import KamnbError
 from kamnb.qualification.forecast import GROWTH_KINDS
 from kamnb.qualification.score import score_opportunities

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common import memo
-from kamnb.common.formatting import Notes, money, percent
+from kamnb.common.formatting import money, percent
+from kamnb.common.tables import Notes
 from kamnb.errors import QualificationSettingsError
 from kamnb.qualification.answers import (
     CAUTION,

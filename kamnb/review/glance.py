@@ -22,7 +22,6 @@ Example:
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ import pandas as pd
 
 from kamnb.classification import hierarchy
 from kamnb.common.formatting import date, money, number, percent
+from kamnb.common.tables import escape
 
 SECTIONS = {
     "tier": "Tier and resource recommendation",
@@ -323,7 +323,7 @@ ACTION_TEXT = 120
 
 
 def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
+    return escape(text)
 
 
 def _card(item: Item, extra: str = "") -> str:

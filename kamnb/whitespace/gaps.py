@@ -22,7 +22,6 @@ Example:
 """
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +29,7 @@ import pandas as pd
 
 from kamnb import settings as kamnb_settings
 from kamnb.common.formatting import money
+from kamnb.common.tables import escape
 from kamnb.whitespace.map import STATUS_LABELS, STATUSES, WHOLE_ACCOUNT, account_map
 
 GAP_STATUSES = ("lost", "competitor", "not_offered", "bought")
@@ -195,7 +195,7 @@ class Whitespace:
     def _repr_html_(self) -> str:
         from kamnb.value.ratio import html_notes, html_table
 
-        parts = [f"<p>{html.escape(self.summary())}</p>"]
+        parts = [f"<p>{escape(self.summary())}</p>"]
         if not self.gaps.empty:
             parts.append("<p style=\"margin:8px 0 2px 0\"><strong>Biggest gaps</strong></p>")
             parts.append(html_table(self.table(), right=("Room",), bold_first=False, nowrap=("Room",)))

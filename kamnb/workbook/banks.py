@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 
 from kamnb import settings
+from kamnb.common.characters import shown, text_problems
 from kamnb.errors import Problem
 from kamnb.paths import DEFAULTS
 
@@ -57,6 +58,7 @@ def _bank(workbook: Path | None, name: str, key: str, id_name: str, fields: dict
             problems.append(Problem(label, None, where, ident, "a unique id"))
             continue
         seen.add(ident)
+        problems.extend(text_problems(entry, label, f"{where} ({shown(ident)})"))  # control characters, direction overrides
         row: dict[str, Any] = {id_name: ident}
         for fname, ftype in fields.items():
             value = entry.get(fname)

@@ -9,6 +9,7 @@ import datetime as dt
 import re
 from typing import TYPE_CHECKING, Any
 
+from kamnb.common.characters import hidden_character
 from kamnb.common.spreadsheet import unquote
 
 if TYPE_CHECKING:
@@ -23,8 +24,6 @@ _US_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$")
 _EU_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$")
 
 
-# Characters no cell text holds: C0 controls other than tab, line feed and carriage return, and DEL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 def looks_like_formula(text: str) -> bool:
     """True for a cell such as ``=HYPERLINK(...)``: kept as text, never evaluated.
@@ -162,7 +161,7 @@ def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
     >>> parse_cell(SHEETS["stakeholders"].column("title"), "'=HYPERLINK(1)")
     ('=HYPERLINK(1)', None)
     >>> parse_cell(SHEETS["stakeholders"].column("title"), "Head\x0bof IT")[1]
-    'text without control characters (found U+000B at character 5)'
+    'text without control characters or direction overrides (found U+000B LINE TABULATION at character 5)'
     >>> parse_cell(SHEETS["actions"].column("due"), "31.02.2026")[1]
     'a date such as 2026-03-31 (9999-12-31 for none) (not a date)'
     """
@@ -171,9 +170,9 @@ def parse_cell(col: Column, text: str | None) -> tuple[Any, str | None]:
         if col.required:
             return None, f"{col.expected} (this must be filled)"
         return None, None
-    control = _CONTROL.search(text)
-    if control:
-        return None, f"{col.expected} without control characters (found U+{ord(control.group()):04X} at character {control.start() + 1})"
+    hidden = hidden_character(text)
+    if hidden is not None:
+        return None, f"{col.expected} without control characters or direction overrides (found {hidden})"
     if col.kind in ("text", "id", "ref"):
         text = unquote(text)  # the apostrophe kamnb (or a spreadsheet) puts before a formula-looking text
     value: Any = text

@@ -3,7 +3,7 @@
 The server renders these strings from a :class:`~kamnb.workshop.session.WorkshopSession`;
 the page's script sends a change when an input changes and swaps in fresh
 HTML when anyone's change arrives. Every text from the workbook, the banks,
-the settings or a file name goes through :func:`html.escape`; nothing here is
+the settings or a file name goes through :func:`kamnb.common.tables.escape`; nothing here is
 built from workbook text any other way.
 
 Each input carries ``data-cell``: the JSON of ``{"sheet", "key", "column"}``,
@@ -15,12 +15,12 @@ Example:
 """
 from __future__ import annotations
 
-import html
 import json
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kamnb.common.tables import escape
 from kamnb.workbook.journal import to_text
 from kamnb.workbook.schema import ACTION_CATEGORIES, ACTION_STATUSES, ANSWERS, DECISION_ROLES, SHEETS
 
@@ -28,7 +28,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kamnb.workshop.session import WorkshopSession
 
 TABS = ("Classification", "Qualification", "Stakeholders", "Relationship", "Actions")
-_e = html.escape
+_e = escape
 _BLOCKS: dict[tuple[Any, ...], str] = {}
 """One opportunity's questions as HTML, by what they show (only the opportunity a change touched is drawn again)."""
 

@@ -10,14 +10,14 @@ Example:
 """
 from __future__ import annotations
 
-import html as _html
 from typing import Any
 
 import pandas as pd
 
 from kamnb.common.formatting import money, percent
+from kamnb.common.tables import escape
 
-_e = _html.escape
+_e = escape
 SUPPORT_WORDS = {1: "hostile", 2: "sceptical", 3: "neutral", 4: "supportive", 5: "advocate"}
 
 

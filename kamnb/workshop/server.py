@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import asyncio
 import hmac
-import html
 import ipaddress
 import json
 import logging
@@ -44,6 +43,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from kamnb.common.tables import escape
 from kamnb.paths import TEMPLATES
 
 LOG = logging.getLogger("kamnb.workshop.session")
@@ -415,14 +415,14 @@ def make_app(room: Room, names: set[str]) -> Any:
         def refuse(self, why: str) -> None:
             self.set_status(403)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(f"<!doctype html><meta charset='utf-8'><title>kamnb workshop</title><p>{html.escape(why)}</p>")
+            self.finish(f"<!doctype html><meta charset='utf-8'><title>kamnb workshop</title><p>{escape(why)}</p>")
 
         def write_error(self, status_code: int, **kwargs: Any) -> None:
             if "exc_info" in kwargs:
                 LOG.error("error answering %s:\n%s", self.request.path, "".join(traceback.format_exception(*kwargs["exc_info"])))
             self.set_header("Content-Type", "text/html; charset=utf-8")
             message = SORRY if status_code >= 500 else "There is no such page in the workshop."
-            self.finish(f"<!doctype html><meta charset='utf-8'><title>kamnb workshop</title><p>{html.escape(message)}</p>")
+            self.finish(f"<!doctype html><meta charset='utf-8'><title>kamnb workshop</title><p>{escape(message)}</p>")
 
     def page(name: str, **values: str) -> str:
         text = (ASSETS / name).read_text(encoding="utf-8")
@@ -435,12 +435,12 @@ def make_app(room: Room, names: set[str]) -> Any:
             why = self.guard(self.get_query_argument("key", None))
             if why:
                 return self.refuse(why)
-            options = "".join(f'<option value="{html.escape(a)}">{html.escape(n)} ({html.escape(a)})</option>' for a, n in room.accounts())
+            options = "".join(f'<option value="{escape(a)}">{escape(n)} ({escape(a)})</option>' for a, n in room.accounts())
             wb = room.session.wb
             people = sorted({*map(str, wb.accounts["account_manager"]), *map(str, wb.opportunities["owner"]), *map(str, wb.actions["owner"])} - {""})
-            names_list = "".join(f'<option value="{html.escape(n)}">' for n in people)
+            names_list = "".join(f'<option value="{escape(n)}">' for n in people)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(page("page.html", workbook=html.escape(room.workbook.name), journal=html.escape(str(room.session.journal.path)), accounts=options, people=names_list))
+            self.finish(page("page.html", workbook=escape(room.workbook.name), journal=escape(str(room.session.journal.path)), accounts=options, people=names_list))
 
     class Rater(Base):
         def get(self) -> None:
@@ -448,7 +448,7 @@ def make_app(room: Room, names: set[str]) -> Any:
             if why:
                 return self.refuse(why)
             self.set_header("Content-Type", "text/html; charset=utf-8")
-            self.finish(page("rate.html", workbook=html.escape(room.workbook.name)))
+            self.finish(page("rate.html", workbook=escape(room.workbook.name)))
 
     class Asset(Base):
         def get(self, name: str) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 import pandas as pd
 
 from kamnb.classification.score import Explanation
-from kamnb.common.formatting import Notes
-from kamnb.common.tables import html_notes, html_table, readable
+from kamnb.common.tables import Notes, html_notes, html_table, readable
 
 ATTACKS = ['<style>*{display:none}</style>', '<meta http-equiv="refresh" content="0;url=https://attacker.invalid/">', '"><img src=x onerror=alert(1)>', "'><svg onload=alert(2)>"]
 

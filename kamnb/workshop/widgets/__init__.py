@@ -10,7 +10,6 @@ Example:
 from __future__ import annotations
 
 import asyncio
-import html
 import os
 import time
 from pathlib import Path
@@ -20,6 +19,7 @@ from urllib.parse import parse_qs
 import ipywidgets as w
 
 from kamnb.common.formatting import number
+from kamnb.common.tables import escape
 from kamnb.workshop.widgets import tabs
 from kamnb.workshop.widgets.fields import error_html
 from kamnb.workshop.widgets.style import CSS
@@ -68,7 +68,7 @@ class WorkshopApp:
         self.summary.add_class("kamnb-summary")
         self.redo = w.Button(description="Redo", icon="repeat", layout=w.Layout(width="200px"))
         self.redo.add_class("kamnb-redo")
-        where = w.HTML(f"<div class='kamnb-muted'>Workbook {html.escape(session.path.name)} · every change saved to {html.escape(str(session.journal.path))}</div>")
+        where = w.HTML(f"<div class='kamnb-muted'>Workbook {escape(session.path.name)} · every change saved to {escape(str(session.journal.path))}</div>")
         bar1 = w.HBox([self.account, self.who])
         bar2 = w.HBox([self.undo, self.redo, self.refresh, self.review])
         bar2.add_class("kamnb-bar")
@@ -173,7 +173,7 @@ class WorkshopApp:
             what = change.column or change.op
             where = " / ".join(str(v) for v in change.key.values())
             verb = {"set": f"set {what} to “{change.new}”", "add": "added a row", "remove": "removed a row", "undo": f"undid change #{change.undoes}"}[change.op]
-            self.status.value = html.escape(f"✔ Saved change #{change.seq}: {change.who} {verb} ({where}).")
+            self.status.value = escape(f"✔ Saved change #{change.seq}: {change.who} {verb} ({where}).")
         self.update_summary(fresh_scores=False)
         self._name_steps()
         self._full_update_later()
@@ -183,7 +183,7 @@ class WorkshopApp:
         if not self.session.who:
             self.status.value = error_html("Type who is speaking: every entry is signed with a name.")
         else:
-            self.status.value = html.escape(f"Entries are now signed by {self.session.who}.")
+            self.status.value = escape(f"Entries are now signed by {self.session.who}.")
         self._name_steps()
 
     def _undo(self, _: Any, *, redo: bool = False) -> None:
@@ -214,7 +214,7 @@ class WorkshopApp:
         err = tempfile.TemporaryFile(mode="w+")
         proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err, text=True)
         self.review.disabled = True
-        self.status.value = f"Writing the review of {html.escape(aid)} (the batch runs its notebooks; this takes a little while)…"
+        self.status.value = f"Writing the review of {escape(aid)} (the batch runs its notebooks; this takes a little while)…"
 
         def finish() -> None:
             self.review.disabled = False
@@ -224,7 +224,7 @@ class WorkshopApp:
             except Exception as error:
                 self.status.value = error_html(f"The review could not be written: {error}")
             else:
-                self.status.value = f"✔ Review of {html.escape(aid)} written: <code>{html.escape(str(path))}</code>"
+                self.status.value = f"✔ Review of {escape(aid)} written: <code>{escape(str(path))}</code>"
             finally:
                 err.close()
 

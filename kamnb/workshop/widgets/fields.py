@@ -7,12 +7,12 @@ Example:
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import Any
 
 import ipywidgets as w
 
+from kamnb.common.tables import escape
 from kamnb.workbook.journal import to_text
 
 Saver = Callable[[Any], tuple[Any, str | None]]
@@ -27,7 +27,7 @@ def error_html(message: str) -> str:
         >>> error_html("")
         ''
     """
-    return f'<span class="kamnb-error">⚠ {html.escape(message)}</span>' if message else ""
+    return f'<span class="kamnb-error">⚠ {escape(message)}</span>' if message else ""
 
 
 class SavingField:

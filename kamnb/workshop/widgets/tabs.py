@@ -7,13 +7,13 @@ Example:
 """
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import ipywidgets as w
 import pandas as pd
 
+from kamnb.common.tables import escape
 from kamnb.workbook.schema import ACTION_CATEGORIES, ACTION_STATUSES, ANSWERS, DECISION_ROLES, SHEETS
 from kamnb.workshop.widgets.fields import SavingField, error_html, score_field, text_field
 from kamnb.workshop.widgets.summary import grid_svg
@@ -22,7 +22,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from kamnb.workshop.session import WorkshopSession
 
 TAB_TITLES = ("Classification", "Qualification", "Stakeholders", "Relationship", "Actions")
-_e = html.escape
+_e = escape
 
 
 def _item(*children: w.Widget) -> w.VBox:
