@@ -257,6 +257,7 @@ def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str,
     return pd.concat([single, *picked]).sort_values([*keys], kind="mergesort")
 
 
+@memo.portfolio()
 def current_answers(wb) -> pd.DataFrame:
     """The answer in force per (opportunity, question): the room's consensus of each rater's latest answer.
 
