@@ -106,6 +106,28 @@ def _naive_account(config: BatchConfig, task: Task) -> float:
     return time.perf_counter() - started
 
 
+def _naive_portfolio(config: BatchConfig, notebook: str, accounts: int) -> float:
+    """The portfolio review the naive way: papermill with a fresh kernel, a fresh exporter."""
+    import papermill
+
+    from kamnb.batch.report import ReviewExporter
+    from kamnb.common.files import write_atomic
+    from kamnb.review.portfolio import page_texts as portfolio_texts
+
+    started = time.perf_counter()
+    nb = papermill.execute_notebook(notebook, None, parameters={"workbook": config.workbook, "reviews": "accounts"}, kernel_name="python3",
+                                    progress_bar=False, cwd=str(Path(notebook).parent))
+    page = ReviewExporter().export(nb, **portfolio_texts(config.as_of, Path(config.workbook).name, config.generated, accounts))
+    write_atomic(Path(config.out) / "portfolio.html", page)
+    return time.perf_counter() - started
+
+
+def portfolio_notebook(workbook: Path, notebooks: list[Path]) -> str:
+    """The portfolio notebook the batch runs once for this workbook ('' when the settings switch it off)."""
+    name = batch_settings(load_workbook(workbook).settings)["portfolio_notebook"]
+    return str(notebooks[0].parent / name) if name and (notebooks[0].parent / name).exists() else ""
+
+
 def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> float:
     wb = load_workbook(workbook)
     (out / "accounts").mkdir(parents=True)
@@ -114,8 +136,12 @@ def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> f
     names = safe_names(ids)
     tasks = [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids]
     started = time.perf_counter()
+    portfolio = portfolio_notebook(workbook, notebooks)
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_naive_account, [config] * len(tasks), tasks))
+        jobs = [pool.submit(_naive_portfolio, config, portfolio, len(tasks))] if portfolio else []
+        jobs += [pool.submit(_naive_account, config, task) for task in tasks]
+        for job in jobs:
+            job.result()
     return time.perf_counter() - started
 
 
@@ -192,7 +218,7 @@ def floor_half(workbook: Path, notebooks: list[Path], ids: list[str], out: Path)
     config = BatchConfig(workbook=str(workbook), out=str(out), notebooks=tuple(str(p) for p in notebooks),
                          generated=_generated(), as_of="2026-11-01")
     names = safe_names(ids)
-    return floor(config, [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids])
+    return floor(config, [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids], portfolio_notebook(workbook, notebooks))
 
 
 def _differ(ids: list[str], tmp: Path, side: str) -> list[str]:

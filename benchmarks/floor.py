@@ -82,38 +82,55 @@ def _run_cell(shell: Any, source: str, count: int) -> list[Any]:
 
 def floor_account(config: Any, task: Any) -> float:
     """One account without Jupyter: each step notebook's cells run in the process's shell, then the page."""
-    from papermill.iorw import load_notebook_node
-    from papermill.parameterize import parameterize_notebook
-
     from kamnb.batch.report import ReviewExporter, stitch
     from kamnb.batch.runner import page_texts
     from kamnb.common.files import write_atomic
 
-    shell = _shell()
     started = time.perf_counter()
-    steps = []
-    for path in config.notebooks:
-        nb = parameterize_notebook(load_notebook_node(path), {"workbook": config.workbook, "account_id": task.account_id},
-                                   kernel_name="python3", language="python")
-        shell.reset(new_session=False)
-        os.chdir(Path(path).parent)
-        count = 0
-        for cell in nb.cells:
-            if cell.cell_type != "code":
-                continue
-            count += 1
-            cell.outputs = _run_cell(shell, cell.source, count)
-            cell.execution_count = count
-        steps.append((Path(path).name, nb))
+    steps = [(Path(path).name, run_notebook(path, {"workbook": config.workbook, "account_id": task.account_id})) for path in config.notebooks]
     page = ReviewExporter().export(stitch(steps, account_id=task.account_id, account_name=task.name), **page_texts(config, task))
     write_atomic(Path(config.out) / "accounts" / f"{task.file}.html", page)
     return time.perf_counter() - started
 
 
-def floor(config: Any, tasks: list[Any], workers: int = 2) -> float:
-    """Every account's page the floor's way, on ``workers`` processes; the wall time in seconds."""
+def run_notebook(path: str | Path, parameters: dict[str, Any]) -> Any:
+    """One notebook parameterised as papermill does it, its code cells run in the process's shell; the executed notebook."""
+    from papermill.iorw import load_notebook_node
+    from papermill.parameterize import parameterize_notebook
+
+    shell = _shell()
+    nb = parameterize_notebook(load_notebook_node(str(path)), parameters, kernel_name="python3", language="python")
+    shell.reset(new_session=False)
+    os.chdir(Path(path).parent)
+    count = 0
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            count += 1
+            cell.outputs = _run_cell(shell, cell.source, count)
+            cell.execution_count = count
+    return nb
+
+
+def floor_portfolio(config: Any, notebook: str, accounts: int) -> float:
+    """The portfolio review the floor's way: the notebook's code in the shell, the page as the batch exports it."""
+    from kamnb.batch.report import ReviewExporter
+    from kamnb.common.files import write_atomic
+    from kamnb.review.portfolio import page_texts
+
+    started = time.perf_counter()
+    nb = run_notebook(notebook, {"workbook": config.workbook, "reviews": "accounts"})
+    page = ReviewExporter().export(nb, **page_texts(config.as_of, Path(config.workbook).name, config.generated, accounts))
+    write_atomic(Path(config.out) / "portfolio.html", page)
+    return time.perf_counter() - started
+
+
+def floor(config: Any, tasks: list[Any], portfolio: str = "", workers: int = 2) -> float:
+    """Every account's page (and the portfolio review once) the floor's way, on ``workers`` processes; the wall time."""
     (Path(config.out) / "accounts").mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(floor_account, [config] * len(tasks), tasks, chunksize=1))
+        jobs = [pool.submit(floor_portfolio, config, portfolio, len(tasks))] if portfolio else []
+        jobs += [pool.submit(floor_account, config, task) for task in tasks]
+        for job in jobs:
+            job.result()
     return time.perf_counter() - started
