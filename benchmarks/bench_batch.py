@@ -106,6 +106,28 @@ def _naive_account(config: BatchConfig, task: Task) -> float:
     return time.perf_counter() - started
 
 
+def _naive_portfolio(config: BatchConfig, notebook: str, accounts: int) -> float:
+    """The portfolio review the naive way: papermill with a fresh kernel, a fresh exporter."""
+    import papermill
+
+    from kamnb.batch.report import ReviewExporter
+    from kamnb.common.files import write_atomic
+    from kamnb.review.portfolio import page_texts as portfolio_texts
+
+    started = time.perf_counter()
+    nb = papermill.execute_notebook(notebook, None, parameters={"workbook": config.workbook, "reviews": "accounts"}, kernel_name="python3",
+                                    progress_bar=False, cwd=str(Path(notebook).parent))
+    page = ReviewExporter().export(nb, **portfolio_texts(config.as_of, Path(config.workbook).name, config.generated, accounts))
+    write_atomic(Path(config.out) / "portfolio.html", page)
+    return time.perf_counter() - started
+
+
+def portfolio_notebook(workbook: Path, notebooks: list[Path]) -> str:
+    """The portfolio notebook the batch runs once for this workbook ('' when the settings switch it off)."""
+    name = batch_settings(load_workbook(workbook).settings)["portfolio_notebook"]
+    return str(notebooks[0].parent / name) if name and (notebooks[0].parent / name).exists() else ""
+
+
 def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> float:
     wb = load_workbook(workbook)
     (out / "accounts").mkdir(parents=True)
@@ -114,8 +136,12 @@ def naive(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> f
     names = safe_names(ids)
     tasks = [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids]
     started = time.perf_counter()
+    portfolio = portfolio_notebook(workbook, notebooks)
     with ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_naive_account, [config] * len(tasks), tasks))
+        jobs = [pool.submit(_naive_portfolio, config, portfolio, len(tasks))] if portfolio else []
+        jobs += [pool.submit(_naive_account, config, task) for task in tasks]
+        for job in jobs:
+            job.result()
     return time.perf_counter() - started
 
 
@@ -184,28 +210,52 @@ def code_digest(notebooks: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path) -> None:
+def floor_half(workbook: Path, notebooks: list[Path], ids: list[str], out: Path) -> float:
+    """The floor (:mod:`benchmarks.floor`): the notebooks' code in 2 plain processes, pages made as the batch makes them."""
+    from benchmarks.floor import floor
+
+    wb = load_workbook(workbook)
+    config = BatchConfig(workbook=str(workbook), out=str(out), notebooks=tuple(str(p) for p in notebooks),
+                         generated=_generated(), as_of="2026-11-01")
+    names = safe_names(ids)
+    return floor(config, [Task(a, str(wb.accounts.loc[a, "name"]), names[a]) for a in ids], portfolio_notebook(workbook, notebooks))
+
+
+def _differ(ids: list[str], tmp: Path, side: str) -> list[str]:
+    names = safe_names(ids)
+    return [a for a in ids if _strip((tmp / "fast" / "accounts" / f"{names[a]}.html").read_bytes())
+            != _strip((tmp / side / "accounts" / f"{names[a]}.html").read_bytes())]
+
+
+def _show_diff(ids: list[str], tmp: Path, side: str, account: str) -> None:
+    names = safe_names(ids)
+    first = [_strip((tmp / s / "accounts" / f"{names[account]}.html").read_bytes()).decode().splitlines() for s in ("fast", side)]
+    diff = list(difflib.unified_diff(first[0], first[1], "kamnb", side, n=0, lineterm=""))[:12]
+    print(f"  first review that differs from {side}: {account}\n    " + "\n    ".join(line[:160] for line in diff))
+
+
+def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path, *, with_floor: bool = False) -> None:
     print(f"\n{title}: {len(ids)} accounts, {len(notebooks)} notebook(s) each, 2 processes on {os.cpu_count()} cores")
     before = code_digest(notebooks)
     fast_s, code, _ = fast(workbook, notebooks, ids, tmp / "fast")
     naive_s = naive(workbook, notebooks, ids, tmp / "naive")
+    floor_s = floor_half(workbook, notebooks, ids, tmp / "floor") if with_floor else None
     changed = code_digest(notebooks) != before
-    names = safe_names(ids)
-    differ = [
-        a for a in ids
-        if _strip((tmp / "fast" / "accounts" / f"{names[a]}.html").read_bytes()) != _strip((tmp / "naive" / "accounts" / f"{names[a]}.html").read_bytes())
-    ]
-    same = len(ids) - len(differ)
-    if differ:
-        first = [_strip((tmp / side / "accounts" / f"{names[differ[0]]}.html").read_bytes()).decode().splitlines() for side in ("fast", "naive")]
-        diff = list(difflib.unified_diff(first[0], first[1], "kamnb", "naive", n=0, lineterm=""))[:12]
-        print(f"  first differing review: {differ[0]}\n    " + "\n    ".join(line[:160] for line in diff))
+    sides = ["naive"] + (["floor"] if with_floor else [])
+    differ = {side: _differ(ids, tmp, side) for side in sides}
+    for side, accounts in differ.items():
+        if accounts:
+            _show_diff(ids, tmp, side, accounts[0])
     if changed:
-        print("  NOTE: kamnb's source or the notebooks changed during this run, so the two halves ran different code")
+        print("  NOTE: kamnb's source or the notebooks changed during this run, so the halves ran different code")
     print(f"  naive (fresh papermill kernel per notebook, fresh exporter): {naive_s:7.1f} s  {len(ids) / naive_s:5.2f} accounts/s")
     print(f"  kamnb batch (warm kernels, one exporter per worker, index):  {fast_s:7.1f} s  {len(ids) / fast_s:5.2f} accounts/s  (exit {code})")
-    print(f"  speed-up: {naive_s / fast_s:.1f}x;  identical review pages: {same}/{len(ids)}")
-    assert same == len(ids) or changed, "the fast and the naive batch wrote different reviews"
+    if floor_s is not None:
+        print(f"  floor (the notebooks' code in 2 plain processes, no Jupyter): {floor_s:6.1f} s  {len(ids) / floor_s:5.2f} accounts/s")
+    print(f"  speed-up: {naive_s / fast_s:.1f}x the naive pool (target >= 8x on the step notebooks)"
+          + (f";  {floor_s / fast_s * 100:.0f} % of the floor's speed (target >= 80 %)" if floor_s is not None else ""))
+    print("  identical review pages: " + ", ".join(f"{len(ids) - len(differ[side])}/{len(ids)} with {side}" for side in sides))
+    assert not any(differ.values()) or changed, "the halves wrote different reviews"
 
 
 def memory(tmp: Path) -> None:
@@ -245,7 +295,7 @@ def main(argv: list[str] | None = None) -> None:
             wb = load_workbook(sample)
             settings = batch_settings(wb.settings)
             notebooks = resolve_notebooks(settings["notebooks"], ROOT / settings["notebook_dir"], sample)
-            compare("step notebooks", sample, notebooks, list(wb.accounts.index[:args.accounts]), tmp / "b")
+            compare("step notebooks", sample, notebooks, list(wb.accounts.index[:args.accounts]), tmp / "b", with_floor=True)
         if "memory" in parts:
             memory(tmp)
 

@@ -33,6 +33,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb.common import memo
 from kamnb.common.tables import escape
 from kamnb.workbook.schema import ACCOUNTS
 
@@ -53,8 +54,20 @@ def definition_basis(source: Any, settings: dict[str, Any] | None = None) -> pd.
     """Per account: the definitions judged, computed and unknown, and a sentence ``judged: ...; computed: ...``.
 
     Columns: judged, computed, unknown (lists of definition ids), text,
-    counted_judged (how many weighted definitions are judged).
+    counted_judged (how many weighted definitions are judged). A workbook's
+    basis is remembered while its content stays the same (one per batch).
     """
+    if settings is None and hasattr(source, "sheets"):
+        return _workbook_basis(source)
+    return _definition_basis(source, settings)
+
+
+@memo.portfolio()
+def _workbook_basis(wb: Any) -> pd.DataFrame:
+    return _definition_basis(wb, None)
+
+
+def _definition_basis(source: Any, settings: dict[str, Any] | None) -> pd.DataFrame:
     from kamnb.classification.definitions import DEFINITIONS
     from kamnb.classification.score import classification_settings, classify
 
@@ -86,6 +99,17 @@ def computed_only(source: Any, settings: dict[str, Any] | None = None) -> list[s
     >>> computed_only(pd.DataFrame({"name": ["A", "B", "C"], "revenue_12m": [900.0, 80.0, 20.0]}, index=["A", "B", "C"]))
     ['A', 'B']
     """
+    if settings is None and hasattr(source, "sheets"):
+        return _workbook_computed_only(source)
+    return _computed_only(source, settings)
+
+
+@memo.portfolio()
+def _workbook_computed_only(wb: Any) -> list[str]:
+    return _computed_only(wb, None)
+
+
+def _computed_only(source: Any, settings: dict[str, Any] | None) -> list[str]:
     from kamnb.classification.score import classify
 
     frame, wb_settings = _frame(source)

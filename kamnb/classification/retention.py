@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.common import memo
 from kamnb.workbook import banks
 
 SIGNS: dict[str, str] = {
@@ -90,6 +91,7 @@ def account_signs(frame: pd.DataFrame, previous: pd.DataFrame, has_previous: np.
     return out
 
 
+@memo.portfolio()
 def workbook_signs(wb: Any) -> dict[str, np.ndarray]:
     """Signs read from the relationship, opportunity and stakeholder sheets, aligned with ``wb.accounts``.
 

@@ -32,6 +32,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import ctypes
 import functools
 import hashlib
 from collections import OrderedDict
@@ -53,18 +54,86 @@ _STORE: OrderedDict[Hashable, Any] = OrderedDict()
 def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     """A digest of a table's content: columns, dtypes, index and every value (cheap: no per-row Python).
 
+    A table seen before is recognised without reading its text again (see
+    :func:`_identity`), so asking for the digest of an unchanged sheet costs
+    about as much as reading its bytes once, however many text cells it has.
+
     >>> a = pd.DataFrame({"x": [1.0, 2.0], "y": ["a", "b"]})
     >>> frame_digest(a) == frame_digest(a.copy()), frame_digest(a) == frame_digest(a.assign(y=["a", "c"]))
     (True, False)
+    >>> b = a.copy()
+    >>> b.loc[1, "y"] = "c"                                # edited in place: a new digest
+    >>> frame_digest(b) == frame_digest(a.assign(y=["a", "c"]))
+    True
     """
-    h = hashlib.blake2b(digest_size=16)
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
-    h.update(repr((frame.shape, [str(c) for c in frame.columns], [str(d) for d in frame.dtypes])).encode())
-    _update(h, frame.index.to_numpy())
+    arrays = [np.asarray(frame.index.to_numpy()), *_column_arrays(frame)]
+    meta = repr((frame.shape, [str(c) for c in frame.columns], [str(d) for d in frame.dtypes])).encode()
+    identity = _identity(meta, arrays)
+    if identity is None:
+        return _content_digest(meta, arrays)
+    key, pinned = identity
+    if key in _DIGESTS:
+        _DIGESTS.move_to_end(key)
+        return _DIGESTS[key][0]
+    digest = _content_digest(meta, arrays)
+    if all(_immutable(a) for a in pinned):
+        _DIGESTS[key] = (digest, pinned)
+        while len(_DIGESTS) > MAX_DIGESTS:
+            _DIGESTS.popitem(last=False)
+    return digest
+
+
+MAX_DIGESTS = 256
+"""How many table digests are remembered by identity (least recently used dropped first)."""
+
+# identity of a table -> (its content digest, the text arrays whose objects that identity points at)
+_DIGESTS: OrderedDict[bytes, tuple[str, list[np.ndarray]]] = OrderedDict()
+_IMMUTABLE = frozenset({str, float, int, bool, type(None), pd.Timestamp, type(pd.NaT), type(pd.NA)})
+
+
+def _column_arrays(frame: pd.DataFrame) -> list[np.ndarray]:
     arrays = getattr(frame._mgr, "column_arrays", None)
-    for values in arrays if arrays is not None else (frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])):
-        _update(h, np.asarray(values))
+    if arrays is None:
+        return [frame.iloc[:, i].to_numpy() for i in range(frame.shape[1])]
+    return [np.asarray(a) for a in arrays]
+
+
+def _identity(meta: bytes, arrays: list[np.ndarray]) -> tuple[bytes, list[np.ndarray]] | None:
+    """Which table this is, read from its bytes: numbers as they are, text cells by the address of their object.
+
+    Two tables with the same identity hold the same numbers and the very same
+    text objects. The text arrays are returned to be kept with the digest: while
+    they are kept, their objects stay alive, so no other object can take their
+    addresses, and text objects (``str``) cannot change. None when a column is
+    of a kind this does not know (the content is then hashed every time).
+    """
+    h = hashlib.blake2b(meta, digest_size=16)
+    pinned = []
+    for values in arrays:
+        if values.dtype.kind in "biufcmM":
+            h.update(np.ascontiguousarray(values).view(np.uint8))
+        elif values.dtype.kind == "O" and values.ndim == 1:
+            values = np.ascontiguousarray(values)  # a copy, when one is made, points at the same objects
+            h.update(ctypes.string_at(values.ctypes.data, values.nbytes))
+            pinned.append(values)
+        else:
+            return None
+        h.update(b"\x1e")
+    return h.digest(), pinned
+
+
+def _immutable(values: np.ndarray) -> bool:
+    """Whether every object in a text array is of a kind that cannot change in place (str, numbers, missing)."""
+    return set(map(type, values.tolist())) <= _IMMUTABLE
+
+
+def _content_digest(meta: bytes, arrays: list[np.ndarray]) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(meta)
+    for values in arrays:
+        _update(h, values)
     return h.hexdigest()
 
 
@@ -168,3 +237,4 @@ def clear() -> None:
         >>> clear()
     """
     _STORE.clear()
+    _DIGESTS.clear()

@@ -6,6 +6,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from kamnb.common import memo
 from kamnb.errors import QualificationSettingsError
 from kamnb.qualification.likelihood import QualificationSettings, qualification_settings
 
@@ -104,6 +105,7 @@ def room_consensus(rows: pd.DataFrame, keys: list[str], column: str, scale: str,
     return pd.concat([single, *picked]).sort_values([*keys], kind="mergesort")
 
 
+@memo.portfolio()
 def current_answers(wb) -> pd.DataFrame:
     """The answer in force per (opportunity, question): the room's consensus of each rater's latest answer.
 

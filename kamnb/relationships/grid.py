@@ -400,6 +400,60 @@ def zone_changes(wb: Workbook, account_id: str) -> pd.DataFrame:
     return out.assign(_r=rank).sort_values(["_r", "name"]).drop(columns="_r")
 
 
+def decision_people(wb: Workbook, account_id: str) -> Any:
+    """The people who decide or weigh most, one row each: high influence (drivers, swing votes, threats) or a decision role.
+
+    The others (advocates, critics and bystanders of low influence, no
+    decision role) are counted under the table; the zone-by-zone table
+    (:func:`zone_actions`) names every one of them.
+
+    Example:
+        >>> t = decision_people(wb, "ACC-001")
+        >>> len(t.rows), t.headers[:3], t.note[:7]
+        (15, ['Name', 'Title', 'Decision role'], '25 more')
+    """
+    cfg = config(wb.settings)
+    people = stakeholder_zones(wb, account_id)
+    weighs = (people["influence"] >= cfg["high_influence"]) | people["decision_role"].isin(cfg["decision_roles"])
+    shown = people[weighs][["name", "title", "decision_role", "influence", "support", "zone_label", "contact_owner", "last_contact", "plan"]]
+    from kamnb.common.people import people_table
+
+    table = people_table(shown, empty="No stakeholder of this account has high influence or a decision role yet.")
+    rest = int((~weighs).sum())
+    if rest:
+        table.note = (f"{rest} more of lower influence and no decision role (advocates, critics, bystanders): "
+                      "each is named in the zone table above.")
+    return table
+
+
+def moves_table(wb: Workbook, account_id: str) -> Any:
+    """Who moved on the grid since the last assessment, for people; the new and the unchanged counted in one sentence.
+
+    Only the stakeholders whose influence or support changed are rows (zone
+    changes first); the others would repeat the current grid.
+
+    Example:
+        >>> moves_table(wb, "ACC-007").note
+        '4 stakeholders unchanged since their last placement.'
+        >>> moves_table(wb, "ACC-001").empty
+        'Nobody moved on the grid: 40 stakeholders have no earlier placement (the stakeholder_history sheet has none for them).'
+    """
+    from kamnb.common.people import people_table
+
+    changes = zone_changes(wb, account_id)
+    moved = changes[changes["change"].isin(["moved zone", "moved within zone"])]
+    new, same = int((changes["change"] == "new").sum()), int((changes["change"] == "no change").sum())
+    counted = [f"{new} stakeholder{'s have' if new != 1 else ' has'} no earlier placement (the stakeholder_history sheet has none for them)" if new else "",
+               f"{same} stakeholder{'s' if same != 1 else ''} unchanged since their last placement" if same else ""]
+    sentence = "; ".join(c for c in counted if c)
+    table = people_table(moved[["name", "previous_on", "previous_zone", "zone", "previous_influence", "influence",
+                                "previous_support", "support", "change"]],
+                         empty=f"Nobody moved on the grid: {sentence}." if sentence else "No stakeholder is on the grid yet.")
+    if len(moved) and sentence:
+        table.note = sentence[:1].upper() + sentence[1:] + "."
+    return table
+
+
 # --------------------------------------------------------------------------- portfolio
 
 

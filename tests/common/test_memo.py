@@ -77,3 +77,37 @@ def test_least_recently_used_results_are_dropped():
         memo.remember(("t", i), lambda i=i: i)
     assert len(memo._STORE) == memo.MAX_ENTRIES
     assert ("t", 0) not in memo._STORE and ("t", memo.MAX_ENTRIES + 4) in memo._STORE
+
+
+def test_a_table_seen_before_is_recognised_without_reading_its_text_again(monkeypatch):
+    memo.clear()
+    a = pd.DataFrame({"x": [1.0, 2.0], "t": ["alpha", "beta"]}, index=["A", "B"])
+    first = memo.frame_digest(a)
+    reads = []
+    real = memo._content_digest
+    monkeypatch.setattr(memo, "_content_digest", lambda *args: reads.append(1) or real(*args))
+    assert memo.frame_digest(a) == first and memo.frame_digest(a.copy()) == first  # a copy points at the same text objects
+    assert reads == []
+    b = a.copy()
+    b.loc["B", "t"] = "gamma"  # edited in place: new text object, so read again
+    assert memo.frame_digest(b) == memo.frame_digest(a.assign(t=["alpha", "gamma"])) != first
+    assert reads
+    rebuilt = pd.DataFrame({"x": [1.0, 2.0], "t": ["alph" + "a", "bet" + "a"]}, index=["A", "B"])  # equal text, other objects
+    assert memo.frame_digest(rebuilt) == first
+
+
+def test_a_cell_holding_a_changeable_object_is_hashed_every_time():
+    memo.clear()
+    cell = ["a"]
+    a = pd.DataFrame({"t": pd.Series([cell, "b"], dtype=object)})
+    before = memo.frame_digest(a)
+    cell.append("changed")  # the same object, changed in place: its address alone cannot tell
+    assert memo.frame_digest(a) != before
+    assert memo._DIGESTS == {}
+
+
+def test_remembered_digests_stay_bounded():
+    memo.clear()
+    for i in range(memo.MAX_DIGESTS + 20):
+        memo.frame_digest(pd.DataFrame({"t": [f"row {i}"]}))
+    assert len(memo._DIGESTS) == memo.MAX_DIGESTS

@@ -305,7 +305,7 @@ def test_notebook_runs_with_papermill_for_the_smallest_account(tmp_path, sample)
     nb = json.loads(out.read_text(encoding="utf-8"))
     outputs = [o for c in nb["cells"] if c["cell_type"] == "code" for o in c["outputs"]]
     assert not [o for o in outputs if o["output_type"] == "error"]
-    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 6  # grid, org chart, power zone, contact map, score bars, trend
+    assert sum("image/svg+xml" in o.get("data", {}) for o in outputs) == 5  # grid, org chart, power zone, contact map, trend (the score bars repeated the score table)
 
 
 def test_notebook_is_stored_thin_and_without_outputs():

@@ -22,6 +22,8 @@ pytestmark = [pytest.mark.slow]
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ACCOUNTS = ("ACC-001", "ACC-005", "ACC-007")  # the largest account, a group member, a mid-sized one
+PORTFOLIO_SCREEN = ("portfolio", "key", "defend", "tiers", "forecast", "relationships", "flags", "actions")
+PRINTED_PAGES = 12
 FIRST_SCREEN = ("tier", "key_score", "money", "forecast", "relationship", "position", "flags", "actions")
 
 
@@ -30,7 +32,7 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("reports") / "sample"
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     done = subprocess.run(
-        [sys.executable, "-m", "kamnb", "batch", str(SAMPLE), "--out", str(out), "--accounts", ",".join(ACCOUNTS), "--workers", "1", "--quiet"],
+        [sys.executable, "-m", "kamnb", "batch", str(SAMPLE), "--out", str(out), "--accounts", ",".join(ACCOUNTS), "--workers", "1", "--quiet", "--pdf"],
         env=env, capture_output=True, text=True, timeout=600,
     )
     assert done.returncode == 0, done.stdout + done.stderr
@@ -148,3 +150,31 @@ def test_account_table_reads_with_scripts_off(run: Path, page) -> None:
     assert plain.locator("#account-table tbody tr td:first-child a").all_inner_texts() == [
         "Nordlicht Logistics", "Kestrel Precision Parts", "Helvion Energy Services"]  # by tier (retain first), then revenue
     context.close()
+
+
+@pytest.mark.browser
+def test_portfolio_review_opens_with_the_portfolio_on_one_screen(run: Path, page) -> None:
+    page.goto((run / "portfolio.html").as_uri())
+    for item in PORTFOLIO_SCREEN:
+        card = page.locator(f'.kamnb-glance [data-item="{item}"]')
+        assert card.count() == 1, item
+        box = card.bounding_box()
+        assert box is not None and box["y"] + box["height"] <= 800, f"{item} is not within the first 800 px: {box}"
+    text = page.locator(".kamnb-glance").inner_text()
+    assert re.search(r"REVENUE, LAST 12 MONTHS\s+€41\.2M", text), text
+    assert re.search(r"KEY ACCOUNTS\s+10 of 30", text), text
+    assert "€23.4M at stake" in text and "Nordlicht Logistics" in text
+    # every card links to a heading of the page
+    html = (run / "portfolio.html").read_text(encoding="utf-8")
+    glance = html[html.index('class="kamnb-glance"'):html.index("</section>")]
+    ids = set(re.findall(r'<h[1-3] id="([^"]+)"', html))
+    assert [x for x in re.findall(r'href="#([^"]+)"', glance) if x not in ids] == []
+
+
+def test_printed_reviews_fit_on_twelve_a4_pages(run: Path) -> None:
+    pypdf = pytest.importorskip("pypdf", reason="pypdf is not installed (pip install -e '.[dev]')")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"BROWSER TESTS SKIPPED: no Chromium at {CHROMIUM}")
+    counts = {pdf.name: len(pypdf.PdfReader(pdf).pages) for pdf in [*(run / "accounts").glob("*.pdf"), run / "portfolio.pdf"]}
+    assert set(counts) == {*(f"{a}.pdf" for a in ACCOUNTS), "portfolio.pdf"}
+    assert max(counts.values()) <= PRINTED_PAGES, counts  # ACC-001 is the sample's richest account
