@@ -49,7 +49,7 @@ from kamnb.batch.config import (
 from kamnb.batch.index import portfolio_figures, write_portfolio
 from kamnb.batch.lock import OutputLock  # noqa: E402
 from kamnb.batch.printing import paper_size  # noqa: E402
-from kamnb.batch.schedulers import DaskScheduler, LocalScheduler
+from kamnb.batch.schedulers import DaskScheduler, LocalScheduler, Scheduler
 from kamnb.cli.codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_TERMINATED, EXIT_USAGE
 from kamnb.common.files import disk_message  # noqa: E402
 from kamnb.errors import BatchError, KamnbError, OutputBusy  # noqa: E402
@@ -242,7 +242,7 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
             say(f"resuming: {len(results)} account(s) already done, {len(ids) - len(results)} to run")
     tasks = [Task(a, str(names_of.get(a, a)), files[a]) for a in ids if a not in results]
     workers = max(1, opts.workers or os.cpu_count() or 1)
-    scheduler: LocalScheduler | DaskScheduler
+    scheduler: Scheduler
     if opts.scheduler:
         try:
             scheduler = DaskScheduler(opts.scheduler, wait=opts.wait)

@@ -10,10 +10,36 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from kamnb.batch.config import BatchConfig, Task
 from kamnb.batch.runner import _RUNNERS, close_runners, run_account
+
+
+class Scheduler(Protocol):
+    """Where the accounts of a batch run: what :func:`kamnb.batch.run.run_batch` asks of local processes and of Dask alike.
+
+    ``start`` queues every account; ``collect`` returns the results finished
+    within about a second (maybe none) while ``busy``; ``cancel`` drops what has
+    not started and says how many still run; ``kill`` stops at once; ``close``
+    waits for a clean end. ``note`` is where the scheduler says what it waits for.
+    """
+
+    workers: int
+    note: Callable[[str], None]
+
+    def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None: ...
+
+    @property
+    def busy(self) -> bool: ...
+
+    def collect(self) -> list[dict[str, Any]]: ...
+
+    def cancel(self) -> int: ...
+
+    def kill(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _kill_kernels_and_exit(signum: int, frame: Any) -> None:
@@ -93,6 +119,7 @@ class LocalScheduler:
         self.processes: dict[int, Any] = {}
         self.replacements = 0
         self.stopped = False
+        self.note: Callable[[str], None] = lambda message: None  # a local pool never waits for workers
 
     def _new_pool(self) -> None:
         self.pool = ProcessPoolExecutor(
@@ -107,7 +134,8 @@ class LocalScheduler:
         self._note_processes()
 
     def _note_processes(self) -> None:
-        self.processes.update(dict(getattr(self.pool, "_processes", None) or {}))
+        """Keep hold of the pool's worker processes (this process's children), so that a dead one's exit code can be read."""
+        self.processes.update({p.pid: p for p in multiprocessing.active_children() if p.pid is not None})
 
     def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
         import tempfile
@@ -193,8 +221,8 @@ class LocalScheduler:
 
     def kill(self) -> None:
         """Stop the workers at once (their kernels go with them)."""
-        processes = dict(getattr(self.pool, "_processes", None) or {})
-        for process in processes.values():
+        self._note_processes()
+        for process in self.processes.values():
             try:
                 process.terminate()
             except Exception:
@@ -234,7 +262,7 @@ class DaskScheduler:
 
         self.address = address
         self.wait = wait
-        self.note = note or (lambda message: None)
+        self.note: Callable[[str], None] = note or (lambda message: None)
         self.client = Client(address, timeout="20s")
         self.workers = len(self.client.scheduler_info().get("workers", {}))
         self.pending: set[Any] = set()
