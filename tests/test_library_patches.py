@@ -13,7 +13,7 @@ def major_minor(package: str) -> str:
 @pytest.mark.parametrize(("package", "checked"), [
     ("matplotlib", "kamnb.plots.text_sizes:CHECKED_MATPLOTLIB"),
     ("jsonschema", "kamnb.batch:CHECKED_JSONSCHEMA"),
-    ("pandas", "kamnb.batch.engine:CHECKED_PANDAS"),
+    ("pandas", "kamnb.batch.kernel_reset:CHECKED_PANDAS"),
     ("papermill", "kamnb.batch.papermill_engine:CHECKED_PAPERMILL"),
 ])
 def test_installed_version_was_checked(package: str, checked: str) -> None:

@@ -29,13 +29,10 @@ Example:
 from __future__ import annotations
 
 import ast
-import inspect
 import json
 import logging
 import os
 import subprocess
-import sys
-import sysconfig
 import tempfile
 import threading
 from collections.abc import Callable, Iterable
@@ -47,10 +44,8 @@ import nbformat
 import papermill.engines  # noqa: F401  (imported before kamnb.batch.papermill_engine: see there)
 from jupyter_core.utils import run_sync
 
+from kamnb.batch.kernel_reset import install_code, library_roots
 from kamnb.batch.papermill_engine import ENGINE_NAME, register_engine
-
-CHECKED_PANDAS = ("3.1",)
-"""pandas versions whose option registry (``pd._config.config._registered_options``) the kernel reset was checked against."""
 
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib")
 """Libraries every review kernel imports once at start-up, besides what the notebooks import."""
@@ -72,223 +67,6 @@ log = logging.getLogger("kamnb.batch.engine")
 T = TypeVar("T")
 
 
-
-
-# --------------------------------------------------------------------------- kernel side
-# The functions below run INSIDE the kernel: their source is sent over at
-# start-up and executed in a private module named ``_kamnb_warm``. They only use
-# what they import themselves and the module-global ``_STATE``.
-
-_STATE: dict[str, Any] = {}
-_STATEFUL = ("numpy", "pandas", "matplotlib", "matplotlib.pyplot")
-
-
-def _k_fingerprint(module: Any) -> dict[str, int]:
-    import types
-
-    # __warningregistry__ is Python's note of the warnings a module has shown; the reset of the
-    # warning filters empties it, so a warning shows again for the next notebook as in a fresh kernel.
-    return {k: id(v) for k, v in list(vars(module).items()) if not isinstance(v, types.ModuleType) and k != "__warningregistry__"}
-
-
-def _k_pandas_options(pd: Any) -> dict[str, Any]:
-    import warnings
-
-    out = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        for key in sorted(pd._config.config._registered_options):
-            try:
-                out[key] = pd.get_option(key)
-            except Exception:
-                pass
-    return out
-
-
-def _k_snapshot() -> None:
-    import locale
-    import os
-    import random
-    import sys
-    import threading
-    import warnings
-
-    st = _STATE
-    st["modules"] = set(sys.modules)
-    st["prints"] = {n: _k_fingerprint(m) for n, m in list(sys.modules.items()) if m is not None and (n == "kamnb" or n.startswith("kamnb."))}
-    st["cwd"] = os.getcwd()
-    st["environ"] = dict(os.environ)
-    st["path"] = list(sys.path)
-    st["meta_path"] = list(sys.meta_path)
-    st["random"] = random.getstate()
-    st["warnings"] = list(warnings.filters)
-    st["locale"] = locale.setlocale(locale.LC_ALL)
-    st["threads"] = {t.ident for t in threading.enumerate()}
-    st["streams"] = (sys.stdout, sys.stderr, sys.displayhook, sys.excepthook)
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None:
-        st["rc"] = dict(mpl.rcParams.copy())
-        st["backend"] = mpl.rcParams._get_backend_or_none() if hasattr(mpl.rcParams, "_get_backend_or_none") else None
-    np = sys.modules.get("numpy")
-    if np is not None:
-        st["np_random"] = np.random.get_state()
-        st["np_err"] = np.geterr()
-        st["np_print"] = np.get_printoptions()
-    pd = sys.modules.get("pandas")
-    if pd is not None:
-        st["pd"] = _k_pandas_options(pd)
-
-
-def _k_setup(preload: list[str], roots: list[str]) -> list[str]:
-    import gc
-    import importlib
-
-    from IPython import get_ipython
-
-    failed = []
-    for name in preload:
-        try:
-            importlib.import_module(name)
-        except ModuleNotFoundError as err:
-            if err.name != name:  # ``from kamnb.x import function`` is not a module: fine
-                failed.append(f"{name}: {type(err).__name__}: {err}")
-        except Exception as err:  # a preload is an optimisation; the notebook reports the real error
-            failed.append(f"{name}: {type(err).__name__}: {err}")
-    _STATE["roots"] = tuple(roots)
-    get_ipython().reset(new_session=True)
-    _k_snapshot()
-    # Objects alive now (the preloaded libraries) stay alive for good: keep the
-    # garbage collector from scanning them again and again.
-    gc.collect()
-    gc.freeze()
-    return failed
-
-
-def _k_reset() -> str:
-    """Put the kernel back into its post-start state; return '' or why that is impossible."""
-    import locale
-    import os
-    import random
-    import sys
-    import threading
-    import time
-    import warnings
-
-    from IPython import get_ipython
-
-    st = _STATE
-    shell = get_ipython()
-    shell.reset(new_session=True)
-    problems = []
-    plt = sys.modules.get("matplotlib.pyplot")
-    if plt is not None:
-        plt.close("all")
-    sys.stdout, sys.stderr, sys.displayhook, sys.excepthook = st["streams"]
-    # modules: unload what is not an installed library, check kamnb's own modules
-    for name in sorted(set(sys.modules) - st["modules"]):
-        module = sys.modules.get(name)
-        if name in _STATEFUL:
-            problems.append(f"{name} was imported by the notebook")
-            continue
-        where = getattr(module, "__file__", None) or ""
-        library = bool(where) and where.startswith(st["roots"]) and not (name == "kamnb" or name.startswith("kamnb."))
-        if library:
-            st["modules"].add(name)
-            continue
-        del sys.modules[name]
-        parent, _, child = name.rpartition(".")
-        if parent and parent in sys.modules and getattr(sys.modules[parent], child, None) is module:
-            try:
-                delattr(sys.modules[parent], child)
-            except AttributeError:
-                pass
-    for name, before in st["prints"].items():
-        module = sys.modules.get(name)
-        if module is None or _k_fingerprint(module) != before:
-            problems.append(f"module {name} was changed by the notebook")
-            break
-        for value in vars(module).values():
-            clear = getattr(value, "cache_clear", None)
-            if callable(clear):
-                clear()
-    # process-wide settings
-    if os.getcwd() != st["cwd"]:
-        os.chdir(st["cwd"])
-    if dict(os.environ) != st["environ"]:
-        tz = os.environ.get("TZ")
-        os.environ.clear()
-        os.environ.update(st["environ"])
-        if os.environ.get("TZ") != tz and hasattr(time, "tzset"):
-            time.tzset()
-    sys.path[:] = st["path"]
-    sys.meta_path[:] = st["meta_path"]
-    random.setstate(st["random"])
-    warnings.filters[:] = st["warnings"]  # type: ignore[index]
-    mutated = getattr(warnings, "_filters_mutated", None) or getattr(warnings, "_filters_mutated_lock_held", None)
-    if mutated is not None:
-        mutated()
-    if locale.setlocale(locale.LC_ALL) != st["locale"]:
-        locale.setlocale(locale.LC_ALL, st["locale"])
-    mpl = sys.modules.get("matplotlib")
-    if mpl is not None and "rc" in st:
-        backend = mpl.rcParams._get_backend_or_none() if hasattr(mpl.rcParams, "_get_backend_or_none") else None
-        if backend != st["backend"]:
-            problems.append("the matplotlib backend was switched")
-        dict.update(mpl.rcParams, st["rc"])
-    np = sys.modules.get("numpy")
-    if np is not None and "np_random" in st:
-        np.random.set_state(st["np_random"])
-        np.seterr(**st["np_err"])
-        np.set_printoptions(**st["np_print"])
-    pd = sys.modules.get("pandas")
-    if pd is not None and "pd" in st:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            for key, value in _k_pandas_options(pd).items():
-                if key in st["pd"] and value is not st["pd"][key] and value != st["pd"][key]:
-                    pd.set_option(key, st["pd"][key])
-    left = []
-    for thread in threading.enumerate():
-        if thread.ident in st["threads"] or not thread.is_alive():
-            continue
-        if type(thread).__module__.split(".")[0] in ("zmq", "ipykernel", "IPython", "jupyter_client", "tornado"):
-            st["threads"].add(thread.ident)  # the kernel's own machinery (e.g. pyzmq's garbage collector), started lazily
-            continue
-        left.append(thread.name)
-    left.sort()
-    if left:
-        problems.append(f"the notebook left a thread running ({', '.join(left)})")
-    return "; ".join(problems)
-
-
-def _kernel_source() -> str:
-    parts = ["from __future__ import annotations", "_STATE = {}", f"_STATEFUL = {_STATEFUL!r}"]
-    for fn in (_k_fingerprint, _k_pandas_options, _k_snapshot, _k_setup, _k_reset):
-        parts.append(inspect.getsource(fn))
-    return "\n\n".join(parts)
-
-
-def _install_code(preload: list[str], roots: list[str]) -> str:
-    source = _kernel_source()
-    return (
-        "import sys as _s, types as _t\n"
-        "_m = _t.ModuleType('_kamnb_warm')\n"
-        f"exec(compile({source!r}, '<kamnb warm kernel>', 'exec'), _m.__dict__)\n"
-        "_s.modules['_kamnb_warm'] = _m\n"
-        "del _s, _t, _m\n"
-    )
-
-
-def library_roots() -> list[str]:
-    """Folders whose modules count as installed libraries (kept loaded between notebooks).
-
-    Example:
-        >>> library_roots()[:1]  # doctest: +SKIP
-        ['/root/.pyenv/versions/3.11.7/']
-    """
-    roots = {sysconfig.get_paths()[k] for k in ("stdlib", "platstdlib", "purelib", "platlib")}
-    roots.update({sys.base_prefix, sys.prefix})
-    return sorted(str(Path(r)) + os.sep for r in roots if r)
 
 
 def notebook_imports(nb: nbformat.NotebookNode) -> list[str]:
@@ -398,7 +176,7 @@ class WarmKernel:
         try:
             await kc.wait_for_ready(timeout=self.startup_timeout)
             self.km, self.kc = km, kc
-            await self._run(_install_code(self.preload, library_roots()))
+            await self._run(install_code(self.preload, library_roots()))
             reply = await self._expression(f"__import__('_kamnb_warm')._k_setup({self.preload!r}, {library_roots()!r})")
             self.preload_failures = list(reply or [])
         except BaseException:

@@ -225,32 +225,12 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     _write_manifest.warned = False  # type: ignore[attr-defined]
     files = safe_names(ids)
     names_of = wb.accounts["name"].to_dict()
-    inputs = {
-        "workbook": {"path": str(workbook), "sha256": workbook_checksum(workbook)},
-        "notebooks": [{"name": Path(p).name, "sha256": file_checksum(Path(p))} for p in notebooks],
-        "kamnb_version": __version__,
-        "parameters": {"timeout": config.timeout, "retries": config.retries, "isolation": isolation, "kernel": config.kernel_name},
-    }
-    results: dict[str, dict[str, Any]] = {}
-    if opts.resume:
-        from kamnb.batch.resume import previous_reviews
-
-        results, warning = previous_reviews(out, inputs, files)
-        if warning:
-            print(f"kamnb batch: {warning}", file=stream)
-        if results:
-            say(f"resuming: {len(results)} account(s) already done, {len(ids) - len(results)} to run")
+    inputs = _inputs(workbook, notebooks, config, isolation)
+    results = _resumed(opts, out, inputs, files, ids, stream, say)
     tasks = [Task(a, str(names_of.get(a, a)), files[a]) for a in ids if a not in results]
-    workers = max(1, opts.workers or os.cpu_count() or 1)
-    scheduler: Scheduler
-    if opts.scheduler:
-        try:
-            scheduler = DaskScheduler(opts.scheduler, wait=opts.wait)
-        except Exception as err:
-            print(f"kamnb batch: cannot reach the Dask scheduler at {opts.scheduler}: {err}", file=stream)
-            return EXIT_USAGE
-    else:
-        scheduler = LocalScheduler(min(workers, max(1, len(tasks))))
+    scheduler = _scheduler(opts, len(tasks), stream)
+    if scheduler is None:
+        return EXIT_USAGE
     manifest: dict[str, Any] = {
         "kamnb_version": __version__,
         "generated": config.generated,
@@ -267,15 +247,83 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     else:
         progress.stage(f"{len(tasks)} account(s) queued; starting {scheduler.workers} kernel(s)", label="starting")
     started = time.monotonic()
-    interrupted = False
-    last_write = 0.0
     background = ThreadPoolExecutor(1, thread_name_prefix="kamnb-portfolio")
     figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
     review_job = background.submit(_portfolio_review, settings, config, len(ids))  # runs beside the accounts
     background.shutdown(wait=False)
-    killed = False
-    terminated = False
     previous_term = _catch_sigterm()
+    interrupted, terminated = _run_accounts(scheduler, config, tasks, progress, manifest, results, ids, out, stream,
+                                            hold_term=previous_term is not None)
+    progress.close()
+    removed = remove_temp_files(out)
+    for a in ids:
+        if a not in results:
+            results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
+    manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
+    if terminated:
+        manifest["summary"]["signal"] = "SIGTERM"
+    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
+    code, index_written = _write_index_and_manifest(wb, out, ids, results, config, figures_job.result(), review_job.result(),
+                                                    manifest, stream, code)
+    if previous_term is not None:
+        signal.signal(signal.SIGTERM, previous_term)
+    failed = [r for r in results.values() if r["status"] == "failed"]
+    if index_written:
+        say(f"portfolio: {out / 'index.html'}")
+    if failed:
+        say(f"{len(failed)} account(s) failed; see {out / 'index.html'} or manifest.json, then rerun with --resume")
+    if interrupted:
+        say("interrupted: finished reviews are kept; rerun with --resume to complete the rest")
+    return EXIT_FAILED if failed and code == EXIT_OK else code
+
+
+def _inputs(workbook: Path, notebooks: list[Path], config: BatchConfig, isolation: str) -> dict[str, Any]:
+    """What the reviews are made from, with checksums: the manifest records it and ``--resume`` compares it."""
+    return {
+        "workbook": {"path": str(workbook), "sha256": workbook_checksum(workbook)},
+        "notebooks": [{"name": Path(p).name, "sha256": file_checksum(Path(p))} for p in notebooks],
+        "kamnb_version": __version__,
+        "parameters": {"timeout": config.timeout, "retries": config.retries, "isolation": isolation, "kernel": config.kernel_name},
+    }
+
+
+def _resumed(opts: RunOptions, out: Path, inputs: dict[str, Any], files: dict[str, str], ids: list[str], stream: Any,
+             say: Any) -> dict[str, dict[str, Any]]:
+    """With ``--resume``: the reviews a previous run of the same inputs finished (kept, not run again); else none."""
+    if not opts.resume:
+        return {}
+    from kamnb.batch.resume import previous_reviews
+
+    results, warning = previous_reviews(out, inputs, files)
+    if warning:
+        print(f"kamnb batch: {warning}", file=stream)
+    if results:
+        say(f"resuming: {len(results)} account(s) already done, {len(ids) - len(results)} to run")
+    return results
+
+
+def _scheduler(opts: RunOptions, tasks: int, stream: Any) -> Scheduler | None:
+    """Local worker processes, or the Dask cluster at ``--scheduler``; None (said on ``stream``) when it cannot be reached."""
+    if opts.scheduler:
+        try:
+            return DaskScheduler(opts.scheduler, wait=opts.wait)
+        except Exception as err:
+            print(f"kamnb batch: cannot reach the Dask scheduler at {opts.scheduler}: {err}", file=stream)
+            return None
+    workers = max(1, opts.workers or os.cpu_count() or 1)
+    return LocalScheduler(min(workers, max(1, tasks)))
+
+
+def _run_accounts(scheduler: Scheduler, config: BatchConfig, tasks: list[Task], progress: Any, manifest: dict[str, Any],
+                  results: dict[str, dict[str, Any]], ids: list[str], out: Path, stream: Any, *, hold_term: bool) -> tuple[bool, bool]:
+    """Run the accounts, collecting results and keeping the manifest current; return (interrupted, terminated).
+
+    A first Ctrl-C lets the accounts in progress finish and drops the rest; a
+    second one, or SIGTERM, stops the workers at once. With ``hold_term``
+    SIGTERM is ignored from then on: the index and manifest are written next, whole.
+    """
+    interrupted = terminated = killed = False
+    last_write = 0.0
     try:
         scheduler.start(config, tasks)
         while scheduler.busy:
@@ -305,29 +353,26 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
         scheduler.kill()
         killed = True
     finally:
-        signal.signal(signal.SIGTERM, signal.SIG_IGN) if previous_term is not None else None  # the index and manifest are written next
+        if hold_term:
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if not killed:
             scheduler.close()
     if getattr(scheduler, "stopped", False):  # the workers were stopped from outside
         terminated = interrupted = True
-    progress.close()
-    removed = remove_temp_files(out)
-    for a in ids:
-        if a not in results:
-            results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
-    manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
-    if terminated:
-        manifest["summary"]["signal"] = "SIGTERM"
-    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
-    portfolio_review = review_job.result()
+    return interrupted, terminated
+
+
+def _write_index_and_manifest(wb: Any, out: Path, ids: list[str], results: dict[str, dict[str, Any]], config: BatchConfig,
+                              figures: Any, portfolio_review: dict[str, Any], manifest: dict[str, Any], stream: Any,
+                              code: int) -> tuple[int, bool]:
+    """The portfolio index and files, then the manifest; the exit code (a failure when either could not be written), and whether the index was."""
     manifest["portfolio_review"] = portfolio_review
     if portfolio_review.get("error"):
         print(f"kamnb batch: the portfolio review failed: {portfolio_review['error']}", file=stream)
-    index_written = False
+    written = False
     try:
-        notes = write_portfolio(wb, out, ids, results, config, figures_job.result(), portfolio_review)
-        manifest["portfolio_notes"] = notes
-        index_written = True
+        manifest["portfolio_notes"] = write_portfolio(wb, out, ids, results, config, figures, portfolio_review)
+        written = True
     except OSError as err:  # a full disk: the finished reviews are whole; say clearly that the index is not
         print(f"kamnb batch: the portfolio index was not written: {disk_message(err, out)}", file=stream)
         manifest["portfolio_notes"] = [f"index not written: {disk_message(err, out)}"]
@@ -338,18 +383,7 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
         code = code or EXIT_FAILED
     if not _write_manifest(out, manifest, results, ids, stream):
         code = code or EXIT_FAILED
-    failed = [r for r in results.values() if r["status"] == "failed"]
-    if failed and code == EXIT_OK:
-        code = EXIT_FAILED
-    if previous_term is not None:
-        signal.signal(signal.SIGTERM, previous_term)
-    if index_written:
-        say(f"portfolio: {out / 'index.html'}")
-    if failed:
-        say(f"{len(failed)} account(s) failed; see {out / 'index.html'} or manifest.json, then rerun with --resume")
-    if interrupted:
-        say("interrupted: finished reviews are kept; rerun with --resume to complete the rest")
-    return code
+    return code, written
 
 
 def _portfolio_review(settings: dict[str, Any], config: BatchConfig, accounts: int) -> dict[str, Any]:
