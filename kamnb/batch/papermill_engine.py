@@ -10,9 +10,14 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
-from papermill.clientwrap import PapermillNotebookClient
-from papermill.engines import Engine, NBClientEngine, papermill_engines
-from papermill.utils import remove_args
+# Imported first, papermill's entry-point scan (run while ``papermill.engines`` is being imported,
+# just below) loads this module before its class exists: it then registers this placeholder,
+# which :func:`register_engine` replaces with the class once the module is complete.
+WarmEngine: Any = None
+
+from papermill.clientwrap import PapermillNotebookClient  # noqa: E402
+from papermill.engines import Engine, NBClientEngine, papermill_engines  # noqa: E402
+from papermill.utils import remove_args  # noqa: E402
 
 if TYPE_CHECKING:
     from kamnb.batch.engine import WarmKernel
@@ -25,7 +30,7 @@ ENGINE_NAME = "kamnb"
 log = logging.getLogger("kamnb.batch.engine")
 
 
-class WarmEngine(Engine):
+class WarmEngine(Engine):  # type: ignore[no-redef]  # noqa: F811
     """A papermill engine that runs the notebook in a given :class:`WarmKernel`.
 
     papermill passes extra keyword arguments of ``execute_notebook`` through
@@ -64,5 +69,8 @@ def register_engine() -> None:
     An installed kamnb registers it through the ``papermill.engine`` entry point; this call
     covers a kamnb found on ``sys.path`` without its package metadata (a checkout on ``PYTHONPATH``).
     """
-    if ENGINE_NAME not in papermill_engines._engines:
+    if papermill_engines._engines.get(ENGINE_NAME) is not WarmEngine:
         papermill_engines.register(ENGINE_NAME, WarmEngine)
+
+
+register_engine()  # complete: the scan above may have registered the placeholder
