@@ -51,7 +51,7 @@ def red_flags_across(wb: Any, n: int = TOP) -> PeopleTable:
     """Every red-flag rule that fires somewhere: its severity, how many accounts, the largest ones by revenue.
 
     Example:
-        >>> red_flags_across(load_workbook("data/sample")).headers  # doctest: +SKIP
+        >>> red_flags_across(wb).headers
         ['Red flag', 'Severity', 'Accounts', 'Largest accounts concerned']
     """
     from kamnb.relationships.redflags import RED_FLAGS, red_flags
@@ -77,7 +77,8 @@ def account_list(wb: Any, result: pd.DataFrame, reviews: str = "accounts", n: in
     """The accounts by tier and revenue: tier, key score, revenue, quadrant, partnership, manager.
 
     Example:
-        >>> account_list(wb, classify(wb)).headers[:2]  # doctest: +SKIP
+        >>> from kamnb.classification.score import classify
+        >>> account_list(wb, classify(wb)).headers[:2]
         ['Account', 'Tier']
     """
     from kamnb.batch.portfolio import sort_accounts
@@ -120,7 +121,7 @@ def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel_nam
     notebook's own failure (the account reviews are written either way).
 
     Example:
-        >>> run_portfolio_review(Path("notebooks/portfolio.ipynb"), "data/sample", Path("reports/sample"))["status"]  # doctest: +SKIP
+        >>> run_portfolio_review(Path("notebooks/portfolio.ipynb"), "data/sample", tmp)["status"]  # doctest: +SKIP
         'ok'
     """
     import nbformat

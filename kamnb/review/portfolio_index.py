@@ -82,9 +82,10 @@ def account_rows(wb: Any, figures: pd.DataFrame, results: dict[str, dict[str, An
     """Headers, rows and filter choices of the index's account table, plus the script and its policy.
 
     Example:
-        >>> t = account_rows(wb, key_figures(wb)[0], {})  # doctest: +SKIP
-        >>> t["headers"][:2]  # doctest: +SKIP
-        [('Account', 'text'), ('Tier', 'text')]
+        >>> from kamnb.batch.portfolio import key_figures
+        >>> t = account_rows(wb, key_figures(wb)[0], {})
+        >>> t["headers"][:2]
+        [('Tier', False), ('Key score', True)]
     """
     from kamnb.classification.rules import TIER_KEYS
 
