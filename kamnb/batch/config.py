@@ -156,7 +156,7 @@ def resolve_notebooks(names: Sequence[str], notebook_dir: str | Path, workbook: 
     workbook and in the project folder kamnb is installed from.
 
     Example:
-        >>> resolve_notebooks(["01_classification.ipynb"], "notebooks", Path("data/sample"))[0].name  # doctest: +SKIP
+        >>> resolve_notebooks(["01_classification.ipynb"], "notebooks", Path("data/sample"))[0].name
         '01_classification.ipynb'
     """
     if not names:
@@ -200,7 +200,7 @@ def file_checksum(path: Path) -> str:
     """SHA-256 of one file's bytes, as hex.
 
     Example:
-        >>> len(file_checksum(Path("data/sample/accounts.csv")))  # doctest: +SKIP
+        >>> len(file_checksum(Path("data/sample/accounts.csv")))
         64
     """
     return hashlib.sha256(path.read_bytes()).hexdigest()

@@ -14,8 +14,8 @@ def portfolio_figures(wb: Any, ids: list[str]) -> tuple[Any, list[str], list[tup
     """Key figures, notes and charts of the run's accounts (computed while the workers run).
 
     Example:
-        >>> figures, notes, charts = portfolio_figures(wb, ["ACC-001", "ACC-002"])  # doctest: +SKIP
-        >>> [title for title, _ in charts]  # doctest: +SKIP
+        >>> figures, notes, charts = portfolio_figures(wb, ["ACC-001", "ACC-002"])
+        >>> [title for title, _ in charts]
         ['Revenue concentration', 'Growth and margin']
     """
     from kamnb.batch.portfolio import charts, key_figures
@@ -31,7 +31,7 @@ def write_portfolio(
     """index.html, portfolio.csv and portfolio.xlsx for the accounts of this run; return notes on missing parts.
 
     Example:
-        >>> write_portfolio(wb, Path("reports/sample"), ids, results, config)  # doctest: +SKIP
+        >>> write_portfolio(wb, tmp, ids, results, config)  # doctest: +SKIP
         []
     """
     from kamnb.batch.portfolio_files import write_portfolio_files

@@ -67,9 +67,9 @@ def key_figures(wb: Workbook, accounts: list[str] | None = None) -> tuple[pd.Dat
     as prefix.
 
     Example:
-        >>> from kamnb.workbook import load_workbook  # doctest: +SKIP
-        >>> figures, notes = key_figures(load_workbook("data/sample"))  # doctest: +SKIP
-        >>> float(figures.loc["ACC-001", "revenue_12m"]), notes  # doctest: +SKIP
+        >>> from kamnb.workbook import load_workbook
+        >>> figures, notes = key_figures(load_workbook("data/sample"))
+        >>> float(figures.loc["ACC-001", "revenue_12m"]), notes
         (11850000.0, [])
     """
     acc = wb.accounts

@@ -264,7 +264,7 @@ def write_xlsx(path: Path, columns: list[Column], rows: list[list[Any]], currenc
     """Write the Excel file whole or not at all: bold frozen header, autofilter, fitted widths, number formats.
 
     Example:
-        >>> write_xlsx(Path("portfolio.xlsx"), *portfolio_table(figures), currency="EUR")  # doctest: +SKIP
+        >>> write_xlsx(tmp / "portfolio.xlsx", *portfolio_table(figures), currency="EUR")  # doctest: +SKIP
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
@@ -303,7 +303,7 @@ def write_portfolio_files(out: Path, figures: pd.DataFrame, status: dict[str, st
     """portfolio.csv and portfolio.xlsx in ``out``, each written whole or not at all.
 
     Example:
-        >>> write_portfolio_files(Path("reports/sample"), figures, {"ACC-001": "ok"}, "EUR")  # doctest: +SKIP
+        >>> write_portfolio_files(tmp, figures, {"ACC-001": "ok"}, "EUR")  # doctest: +SKIP
     """
     from kamnb.common.files import write_atomic
 
