@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from kamnb.value.plan import CATEGORIES
 from kamnb.workbook.journal import to_text
 from kamnb.workbook.schema import ACTION_CATEGORIES, ACTION_STATUSES, ANSWERS, DECISION_ROLES, SHEETS
 
@@ -233,7 +234,7 @@ def actions(s: WorkshopSession, account_id: str) -> str:
     for aid, a in acts.iterrows():
         key = {"action_id": aid}
         out.append(_item(
-            f'<div class="help">{_e(str(a["category"]).replace("_", " & "))}</div>'
+            f'<div class="help">{_e(CATEGORIES.get(str(a["category"]), str(a["category"]).replace("_", " & ")))}</div>'
             + _text("actions", key, "action", a["action"], area=True, css="kamnb-action-text")
             + '<div class="row wrap">'
             + _text("actions", key, "owner", a["owner"], placeholder="owner", label="Owner")
@@ -243,7 +244,7 @@ def actions(s: WorkshopSession, account_id: str) -> str:
         ))
     if not out:
         out.append('<p class="muted">No actions yet.</p>')
-    cats = "".join(f'<option value="{_e(c)}">{_e(c.replace("_", " & "))}</option>' for c in ACTION_CATEGORIES)
+    cats = "".join(f'<option value="{_e(c)}">{_e(CATEGORIES.get(c, c))}</option>' for c in ACTION_CATEGORIES)
     out.append(_item(
         '<div class="add" data-add="actions"><label class="field wide"><span class="label">New action</span>'
         '<textarea name="action" rows="2" class="kamnb-new-action" placeholder="A new action"></textarea></label><div class="row wrap">'

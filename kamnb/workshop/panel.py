@@ -115,7 +115,8 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
     if tier is not None:
         score = data.get("key_score")
         extra = f' <span class="kamnb-muted">key score {score:.0f} / 100</span>' if score is not None and pd.notna(score) else ""
-        out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value">{_e(str(tier))}</span>{extra}</div>')
+        shown = data.get("tier_name") or tier
+        out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value" data-tier="{_e(str(tier))}">{_e(str(shown))}</span>{extra}</div>')
 
     out.append("<h2>Relationship</h2>")
     rs = data.get("relationship_score")

@@ -91,6 +91,27 @@ def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None
     return (None if last_date is None or pd.isna(last_date) else pd.Timestamp(last_date).strftime("%Y-%m-%d")), lines
 
 
+def tier_name(settings: dict[str, Any], tier: Any) -> str | None:
+    """The room's name of a tier code ("retain" → "Retain / defend"), from ``classification.tiers.names``.
+
+    Example:
+        >>> tier_name({}, "retain"), tier_name({}, None)
+        ('Retain / defend', None)
+    """
+    if tier is None or (not isinstance(tier, str) and pd.isna(tier)):
+        return None
+    from kamnb.workbook import banks
+
+    def names(source: dict[str, Any]) -> dict[str, Any]:
+        found = ((source.get("classification") or {}).get("tiers") or {}).get("names")
+        return found if isinstance(found, dict) else {}
+
+    own = names(settings or {})
+    if str(tier) in own:
+        return str(own[str(tier)])
+    return str(names(banks.load_settings()).get(str(tier), tier))
+
+
 def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """The figures that come from the scoring modules, for one account (the slow part of the summary).
 
@@ -104,7 +125,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """
     wb = session.wb
     view = _one_account(session, account_id)
-    out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
+    out: dict[str, Any] = {"tier": None, "tier_name": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
     from kamnb.classification.score import classify
     from kamnb.qualification.score import score_opportunities
     from kamnb.relationships.redflags import red_flags
@@ -114,6 +135,7 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
         deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions", "relationship", "qualification")  # the retain tier reads them
         cls = session.cached("classify", deps, lambda: classify(wb))
         out["tier"] = cls.loc[account_id, "tier"]
+        out["tier_name"] = tier_name(wb.settings, out["tier"])
         out["key_score"] = cls.loc[account_id, "key_score"]
     except Exception as err:  # a live room must not lose the panel over one figure
         out["errors"].append(f"tier: {err}")
@@ -161,7 +183,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
         seen, sc = session.last_scores[account_id]
         out["pending"] = seen != session.seen
     if sc is None:
-        sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
+        sc = {"tier": None, "tier_name": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
         out["pending"] = True
     view = _one_account(session, account_id)  # the account's rows, filtered again only where a sheet changed
     tally = _answer_tally(view, account_id)
@@ -171,7 +193,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     rel = view.relationship
     rel = rel.sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
     out["indicators_scored"] = int(rel["score"].notna().sum())
-    for k in ("tier", "key_score", "relationship_score", "red_flags", "errors"):
+    for k in ("tier", "tier_name", "key_score", "relationship_score", "red_flags", "errors"):
         out[k] = sc[k]
     out["last_assessed"], out["changes"] = _changes_since_assessment(view, account_id)
     out["spread"] = session.spread(account_id)
