@@ -49,6 +49,8 @@ class Change:
     op: str
     undoes: int | None = None
     base: int | None = None
+    op_id: str | None = None
+    """The id the screen gave the operation (the same id sent again writes nothing new)."""
 
     @property
     def day(self) -> dt.date:
@@ -134,14 +136,16 @@ def _target(rows: list[Change], who: str | None, redo: bool) -> Change | None:
 
 
 def _change(row: tuple[Any, ...]) -> Change:
-    seq, at, who, sheet, key, column, old, new, op, undoes, base = row
+    """A :class:`Change` from a database row (the key JSON read back; a damaged key kept as text); ``op_id`` is optional."""
+    seq, at, who, sheet, key, column, old, new, op, undoes, base, *rest = row
+    op_id = rest[0] if rest else None
     try:
         key_dict = json.loads(key)
         if not isinstance(key_dict, dict):
             raise ValueError
     except (TypeError, ValueError):
         key_dict = {"?": str(key)}
-    return Change(int(seq), str(at), str(who), str(sheet), key_dict, str(column or ""), old, new, str(op), undoes, base)
+    return Change(int(seq), str(at), str(who), str(sheet), key_dict, str(column or ""), old, new, str(op), undoes, base, None if op_id is None else str(op_id))
 
 
 def effective(changes: Iterable[Change]) -> list[Change]:

@@ -3,7 +3,7 @@
 The journal is a SQLite database beside the workbook (``FOLDER/journal.sqlite``
 or ``BOOK.journal.sqlite``) with one table::
 
-    changes(seq, at, who, sheet, key, column, old, new, op, undoes, base)
+    changes(seq, at, who, sheet, key, column, old, new, op, undoes, base, op_id)
 
 One row per change: who made it, when, which cell (``sheet`` + ``key``, the
 JSON of the row key, + ``column``), the old and the new value as text, and the
@@ -17,6 +17,12 @@ whose cell another person changed, after ``base`` is refused with
 :class:`~kamnb.errors.ChangeRefused` (naming who and when) and never written:
 the check and the write are one transaction. ``base`` is empty for changes that
 cannot conflict (a rater's own answer).
+
+Every change a screen sends carries ``op_id``, an id the screen gives the
+operation once, kept with a uniqueness constraint. A screen that sends the
+same operation again (its reply was lost, or the server restarted before
+answering) gets the change already written back, and nothing is written
+twice: adding a person twice by resending makes one person.
 
 The database runs in WAL mode with a busy timeout, and each change is its own
 short ``BEGIN IMMEDIATE`` transaction, so two facilitators in two processes on
@@ -71,9 +77,11 @@ CREATE TABLE IF NOT EXISTS changes (
     new     TEXT,
     op      TEXT NOT NULL CHECK (op IN ('set', 'add', 'remove', 'undo')),
     undoes  INTEGER NULL REFERENCES changes(seq),
-    base    INTEGER NULL
+    base    INTEGER NULL,
+    op_id   TEXT NULL
 );
 CREATE INDEX IF NOT EXISTS changes_item ON changes(sheet, key, "column");
+CREATE UNIQUE INDEX IF NOT EXISTS changes_op_id ON changes(op_id);
 """
 
 _VOTES = """
@@ -137,12 +145,7 @@ class Journal:
                 conn.execute("COMMIT")
             if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'votes'").fetchone():
                 conn.execute(_VOTES)
-            columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
-            if "base" not in columns:  # a journal from before versioned changes
-                conn.execute("BEGIN IMMEDIATE")
-                if "base" not in {row[1] for row in conn.execute("PRAGMA table_info(changes)")}:
-                    conn.execute("ALTER TABLE changes ADD COLUMN base INTEGER NULL")
-                conn.execute("COMMIT")
+            _upgrade(conn)
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: cannot open the workshop journal ({err})") from err
         if str(mode).lower() != "wal":  # e.g. a file system without shared memory
@@ -163,7 +166,9 @@ class Journal:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _write(self, who: str, sheet: str, key: dict[str, Any], column: str, old: str | None, new: str | None, op: str, undoes: int | None = None, base: int | None = None) -> Change:
+    def _write(self, who: str, sheet: str, key: dict[str, Any], column: str, old: str | None, new: str | None, op: str, undoes: int | None = None,
+               base: int | None = None, op_id: str | None = None) -> Change:
+        """Write one change in its own transaction: the op_id looked up, the clash checked, the row inserted."""
         if op not in OPS:
             raise ValueError(f"op must be one of {OPS}, not {op!r}")
         conn = self.connect()
@@ -172,13 +177,17 @@ class Journal:
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                done = _done(conn, op_id)
+                if done is not None:  # the same operation sent again: what it wrote the first time
+                    conn.execute("COMMIT")
+                    return done
                 if base is not None:
                     clash = _clash(conn, sheet, key_json, column, base, who)
                     if clash is not None:
                         raise ChangeRefused(refusal(clash), clash)
                 cur = conn.execute(
-                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes, base) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-                    (at, who, sheet, key_json, column, old, new, op, undoes, base),
+                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes, base, op_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                    (at, who, sheet, key_json, column, old, new, op, undoes, base, op_id),
                 )
                 seq = int(cur.lastrowid or 0)
                 conn.execute("COMMIT")
@@ -187,48 +196,64 @@ class Journal:
                 raise
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: the change could not be saved ({err})") from err
-        return Change(seq, at, who, sheet, json.loads(key_json), column, old, new, op, undoes, base)
+        return Change(seq, at, who, sheet, json.loads(key_json), column, old, new, op, undoes, base, op_id)
 
     # -- writing
-    def set(self, sheet: str, key: dict[str, Any], column: str, old: Any, new: Any, *, who: str, base: int | None = None) -> Change:
+    def set(self, sheet: str, key: dict[str, Any], column: str, old: Any, new: Any, *, who: str, base: int | None = None, op_id: str | None = None) -> Change:
         """Record that ``column`` of the row ``key`` of ``sheet`` went from ``old`` to ``new``.
 
         With ``base`` (the journal version the screen showed), the change is
         refused with :class:`~kamnb.errors.ChangeRefused` when the row was
-        removed or the cell changed by someone else after that version.
+        removed or the cell changed by someone else after that version. With
+        ``op_id``, a second call with the same id writes nothing and returns
+        the change the first one wrote.
         """
-        return self._write(who, sheet, key, column, to_text(old), to_text(new), "set", base=base)
+        return self._write(who, sheet, key, column, to_text(old), to_text(new), "set", base=base, op_id=op_id)
 
-    def add(self, sheet: str, key: dict[str, Any], row: dict[str, Any], *, who: str) -> Change:
-        """Record a new row (``row`` maps column names to values)."""
+    def add(self, sheet: str, key: dict[str, Any], row: dict[str, Any], *, who: str, op_id: str | None = None) -> Change:
+        """Record a new row (``row`` maps column names to values); with ``op_id``, at most once."""
         body = json.dumps({k: to_text(v) for k, v in row.items()}, sort_keys=True)
-        return self._write(who, sheet, key, "", None, body, "add")
+        return self._write(who, sheet, key, "", None, body, "add", op_id=op_id)
 
-    def remove(self, sheet: str, key: dict[str, Any], row: dict[str, Any] | None = None, *, who: str, base: int | None = None) -> Change:
+    def remove(self, sheet: str, key: dict[str, Any], row: dict[str, Any] | None = None, *, who: str, base: int | None = None, op_id: str | None = None) -> Change:
         """Record that a row was removed (``row``, its values, is kept as the old value).
 
         With ``base``, refused when anyone else changed or removed the row after that version.
         """
         body = json.dumps({k: to_text(v) for k, v in (row or {}).items()}, sort_keys=True)
-        return self._write(who, sheet, key, "", body, None, "remove", base=base)
+        return self._write(who, sheet, key, "", body, None, "remove", base=base, op_id=op_id)
 
-    def undo(self, who: str, *, by: str | None = None) -> Change | None:
+    def undo(self, who: str, *, by: str | None = None, op_id: str | None = None) -> Change | None:
         """Undo the last change still in force (the last one ``by`` that person, when given).
 
         Returns the undo row, or ``None`` when there is nothing left to undo.
         The check and the write happen in one transaction, so two people
         pressing undo at once undo two different changes. An undo is refused
         (:class:`~kamnb.errors.ChangeRefused`) when someone else changed the
-        same cell or row after the change being undone.
+        same cell or row after the change being undone. With ``op_id``, an
+        undo sent again returns the undo already made instead of a second one.
         """
-        return self._step(who, by, redo=False)
+        return self._step(who, by, redo=False, op_id=op_id)
 
-    def redo(self, who: str) -> Change | None:
+    def redo(self, who: str, *, op_id: str | None = None) -> Change | None:
         """Redo the last change ``who`` undid (their undos since their last own change, latest first).
 
         A redo is an undo of an undo; ``None`` when there is nothing to redo.
         """
-        return self._step(who, who, redo=True)
+        return self._step(who, who, redo=True, op_id=op_id)
+
+    def done(self, op_id: str | None) -> Change | None:
+        """The change already written for the operation ``op_id``, or None (also without an id).
+
+        >>> import tempfile, pathlib
+        >>> j = Journal(pathlib.Path(tempfile.mkdtemp()) / "journal.sqlite")
+        >>> first = j.add("stakeholders", {"stakeholder_id": "S1"}, {"name": "Ann"}, who="Bo", op_id="screen-1")
+        >>> j.add("stakeholders", {"stakeholder_id": "S2"}, {"name": "Ann"}, who="Bo", op_id="screen-1") == first, j.last_seq()
+        (True, 1)
+        """
+        if op_id is None or (self._conn is None and not self.path.exists()):
+            return None
+        return _done(self.connect(), op_id)
 
     def next_step(self, who: str, *, redo: bool = False) -> Change | None:
         """The change :meth:`undo` (or :meth:`redo`) by ``who`` would act on next, without acting.
@@ -245,13 +270,18 @@ class Journal:
             return next((c for c in rows if c.seq == target.undoes), None)
         return target
 
-    def _step(self, who: str, by: str | None, *, redo: bool) -> Change | None:
+    def _step(self, who: str, by: str | None, *, redo: bool, op_id: str | None = None) -> Change | None:
+        """Undo or redo in one transaction: find the target, refuse when someone else changed it since, write the undo row."""
         if self._conn is None and not self.path.exists():
             return None
         conn = self.connect()
         try:
             conn.execute("BEGIN IMMEDIATE")
             try:
+                done = _done(conn, op_id)
+                if done is not None:
+                    conn.execute("COMMIT")
+                    return done
                 rows = [_change(r) for r in conn.execute(_SELECT + " ORDER BY seq").fetchall()]
                 target = _target(rows, by, redo)
                 if target is None:
@@ -266,8 +296,8 @@ class Journal:
                 key = json.dumps(target.key, sort_keys=True)
                 at = _now()
                 cur = conn.execute(
-                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes) VALUES (?, ?, ?, ?, ?, ?, ?, \'undo\', ?)',
-                    (at, who, target.sheet, key, target.column, target.new, target.old, target.seq),
+                    'INSERT INTO changes (at, who, sheet, key, "column", old, new, op, undoes, op_id) VALUES (?, ?, ?, ?, ?, ?, ?, \'undo\', ?, ?)',
+                    (at, who, target.sheet, key, target.column, target.new, target.old, target.seq, op_id),
                 )
                 new_seq = int(cur.lastrowid or 0)
                 conn.execute("COMMIT")
@@ -276,7 +306,7 @@ class Journal:
                 raise
         except sqlite3.DatabaseError as err:
             raise JournalError(f"{self.path}: the undo could not be saved ({err})") from err
-        return Change(new_seq, at, who, target.sheet, dict(target.key), target.column, target.new, target.old, "undo", target.seq)
+        return Change(new_seq, at, who, target.sheet, dict(target.key), target.column, target.new, target.old, "undo", target.seq, op_id=op_id)
 
     # -- votes
     def vote(self, poll: str, sheet: str, key: dict[str, Any], column: str, value: str, *, who: str) -> int:
@@ -321,7 +351,38 @@ class Journal:
         return int(row[0])
 
 
-_SELECT = 'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, base FROM changes'
+_SELECT = 'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, base, op_id FROM changes'
+
+
+def _upgrade(conn: sqlite3.Connection) -> None:
+    """Bring a journal written by an earlier kamnb up to date: the ``base`` and ``op_id`` columns, the op_id uniqueness."""
+    def missing() -> set[str]:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
+        index = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = 'changes_op_id'").fetchone()
+        return ({"base", "op_id"} - columns) | (set() if index else {"index"})
+
+    if not missing():
+        return
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        todo = missing()  # again, under the write lock: another process may have done it meanwhile
+        if "base" in todo:  # a journal from before versioned changes
+            conn.execute("ALTER TABLE changes ADD COLUMN base INTEGER NULL")
+        if "op_id" in todo:  # a journal from before operation ids
+            conn.execute("ALTER TABLE changes ADD COLUMN op_id TEXT NULL")
+        conn.execute("CREATE UNIQUE INDEX IF NOT EXISTS changes_op_id ON changes(op_id)")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+
+
+def _done(conn: sqlite3.Connection, op_id: str | None) -> Change | None:
+    """The change written for ``op_id``, when there is one."""
+    if op_id is None:
+        return None
+    row = conn.execute(_SELECT + " WHERE op_id = ?", (op_id,)).fetchone()
+    return _change(row) if row is not None else None
 
 
 def _clash(conn: sqlite3.Connection, sheet: str, key_json: str, column: str, base: int, who: str) -> Change | None:

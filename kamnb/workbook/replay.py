@@ -60,7 +60,8 @@ def read_changes(path: Path) -> list[Change]:
             return []
         columns = {row[1] for row in conn.execute("PRAGMA table_info(changes)")}
         base = "base" if "base" in columns else "NULL"  # a journal from before versioned changes
-        rows = conn.execute(f'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, {base} FROM changes ORDER BY seq').fetchall()
+        op_id = "op_id" if "op_id" in columns else "NULL"  # ... or from before operation ids
+        rows = conn.execute(f'SELECT seq, at, who, sheet, key, "column", old, new, op, undoes, {base}, {op_id} FROM changes ORDER BY seq').fetchall()
     finally:
         conn.close()
     return [_change(tuple(_as_text(v) if i in (1, 2, 3, 5, 6, 7, 8) else v for i, v in enumerate(r))) for r in rows]

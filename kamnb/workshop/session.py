@@ -205,12 +205,24 @@ class WorkshopSession:
             return f"{what}: {column} “{new}”"
         return f"{column} of {what} to “{new}”"
 
-    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None) -> tuple[Change | None, str | None]:
+    def replayed(self, op_id: str | None) -> Change | None:
+        """The change already journaled for the operation ``op_id`` (a screen sending it again), brought into the sheets."""
+        done = self.journal.done(op_id)
+        if done is not None:
+            self.sync()
+        return done
+
+    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None, op_id: str | None = None) -> tuple[Change | None, str | None]:
         """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message).
 
         ``base`` is the journal version the screen showed: a change made on a
         row removed or changed by someone else since is refused, never written.
+        ``op_id`` names the operation: sent again, it returns the change already
+        written and writes nothing.
         """
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         col = SHEETS[sheet].column(column)
         value, reason = parse_cell(col, to_text(text) if not isinstance(text, str) else text)
         if reason is not None:
@@ -227,15 +239,22 @@ class WorkshopSession:
         if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
             return None, None
         try:
-            ch = self.journal.set(sheet, key, column, old, value, who=who, base=base)
+            ch = self.journal.set(sheet, key, column, old, value, who=who, base=base, op_id=op_id)
         except ChangeRefused as err:
             return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def add_row(self, sheet: str, values: dict[str, Any]) -> tuple[Change | None, str | None]:
-        """Add a row (a stakeholder, an action); a fresh id is made when the sheet has one."""
+    def add_row(self, sheet: str, values: dict[str, Any], *, op_id: str | None = None) -> tuple[Change | None, str | None]:
+        """Add a row (a stakeholder, an action); a fresh id is made when the sheet has one.
+
+        With ``op_id``, adding again (a screen resending after a lost reply or a
+        restart) returns the row already added instead of a second one.
+        """
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         spec = SHEETS[sheet]
         id_col = next((c.name for c in spec.columns if c.kind == "id"), None)
         values = dict(values)
@@ -251,13 +270,16 @@ class WorkshopSession:
         except WorkshopError as err:
             return None, str(err)
         key = {id_col: values[id_col]} if id_col else {}
-        ch = self.journal.add(sheet, key, values, who=who)
+        ch = self.journal.add(sheet, key, values, who=who, op_id=op_id)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def remove_row(self, sheet: str, key: dict[str, Any], *, base: int | None = None) -> tuple[Change | None, str | None]:
-        """Remove a row; its values stay in the journal as the old value (refused like :meth:`change` when stale)."""
+    def remove_row(self, sheet: str, key: dict[str, Any], *, base: int | None = None, op_id: str | None = None) -> tuple[Change | None, str | None]:
+        """Remove a row; its values stay in the journal as the old value (refused like :meth:`change` when stale; once per ``op_id``)."""
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         try:
             who = self._who()
         except WorkshopError as err:
@@ -270,22 +292,26 @@ class WorkshopSession:
         rows = frame[mask.to_numpy()]
         old = {str(k): to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
         try:
-            ch = self.journal.remove(sheet, key, old, who=who, base=base)
+            ch = self.journal.remove(sheet, key, old, who=who, base=base, op_id=op_id)
         except ChangeRefused as err:
             return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def undo(self, *, redo: bool = False) -> Change | None:
-        """Undo (or redo) the speaker's own last change; None if there is nothing to undo.
+    def undo(self, *, redo: bool = False, op_id: str | None = None) -> Change | None:
+        """Undo (or redo) the speaker's own last change; None if there is nothing to undo (once per ``op_id``).
 
         Raises :class:`~kamnb.errors.ChangeRefused` (with the room's sentence)
         when someone else changed that row since.
         """
         who = self._who()
+        done = self.journal.done(op_id)
+        if done is not None:
+            self.sync()
+            return done
         try:
-            ch = self.journal.redo(who) if redo else self.journal.undo(who, by=who)
+            ch = self.journal.redo(who, op_id=op_id) if redo else self.journal.undo(who, by=who, op_id=op_id)
         except ChangeRefused as err:
             raise ChangeRefused(self.refused(err, undo=True), err.by) from err
         if ch is not None:

@@ -160,6 +160,57 @@ def test_the_key_host_and_origin_guard_the_workshop(server):
     assert loop.run_sync(lambda: socket(ws.split("?")[0], None)).startswith("refused")
 
 
+def _exchange(s: Server, messages: list[dict], *, answers: bool = True) -> list[dict]:
+    """Send ``messages`` over a facilitator's socket like a screen does; the acks, or none when ``answers`` is False."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    async def run() -> list[dict]:
+        conn = await websocket_connect(f"ws://127.0.0.1:{s.port}/ws?key=" + s.url.split("key=")[1])
+        acks = []
+        for msg in messages:
+            conn.write_message(json.dumps(msg))
+            while answers:
+                got = json.loads(await asyncio.wait_for(conn.read_message(), 60))
+                if got.get("t") == "ack" and got.get("id") == msg["id"]:
+                    acks.append(got)
+                    break
+        if not answers:
+            await asyncio.sleep(0.2)
+        conn.close()
+        return acks
+
+    return asyncio.run(run())
+
+
+def test_a_resent_add_after_a_lost_reply_and_a_restart_adds_one_person(server, sample_copy):
+    s = server()
+    add = {"t": "add", "sheet": "stakeholders", "values": {"name": "Rita Resend", "decision_role": ""}, "who": "Priya", "account": "ACC-001",
+           "id": "3f9a-1", "op": "3f9a-1"}
+    _exchange(s, [add], answers=False)  # the reply is never read: the screen keeps the change as unsent
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _journal(sample_copy, "SELECT seq FROM changes"):
+        time.sleep(0.05)
+    s.kill()  # the server dies after committing, before the screen heard "saved"
+    again = server()
+    assert again.port == s.port
+    first, second = _exchange(again, [add, {**add, "id": "3f9a-1"}])  # sent again on reconnect, and once more
+    assert first["ok"] and second["ok"] and first["seq"] == second["seq"] == 1, (first, second)
+    assert "Rita Resend" in first["message"]
+    assert _journal(sample_copy, "SELECT op, op_id FROM changes") == [("add", "3f9a-1")]
+    wb = load_workbook(sample_copy)
+    assert list(wb.stakeholders["name"]).count("Rita Resend") == 1
+    undo = {"t": "undo", "who": "Priya", "account": "ACC-001", "id": "3f9a-2", "op": "3f9a-2"}
+    change = {"t": "change", "sheet": "accounts", "key": {"account_id": "ACC-001"}, "column": "strategic_fit", "value": "2", "who": "Priya",
+              "account": "ACC-001", "id": "3f9a-3", "op": "3f9a-3"}
+    acks = _exchange(again, [change, undo, undo, change])  # a resent undo undoes nothing more; a resent change is not made again
+    assert [a["ok"] for a in acks] == [True] * 4 and acks[1]["seq"] == acks[2]["seq"] and acks[0]["seq"] == acks[3]["seq"]
+    assert [r[0] for r in _journal(sample_copy, "SELECT op FROM changes ORDER BY seq")] == ["add", "set", "undo"]
+    assert "Rita Resend" in list(load_workbook(sample_copy).stakeholders["name"])
+
+
 def test_stale_screen_removal_is_refused_and_the_workbook_opens(browser, server, sample_copy):
     s = server()
     anna = _open(browser, s.url + "&account=ACC-001", "Anna")

@@ -10,6 +10,9 @@
   const store = "kamnb-workshop:" + location.host + ":";
   const $ = (sel) => document.querySelector(sel);
   let ws = null, connected = false, version = 0, nextId = Date.now();
+  // Each operation gets an id no other screen can make (random, not a clock): the server writes an
+  // operation once, however often it is sent again after a lost reply or a restart.
+  const screenId = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
   let account = params.get("account") || localStorage.getItem(store + "account") || "";
   let who = params.get("who") || localStorage.getItem(store + "who") || "";
   let tab = sessionStorage.getItem(store + "tab") || TABS[0];
@@ -67,7 +70,8 @@
   // ---- sending
   function keep() { localStorage.setItem(store + "pending", JSON.stringify(pending)); }
   function send(msg, cell) {
-    msg.id = String(nextId++);
+    msg.id = screenId + "-" + String(nextId++);
+    msg.op = msg.id;  // kept with the change (also across a reload), so a resend is recognised
     msg.who = who;
     msg.account = account;
     pending.push(msg);
@@ -82,7 +86,7 @@
     ws.send(JSON.stringify(msg));
   }
   function control(msg) {  // not kept when the connection is down: votes and views are live only
-    msg.id = String(nextId++); msg.who = who; msg.account = account;
+    msg.id = screenId + "-" + String(nextId++); msg.who = who; msg.account = account;
     if (connected) ws.send(JSON.stringify(msg));
     else banner();
   }
