@@ -138,6 +138,24 @@ class WorkshopSession:
             return f"{self.label(sheet, key)} is no longer in the workbook (removed meanwhile); not saved"
         return None
 
+    def _sways(self, key: dict[str, Any], value: Any) -> tuple[str, str | None]:
+        """An ``influences`` value written the one way (ids joined by "; "), or why it cannot be saved.
+
+        Everyone named must be another person of the same account.
+        """
+        from kamnb.workbook.reporting_lines import influence_ids
+
+        people = self.wb.stakeholders
+        sid = str(key.get("stakeholder_id", ""))
+        account = people.loc[sid, "account_id"] if sid in people.index else None
+        ids = influence_ids(value)
+        for other in ids:
+            if other == sid:
+                return "", f"{self.label('stakeholders', key)} cannot sway themself; not saved"
+            if other not in people.index or people.loc[other, "account_id"] != account:
+                return "", f"{other} is not a person of this account; not saved"
+        return "; ".join(ids), None
+
     def current(self, sheet: str, key: dict[str, Any], column: str) -> Any:
         """The value in force for one cell (for history sheets: the latest answer)."""
         frame = self.wb.sheets[sheet]
@@ -201,6 +219,12 @@ class WorkshopSession:
             return f"removing {what}"
         column = c.column.replace("_", " ")
         new = _clip(c.new or "", 60)
+        if c.sheet == "stakeholders" and c.column in ("influences", "reports_to"):  # people by name, not by id
+            from kamnb.workbook.reporting_lines import influence_ids
+
+            people = self.wb.stakeholders["name"] if "name" in self.wb.stakeholders else {}
+            named = _clip(", ".join(str(people.get(i, i)) for i in influence_ids(c.new)) or "nobody", 60)
+            return f"{what} sways “{named}”" if c.column == "influences" else f"{what} reports to “{named}”"
         if c.sheet in HISTORY_SHEETS:
             return f"{what}: {column} “{new}”"
         return f"{column} of {what} to “{new}”"
@@ -235,6 +259,10 @@ class WorkshopSession:
         missing = self._missing(sheet, key)
         if missing:
             return None, missing
+        if sheet == "stakeholders" and column == "influences":
+            value, reason = self._sways(key, value)
+            if reason:
+                return None, reason
         old = self.current(sheet, key, column)
         if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
             return None, None

@@ -112,6 +112,22 @@ def tier_name(settings: dict[str, Any], tier: Any) -> str | None:
     return str(names(banks.load_settings()).get(str(tier), tier))
 
 
+def sways(wb: Workbook) -> list[str]:
+    """Who sways whom beyond the reporting line, as the room reads it ("Ann Berg → Carl Diaz"), from the stakeholders' ``influences``.
+
+    Example:
+        >>> sways(one_account(load_workbook("data/sample"), "ACC-001"))[:1]  # doctest: +SKIP
+        ['Sofia Brandt → Jonas Maier']
+    """
+    from kamnb.workbook.reporting_lines import influence_ids
+
+    people = wb.stakeholders
+    if "influences" not in people.columns or people.empty:
+        return []
+    names = dict(zip(people.index.map(str), people["name"].map(str), strict=True))
+    return [f"{names[s]} → {names[t]}" for s, text in zip(names, people["influences"], strict=True) for t in influence_ids(text) if t in names and t != s]
+
+
 def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """The figures that come from the scoring modules, for one account (the slow part of the summary).
 
@@ -196,6 +212,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     for k in ("tier", "tier_name", "key_score", "relationship_score", "red_flags", "errors"):
         out[k] = sc[k]
     out["last_assessed"], out["changes"] = _changes_since_assessment(view, account_id)
+    out["sways"] = sways(view)
     out["spread"] = session.spread(account_id)
     out["journal_changes"] = session.seen
     return out

@@ -415,6 +415,50 @@ def test_projector_layout_at_1280x720(browser, server, sample_copy):
     assert rows[:3] == [("Priya", "name", "set"), ("Priya", "", "add"), ("Priya", "plan", "set")] and rows[3][2] == "undo"
 
 
+def _drawn_pair(book: Path) -> tuple[str, str, str, str]:
+    """Two people of ACC-001 who sway nobody yet, each in a grid cell shown in full (so both dots are drawn)."""
+    wb = load_workbook(book)
+    people = wb.stakeholders[wb.stakeholders["account_id"] == "ACC-001"]
+    cells = people.groupby(["influence", "support"]).size()
+    free = [sid for sid, p in people.iterrows() if cells[(p["influence"], p["support"])] <= 2 and not p["influences"]]
+    a, b = free[0], next(x for x in free[1:] if (people.loc[x, "influence"], people.loc[x, "support"]) != (people.loc[free[0], "influence"], people.loc[free[0], "support"]))
+    return a, str(people.loc[a, "name"]), b, str(people.loc[b, "name"])
+
+
+def test_who_sways_whom_is_edited_in_the_room_and_drawn_on_the_grid(browser, server, sample_copy):
+    s = server()
+    page = _open(browser, s.url + "&account=ACC-001", "Priya")
+    other = _open(browser, s.url + "&account=ACC-001", "Jonas")
+    for p in (page, other):
+        p.get_by_role("tab", name="Stakeholders").click()
+    source, source_name, target, target_name = _drawn_pair(sample_copy)
+    sways = page.locator(f".kamnb-influences-{source}")
+    box = sways.locator("select.sway-add")
+    box.focus()  # the list of people is filled when the box is opened
+    box.select_option(target)
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes(' sways “')", timeout=15_000)
+    assert _journal(sample_copy, 'SELECT who, sheet, key, "column", new, op FROM changes') == [
+        ("Priya", "stakeholders", f'{{"stakeholder_id": "{source}"}}', "influences", target, "set")]  # in the journal at once
+    arrow = f'.kamnb-grid line.kamnb-sway[data-from="{source}"][data-to="{target}"]'
+    for p in (page, other):  # on both screens, without a click on the second
+        p.wait_for_selector(arrow, state="attached", timeout=10_000)
+        p.wait_for_function("t => document.querySelector('.kamnb-sways').textContent.includes(t)", arg=f"{source_name} → {target_name}")
+    assert sways.locator("button.on").all_inner_texts() == [f"{target_name} ×"]
+    _shot(page, "room-sways.png")
+    third = next(sid for sid in load_workbook(sample_copy).stakeholders.query("account_id == 'ACC-001'").index if sid not in (source, target))
+    box = page.locator(f".kamnb-influences-{source} select.sway-add")
+    box.focus()
+    box.select_option(third)
+    page.wait_for_function(f"() => document.querySelectorAll('.kamnb-influences-{source} button.on').length === 2", timeout=10_000)
+    page.locator(f".kamnb-influences-{source} button[data-value='{target}']").click()  # a chip: taken off again
+    page.wait_for_function(f"() => document.querySelectorAll('.kamnb-influences-{source} button.on').length === 1", timeout=10_000)
+    assert page.locator(arrow).count() == 0
+    assert [r[4] for r in _journal(sample_copy)] == [target, f"{target}; {third}", third]
+    assert load_workbook(sample_copy).stakeholders.loc[source, "influences"] == third
+    assert page.locator("nav .tab.current").inner_text() == "Stakeholders"
+    _no_overflow(page)
+
+
 def _valid(book: Path) -> Path:
     """The hostile workbook with any column the contract refuses emptied (the workshop opens a valid workbook only)."""
     import csv

@@ -213,7 +213,9 @@
     for (const el of document.querySelectorAll("[data-cell]")) {
       if (!sameCell(el, msg)) continue;
       el.classList.add("sending");
-      for (const b of el.querySelectorAll("button")) b.classList.toggle("asked", b.dataset.value === msg.value);
+      if (el.classList.contains("multi")) el.dataset.asking = msg.value;
+      const asked = el.classList.contains("multi") ? msg.value.split("; ") : [msg.value];
+      for (const b of el.querySelectorAll("button")) b.classList.toggle("asked", asked.includes(b.dataset.value));
       if (el.matches("input, textarea, select")) el.value = msg.value;
     }
   }
@@ -237,6 +239,8 @@
   document.addEventListener("click", (ev) => {
     const t = ev.target.closest("button");
     if (!t) return;
+    const many = t.closest(".choices.multi[data-cell]");
+    if (many && t.dataset.value !== undefined) { sendSways(many, t.dataset.value, false); return; }  // a chip: that person taken off
     const group = t.closest(".choices[data-cell]");
     if (group && t.dataset.value !== undefined) {
       const msg = cellMessage(group, t.dataset.value);
@@ -264,6 +268,14 @@
     if (t.classList.contains("poll-record")) { control({ t: "record" }); return; }
     if (t.classList.contains("poll-close")) { control({ t: "close" }); return; }
   });
+  function sendSways(many, id, add) {  // who sways whom: one person added or taken off, the whole list saved
+    const now = many.classList.contains("sending") ? (many.dataset.asking || "").split("; ").filter(Boolean)
+      : [...many.querySelectorAll("button")].map((b) => b.dataset.value);
+    const chosen = add ? (now.includes(id) ? now : now.concat([id])) : now.filter((v) => v !== id);
+    const value = chosen.join("; ");
+    send(cellMessage(many, value), many.dataset.cell);
+    markSending({ t: "change", sheet: JSON.parse(many.dataset.cell).sheet, key: JSON.parse(many.dataset.cell).key, column: "influences", value: value });
+  }
   function askRemove(button) {
     if (button.hidden) return;
     const c = document.createElement("span");
@@ -280,6 +292,7 @@
   document.addEventListener("change", (ev) => {
     const el = ev.target;
     if (el.classList.contains("opportunity-picker")) { showOpportunity(el.closest(".panel"), el.value); return; }
+    if (el.classList.contains("sway-add")) { if (el.value) sendSways(el.closest(".choices.multi"), el.value, true); return; }
     if (el.dataset && el.dataset.cell !== undefined && el.classList.contains("cell")) {
       send(cellMessage(el, el.value), el.dataset.cell);
       el.classList.add("sending");
@@ -292,7 +305,12 @@
     if (!master) return;
     const value = el.value;
     el.textContent = "";
-    for (const o of master.options) if (o.value !== el.dataset.self) el.appendChild(o.cloneNode(true));
+    for (const o of master.options) {
+      if (o.value === el.dataset.self) continue;
+      const copy = o.cloneNode(true);
+      if (!o.value && el.dataset.none) copy.textContent = el.dataset.none;
+      el.appendChild(copy);
+    }
     el.value = value;
     el.dataset.filled = "1";
   }
