@@ -34,6 +34,7 @@ from kamnb.errors import ChangeRefused, WorkshopError
 from kamnb.workbook import Workbook, journal_path_for, load_workbook
 from kamnb.workbook.journal import HISTORY_SHEETS, Change, Journal, advance_as_of, apply_change, effective, parse_cell, refusal, to_text
 from kamnb.workbook.schema import SHEETS
+from kamnb.workshop.tracking import AccountVersions, account_of, one_account_view
 
 ENV_WORKBOOK = "KAMNB_WORKBOOK"
 ENV_ACCOUNT = "KAMNB_ACCOUNT"
@@ -64,6 +65,8 @@ class WorkshopSession:
         self._cache: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._ratings: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.by_account = AccountVersions()
+        self.token = uuid.uuid4().hex  # names this session's views in memo keys
         self.last_scores: dict[str, tuple[int, dict[str, Any]]] = {}
         self.reload()
 
@@ -97,10 +100,12 @@ class WorkshopSession:
             self.reload()
             return True
         for c in news:
+            touched = account_of(self.wb, c)  # before the change is laid over the sheets (a removed row is gone after)
             if not apply_change(self.wb, c):
                 advance_as_of(self.wb.settings, [c])
             self._rate(c)
             self._versions[c.sheet] = self._versions.get(c.sheet, 0) + 1
+            self.by_account.bump(c.sheet, touched)
             self.seen = c.seq
         return True
 
@@ -394,6 +399,16 @@ class WorkshopSession:
         return frame.sort_values(["spread", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     # -- scoring, cached per sheet
+    def cached_for(self, account_id: str, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` for one account, recomputed only when that account's rows of one of ``sheets`` changed."""
+        stamp = (self.loads, *(self.by_account.get(s, account_id) for s in sheets))
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[name] = (stamp, value)
+        return value
+
     def cached(self, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, recomputed only when one of ``sheets`` changed since the last call."""
         stamp = tuple(self._versions.get(s, 0) for s in sheets)
@@ -448,20 +463,7 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-# --------------------------------------------------------------------------- summary
-
-
-def _one_account(session: WorkshopSession, account_id: str) -> Workbook:
-    """:func:`one_account`, each sheet filtered again only when it changed (a click changes one sheet)."""
-    wb = session.wb
-    parts: dict[str, pd.DataFrame] = {}
-    for name in SHEETS:
-        deps = (name, "opportunities") if name == "qualification" else (name, "stakeholders") if name == "stakeholder_history" else (name,)
-        def pick(n: str = name) -> pd.DataFrame:
-            return wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
-
-        parts[name] = session.cached(f"one:{account_id}:{name}", deps, pick)
-    return Workbook(wb.path, parts, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
+_one_account = one_account_view  # the name the summary and the tests knew it by
 
 
 # --------------------------------------------------------------------------- review
