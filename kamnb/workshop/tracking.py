@@ -6,8 +6,8 @@ counts changes per sheet and account; a change whose account cannot be told
 (a sheet of the whole portfolio, a row moved to another account) counts for
 every account. :func:`account_stamp` is what one account's figures depend on:
 when it is unchanged, so are they. :func:`one_account_view` is the account's
-rows as a small workbook whose memo keys come from those counts, so scoring
-it never hashes the sheets.
+rows as a small workbook carrying a digest of each sheet, made once per
+change, so scoring it never hashes the sheets again.
 
 Example:
     >>> v = AccountVersions()
@@ -103,19 +103,25 @@ def account_stamp(session: WorkshopSession, account_id: str) -> tuple[Any, ...]:
 def one_account_view(session: WorkshopSession, account_id: str) -> Workbook:
     """One account's rows of every sheet as a workbook, each sheet filtered again only when the account's rows changed.
 
-    The view carries a content stamp (the account's change count per sheet), so
-    memoised scoring functions key on the sheets they read instead of hashing
-    them: an answer leaves the relationship score's key as it was.
+    The view carries a content stamp: a digest of each of its sheets, made once
+    when the account's rows of that sheet changed. Memoised scoring functions
+    key on the digests of the sheets they read instead of hashing them on
+    every call: an answer leaves the relationship score's key as it was, and
+    an answer changed back finds the figures already computed.
     """
+    from kamnb.common.memo import frame_digest
+
     wb = session.wb
     parts: dict[str, pd.DataFrame] = {}
+    digests: dict[str, str] = {}
     for name in SHEETS:
         deps = (name, "opportunities") if name == "qualification" else (name, "stakeholders") if name == "stakeholder_history" else (name,)
 
-        def pick(n: str = name) -> pd.DataFrame:
-            return wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
+        def pick(n: str = name) -> tuple[pd.DataFrame, str]:
+            frame = wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
+            return frame, frame_digest(frame)  # hashed once, when the account's rows changed
 
-        parts[name] = session.cached_for(account_id, f"one:{account_id}:{name}", deps, pick)
+        parts[name], digests[name] = session.cached_for(account_id, f"one:{account_id}:{name}", deps, pick)
     view = Workbook(wb.path, parts, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
-    view.content_stamp = ((session.token, session.loads, account_id), {s: session.by_account.get(s, account_id) for s in SHEETS})
+    view.content_stamp = ((session.token, session.loads), digests)
     return view
