@@ -136,6 +136,22 @@ def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else percent(float(value) * 100)
 
 
+def _relationship(data: dict[str, Any]) -> str:
+    """The relationship part of the summary: the score, how many indicators are scored, who sways whom (one line).
+
+    >>> "Sways (1)" in _relationship({"relationship_score": 54.0, "indicators_scored": 3, "sways": ["Ann → Bo"]})
+    True
+    """
+    rs = data.get("relationship_score")
+    rs_text = f'<span class="kamnb-big">{rs:.0f}</span> / 100' if rs is not None and pd.notna(rs) else '<span class="kamnb-big">–</span>'
+    out = ["<h2>Relationship</h2>", f'<div class="kamnb-relationship">{rs_text} <span class="kamnb-muted">({data["indicators_scored"]} indicators scored)</span></div>']
+    sways = data.get("sways") or []
+    if sways:
+        every = "; ".join(sways)  # one line on the projector; the whole list on hover
+        out.append(f'<div class="kamnb-sways" title="{_e(every)}"><span class="kamnb-muted">Sways ({len(sways)}):</span> {_e(every)}</div>')
+    return "".join(out)
+
+
 def render(data: dict[str, Any], currency: str = "EUR") -> str:
     """The summary panel for one account (``data`` from :func:`kamnb.workshop.session.summary`).
 
@@ -154,14 +170,7 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
         shown = data.get("tier_name") or tier
         out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value" data-tier="{_e(str(tier))}">{_e(str(shown))}</span>{extra}</div>')
 
-    out.append("<h2>Relationship</h2>")
-    rs = data.get("relationship_score")
-    rs_text = f'<span class="kamnb-big">{rs:.0f}</span> / 100' if rs is not None and pd.notna(rs) else '<span class="kamnb-big">–</span>'
-    out.append(f'<div class="kamnb-relationship">{rs_text} <span class="kamnb-muted">({data["indicators_scored"]} indicators scored)</span></div>')
-    sways = data.get("sways") or []
-    if sways:
-        every = "; ".join(sways)  # one line on the projector; the whole list on hover
-        out.append(f'<div class="kamnb-sways" title="{_e(every)}"><span class="kamnb-muted">Sways ({len(sways)}):</span> {_e(every)}</div>')
+    out.append(_relationship(data))
 
     flags = data.get("red_flags")
     if flags is not None:
