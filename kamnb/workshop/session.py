@@ -223,7 +223,7 @@ class WorkshopSession:
         if c.op == "remove":
             return f"removing {what}"
         column = c.column.replace("_", " ")
-        new = _clip(c.new or "", 60)
+        new = _clip(_word(c.sheet, c.column, c.new or ""), 60)
         if c.sheet == "stakeholders" and c.column in ("influences", "reports_to"):  # people by name, not by id
             from kamnb.workbook.reporting_lines import influence_ids
 
@@ -424,6 +424,22 @@ def _key(key: dict[str, Any]) -> str:
     import json
 
     return json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+
+
+def _word(sheet: str, column: str, value: str) -> str:
+    """A choice as the room reads it: "economic buyer" for ``economic_buyer``, "Care & cultivate" for an action's kind.
+
+    >>> _word("stakeholders", "decision_role", "economic_buyer"), _word("actions", "category", "care_cultivate"), _word("accounts", "account_goal", "a_b")
+    ('economic buyer', 'Care & cultivate', 'a_b')
+    """
+    spec = SHEETS.get(sheet)
+    if spec is None or column not in spec.column_names or spec.column(column).kind != "choice":
+        return value
+    if sheet == "actions" and column == "category":
+        from kamnb.value.plan import CATEGORIES
+
+        return CATEGORIES.get(value, value)
+    return value.replace("_", " ")
 
 
 def _clip(text: str, n: int) -> str:

@@ -30,3 +30,13 @@ def test_the_same_operation_twice_is_one_change(sample_copy):
     undo = later.undo(op_id="op-2")
     assert later.undo(op_id="op-2") == undo and "Rita" not in list(later.wb.stakeholders["name"])
     assert [c.op for c in later.journal.changes()] == ["add", "undo"]
+
+
+def test_a_choice_is_named_in_words_in_the_status_and_the_undo_button(sample_copy):
+    s = WorkshopSession(sample_copy, who="Ann")
+    ch, _ = s.change("stakeholders", {"stakeholder_id": "ST-002"}, "decision_role", "economic_buyer")
+    assert s.describe(ch) == "decision role of Anna Engel to “economic buyer”"
+    assert s.next_step() == "decision role of Anna Engel to “economic buyer”"
+    action = s.wb.actions.index[0]
+    ch, _ = s.change("actions", {"action_id": action}, "status", "in_progress")
+    assert s.describe(ch).endswith("to “in progress”")
