@@ -205,7 +205,8 @@ def _inputs(source: Any, settings: dict[str, Any] | None) -> tuple[pd.DataFrame,
     return source.accounts, source.settings if settings is None else settings, source.history
 
 
-def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd.DataFrame | None = None, by_group: bool = False) -> pd.DataFrame:
+def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd.DataFrame | None = None, by_group: bool = False,
+             signs: dict[str, np.ndarray] | None = None) -> pd.DataFrame:
     """Classify every account (or, with ``by_group``, every parent/subsidiary group).
 
     ``source`` is a Workbook or an accounts DataFrame (indexed by account id or
@@ -222,6 +223,11 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     ``tier_reason``, ``resources`` and ``resource_change``. Text columns are
     categoricals.
 
+    ``signs`` are the signs of risk read from a workbook's other sheets
+    (:func:`kamnb.classification.retention.workbook_signs`, aligned with the
+    accounts), for a caller that already has them: the workshop keeps them per
+    account and reads again only the account a change touched.
+
     Example:
         >>> classify(wb).loc["ACC-001", "tier"]
         'retain'
@@ -230,7 +236,7 @@ def classify(source: Any, settings: dict[str, Any] | None = None, *, history: pd
     history = wb_history if history is None else history
     # A workbook also gives the signs of risk read from its other sheets (relationship score, renewals,
     # economic buyer) for the retain / defend tier; a bare accounts frame gives only its own.
-    extra = retention.workbook_signs(source) if hasattr(source, "sheets") and not by_group else None
+    extra = signs if signs is not None else retention.workbook_signs(source) if hasattr(source, "sheets") and not by_group else None
     extra_key = None if extra is None else tuple((k, np.flatnonzero(v).tobytes()) for k, v in sorted(extra.items()))
     # Remembered by content (the accounts, history, signs and settings), so a batch classifies once per workbook.
     key = ("classify", memo.frame_digest(frame), None if history is None else memo.frame_digest(history), repr(settings), by_group, extra_key)

@@ -152,11 +152,19 @@ def _update(h: Any, values: np.ndarray) -> None:
 def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
     """What a portfolio result depends on: the named sheets (all when None), banks, settings, missing columns.
 
+    A workbook with a ``content_stamp`` (see :class:`~kamnb.workbook.loader.Workbook`) is keyed by
+    that stamp instead of a digest of its sheets and banks.
+
     Example:
         >>> len(workbook_key(load_workbook("data/sample"), ("accounts",)))
         5
     """
     names = tuple(wb.sheets) if sheets is None else sheets
+    stamp = getattr(wb, "content_stamp", None)
+    if stamp is not None:  # the owner of the workbook names its content, sheet by sheet; no need to hash it
+        whole, per_sheet = stamp
+        named = tuple((name, per_sheet[name]) for name in names if name in wb.sheets)
+        return (("stamp", whole, named), repr(wb.settings), repr(sorted((k, tuple(v)) for k, v in (wb.missing_columns or {}).items())))
     parts = [(name, frame_digest(wb.sheets[name])) for name in names if name in wb.sheets]
     return (
         tuple(parts),

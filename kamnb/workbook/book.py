@@ -52,6 +52,11 @@ class Workbook:
     settings: dict[str, Any]
     problems: list[Problem] = field(default_factory=list)
     missing_columns: dict[str, list[str]] = field(default_factory=dict)
+    content_stamp: tuple[Any, dict[str, Any]] | None = field(default=None, init=False, compare=False, repr=False)
+    """Tokens naming the content exactly, set by whoever tracks every change to it (the workshop, for one
+    account's view): one for the banks and the workbook as read, one per sheet. Memo keys use them instead
+    of hashing the sheets. Never copied by :func:`dataclasses.replace`, so a workbook made from this one is
+    hashed again."""
 
     @property
     def accounts(self) -> pd.DataFrame:

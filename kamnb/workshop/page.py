@@ -21,7 +21,9 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from kamnb.common.tables import escape
+from kamnb.value.plan import CATEGORIES
 from kamnb.workbook.journal import to_text
+from kamnb.workbook.reporting_lines import influence_ids
 from kamnb.workbook.schema import ACTION_CATEGORIES, ACTION_STATUSES, ANSWERS, DECISION_ROLES, SHEETS
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -161,7 +163,8 @@ def _grid(s: WorkshopSession, people: pd.DataFrame) -> str:
     from kamnb.workshop.panel import grid_svg
 
     cfg = {**{"high_influence": 4, "supportive": 4, "opposed": 2}, **(s.wb.settings.get("relationships") or {})}
-    records = [{str(k): v for k, v in rec.items()} for rec in people[["name", "influence", "support"]].to_dict("records")]
+    columns = ["name", "influence", "support"] + (["influences"] if "influences" in people.columns else [])
+    records = [{"id": str(sid), **{str(k): v for k, v in rec.items()}} for sid, rec in zip(people.index, people[columns].to_dict("records"), strict=True)]
     return grid_svg(records, width=760, height=430, high=int(cfg["high_influence"]), supportive=int(cfg["supportive"]), opposed=int(cfg["opposed"]))
 
 
@@ -192,12 +195,13 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
             boss = to_text(p.get("reports_to", ""))
             shown = [("", "nobody")] + ([(boss, names.get(boss, boss))] if boss else [])
             line3 += _select("stakeholders", key, "reports_to", boss, shown, label="Reports to").replace("<select ", f'<select data-lazy="people" data-self="{_e(str(sid))}" ', 1)
+        line4 = _influences(key, str(sid), p.get("influences", ""), names)
         plan = _text("stakeholders", key, "plan", p.get("plan", ""), placeholder="Our plan for this person", area=True, label="Plan", css="kamnb-plan")
         remove = (
             f'<button type="button" class="danger remove kamnb-remove-{_slug(sid)}" data-remove="{_e(json.dumps({"sheet": "stakeholders", "key": {"stakeholder_id": str(sid)}}))}"'
             f' data-name="{_e(name)}">Remove</button>'
         )
-        out.append(_item(f'<div class="row wrap">{line1}{remove}</div><div class="row wrap">{line2}</div><div class="row wrap">{line3}</div>{plan}', "person"))
+        out.append(_item(f'<div class="row wrap">{line1}{remove}</div><div class="row wrap">{line2}</div><div class="row wrap">{line3}</div>{line4}{plan}', "person"))
     role_opts = "".join(f'<option value="{_e(v)}">{_e(t)}</option>' for v, t in roles)
     out.append(_item(
         '<div class="row wrap add" data-add="stakeholders">'
@@ -206,6 +210,27 @@ def stakeholders(s: WorkshopSession, account_id: str) -> str:
         '<button type="button" class="primary kamnb-add-person">Add person</button></div>'
     ))
     return "".join(out)
+
+
+def _influences(key: dict[str, Any], sid: str, value: Any, names: dict[str, str]) -> str:
+    """Who this person sways beyond the reporting line (the ``influences`` cell): one chip per person, and a box to add one.
+
+    A click on a chip takes that person off; choosing someone in the box adds
+    them; either saves the whole list at once. The box is filled with the
+    account's people when it is opened (one list per tab, as for "reports to").
+
+    >>> "Bea ×" in _influences({"stakeholder_id": "A"}, "A", "B", {"A": "Al", "B": "Bea", "C": "Cy"})
+    True
+    """
+    chosen = influence_ids(value)
+    chips = "".join(
+        f'<button type="button" data-value="{_e(o)}" class="on" aria-pressed="true" title="{_e(names.get(o, o))}: click to take off">{_e(names.get(o, o))} ×</button>'
+        for o in chosen
+    )
+    add = (f'<select class="sway-add" data-lazy="people" data-self="{_e(sid)}" data-none="add someone…" aria-label="add someone this person sways">'
+           '<option value="">add someone…</option></select>')
+    return (f'<div class="field wide"><span class="label">Sways (beyond the reporting line)</span>'
+            f'<div class="choices multi kamnb-influences-{_slug(sid)}" {cell("stakeholders", key, "influences")}>{chips}{add}</div></div>')
 
 
 def relationship(s: WorkshopSession, account_id: str) -> str:
@@ -233,7 +258,7 @@ def actions(s: WorkshopSession, account_id: str) -> str:
     for aid, a in acts.iterrows():
         key = {"action_id": aid}
         out.append(_item(
-            f'<div class="help">{_e(str(a["category"]).replace("_", " & "))}</div>'
+            f'<div class="help">{_e(CATEGORIES.get(str(a["category"]), str(a["category"]).replace("_", " & ")))}</div>'
             + _text("actions", key, "action", a["action"], area=True, css="kamnb-action-text")
             + '<div class="row wrap">'
             + _text("actions", key, "owner", a["owner"], placeholder="owner", label="Owner")
@@ -243,7 +268,7 @@ def actions(s: WorkshopSession, account_id: str) -> str:
         ))
     if not out:
         out.append('<p class="muted">No actions yet.</p>')
-    cats = "".join(f'<option value="{_e(c)}">{_e(c.replace("_", " & "))}</option>' for c in ACTION_CATEGORIES)
+    cats = "".join(f'<option value="{_e(c)}">{_e(CATEGORIES.get(c, c))}</option>' for c in ACTION_CATEGORIES)
     out.append(_item(
         '<div class="add" data-add="actions"><label class="field wide"><span class="label">New action</span>'
         '<textarea name="action" rows="2" class="kamnb-new-action" placeholder="A new action"></textarea></label><div class="row wrap">'

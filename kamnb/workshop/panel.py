@@ -38,7 +38,9 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, 
 
     Each of the 25 cells lists the people placed there (up to five, then "+n").
     Dots are red for hostile or sceptical people, grey for neutral, green for
-    supporters; the shaded corners are the threats to neutralise or convert
+    supporters; a dashed arrow runs from a person to each one they sway
+    beyond the reporting line (``id`` and ``influences`` of each person, when
+    given); the shaded corners are the threats to neutralise or convert
     (influential, not on our side) and the drivers to build on; the thresholds
     are those of the ``relationships:`` settings (defaults 4, 4 and 2).
 
@@ -74,30 +76,80 @@ def grid_svg(people: list[dict[str, Any]], width: int = 900, height: int = 520, 
     legend_y = height - 14
     parts.append(f'<rect x="{left}" y="{legend_y - 13}" width="16" height="16" fill="#fbdcdc" stroke="#999"/><text x="{left + 22}" y="{legend_y}" font-size="15">threats: neutralise or convert</text>')
     parts.append(f'<rect x="{left + 270}" y="{legend_y - 13}" width="16" height="16" fill="#d9f0de" stroke="#999"/><text x="{left + 292}" y="{legend_y}" font-size="15">drivers: build on them</text>')
-    cells: dict[tuple[int, int], list[str]] = {}
+    cells: dict[tuple[int, int], list[tuple[str, str]]] = {}
     for p in people:
         inf, sup = p.get("influence"), p.get("support")
         if inf is None or sup is None or pd.isna(inf) or pd.isna(sup):
             continue
-        cells.setdefault((int(round(float(inf))), int(round(float(sup)))), []).append(str(p.get("name", "")))
+        cells.setdefault((int(round(float(inf))), int(round(float(sup)))), []).append((str(p.get("id", "")), str(p.get("name", ""))))
+    where: dict[str, tuple[float, float]] = {}
+    under = len(parts)  # the arrows go here, under the dots and names
     line = 17
     fits = int((ch - 6) // line)
     for (inf, sup), names in sorted(cells.items()):
         colour = "#c62828" if sup <= opposed else ("#2e7d32" if sup >= supportive else "#616161")
         shown = names if len(names) <= fits else names[: fits - 1]
-        for n, name in enumerate(shown):
+        for n, (ident, name) in enumerate(shown):
             x0, y0 = cx(sup) + 12, cy(inf) + 14 + n * line
+            if ident:
+                where[ident] = (x0, y0 - 5)
             parts.append(f'<circle cx="{x0:.0f}" cy="{y0 - 5:.0f}" r="6" fill="{colour}"/>')
             parts.append(f'<text x="{x0 + 10:.0f}" y="{y0:.0f}" font-size="14"><title>{_e(name)}</title>{_e(_short(name, max(6, int((cw - 26) // 8))))}</text>')
         if len(shown) < len(names):
             y0 = cy(inf) + 14 + len(shown) * line
             parts.append(f'<text x="{cx(sup) + 22:.0f}" y="{y0:.0f}" font-size="14" font-style="italic">+{len(names) - len(shown)} more</text>')
+    parts[under:under] = _sway_arrows(people, where)
+    if any(p.get("influences") for p in people):
+        parts.append(f'<line x1="{left + 500}" y1="{legend_y - 5}" x2="{left + 530}" y2="{legend_y - 5}" stroke="#1f4e79" stroke-width="2" stroke-dasharray="5 3" marker-end="url(#kamnb-sway)"/>'
+                     f'<text x="{left + 538}" y="{legend_y}" font-size="15">sways</text>')
     parts.append("</svg>")
     return "".join(parts)
 
 
+def _sway_arrows(people: list[dict[str, Any]], where: dict[str, tuple[float, float]]) -> list[str]:
+    """Dashed arrows from each person to the people they sway (both drawn on the grid), with the arrow head defined once.
+
+    >>> len(_sway_arrows([{"id": "a", "name": "A", "influences": "b"}], {"a": (0, 0), "b": (50, 0)}))
+    2
+    """
+    from kamnb.workbook.reporting_lines import influence_ids
+
+    names = {str(p.get("id", "")): str(p.get("name", "")) for p in people}
+    out = []
+    for p in people:
+        source = str(p.get("id", ""))
+        for target in influence_ids(p.get("influences", "")):
+            if source not in where or target not in where or target == source:
+                continue
+            (x1, y1), (x2, y2) = where[source], where[target]
+            length = max(1.0, ((x2 - x1) ** 2 + (y2 - y1) ** 2) ** 0.5)
+            x2, y2 = x2 - (x2 - x1) * 9 / length, y2 - (y2 - y1) * 9 / length  # stop at the dot's edge
+            out.append(f'<line class="kamnb-sway" data-from="{_e(source)}" data-to="{_e(target)}" x1="{x1:.0f}" y1="{y1:.0f}" x2="{x2:.0f}" y2="{y2:.0f}" stroke="#1f4e79" stroke-opacity="0.75" '
+                       f'stroke-width="2" stroke-dasharray="5 3" marker-end="url(#kamnb-sway)"><title>{_e(names.get(source, source))} sways {_e(names.get(target, target))}</title></line>')
+    if out:
+        out.insert(0, '<defs><marker id="kamnb-sway" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+                      '<path d="M 0 0 L 10 5 L 0 10 z" fill="#1f4e79"/></marker></defs>')
+    return out
+
+
 def _pct(value: Any) -> str:
     return "–" if value is None or pd.isna(value) else percent(float(value) * 100)
+
+
+def _relationship(data: dict[str, Any]) -> str:
+    """The relationship part of the summary: the score, how many indicators are scored, who sways whom (one line).
+
+    >>> "Sways (1)" in _relationship({"relationship_score": 54.0, "indicators_scored": 3, "sways": ["Ann → Bo"]})
+    True
+    """
+    rs = data.get("relationship_score")
+    rs_text = f'<span class="kamnb-big">{rs:.0f}</span> / 100' if rs is not None and pd.notna(rs) else '<span class="kamnb-big">–</span>'
+    out = ["<h2>Relationship</h2>", f'<div class="kamnb-relationship">{rs_text} <span class="kamnb-muted">({data["indicators_scored"]} indicators scored)</span></div>']
+    sways = data.get("sways") or []
+    if sways:
+        every = "; ".join(sways)  # one line on the projector; the whole list on hover
+        out.append(f'<div class="kamnb-sways" title="{_e(every)}"><span class="kamnb-muted">Sways ({len(sways)}):</span> {_e(every)}</div>')
+    return "".join(out)
 
 
 def render(data: dict[str, Any], currency: str = "EUR") -> str:
@@ -115,12 +167,10 @@ def render(data: dict[str, Any], currency: str = "EUR") -> str:
     if tier is not None:
         score = data.get("key_score")
         extra = f' <span class="kamnb-muted">key score {score:.0f} / 100</span>' if score is not None and pd.notna(score) else ""
-        out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value">{_e(str(tier))}</span>{extra}</div>')
+        shown = data.get("tier_name") or tier
+        out.append(f'<div>Tier: <span class="kamnb-tier kamnb-tier-value" data-tier="{_e(str(tier))}">{_e(str(shown))}</span>{extra}</div>')
 
-    out.append("<h2>Relationship</h2>")
-    rs = data.get("relationship_score")
-    rs_text = f'<span class="kamnb-big">{rs:.0f}</span> / 100' if rs is not None and pd.notna(rs) else '<span class="kamnb-big">–</span>'
-    out.append(f'<div class="kamnb-relationship">{rs_text} <span class="kamnb-muted">({data["indicators_scored"]} indicators scored)</span></div>')
+    out.append(_relationship(data))
 
     flags = data.get("red_flags")
     if flags is not None:

@@ -34,6 +34,7 @@ from kamnb.errors import ChangeRefused, WorkshopError
 from kamnb.workbook import Workbook, journal_path_for, load_workbook
 from kamnb.workbook.journal import HISTORY_SHEETS, Change, Journal, advance_as_of, apply_change, effective, parse_cell, refusal, to_text
 from kamnb.workbook.schema import SHEETS
+from kamnb.workshop.tracking import AccountVersions, account_of, one_account_view
 
 ENV_WORKBOOK = "KAMNB_WORKBOOK"
 ENV_ACCOUNT = "KAMNB_ACCOUNT"
@@ -64,6 +65,8 @@ class WorkshopSession:
         self._cache: dict[str, Any] = {}
         self._versions: dict[str, int] = {}
         self._ratings: dict[tuple[str, str, str], dict[str, str]] = {}
+        self.by_account = AccountVersions()
+        self.token = uuid.uuid4().hex  # names this session's views in memo keys
         self.last_scores: dict[str, tuple[int, dict[str, Any]]] = {}
         self.reload()
 
@@ -97,10 +100,12 @@ class WorkshopSession:
             self.reload()
             return True
         for c in news:
+            touched = account_of(self.wb, c)  # before the change is laid over the sheets (a removed row is gone after)
             if not apply_change(self.wb, c):
                 advance_as_of(self.wb.settings, [c])
             self._rate(c)
             self._versions[c.sheet] = self._versions.get(c.sheet, 0) + 1
+            self.by_account.bump(c.sheet, touched)
             self.seen = c.seq
         return True
 
@@ -137,6 +142,24 @@ class WorkshopSession:
                 return self.refused(ChangeRefused("", gone[-1]))
             return f"{self.label(sheet, key)} is no longer in the workbook (removed meanwhile); not saved"
         return None
+
+    def _sways(self, key: dict[str, Any], value: Any) -> tuple[str, str | None]:
+        """An ``influences`` value written the one way (ids joined by "; "), or why it cannot be saved.
+
+        Everyone named must be another person of the same account.
+        """
+        from kamnb.workbook.reporting_lines import influence_ids
+
+        people = self.wb.stakeholders
+        sid = str(key.get("stakeholder_id", ""))
+        account = people.loc[sid, "account_id"] if sid in people.index else None
+        ids = influence_ids(value)
+        for other in ids:
+            if other == sid:
+                return "", f"{self.label('stakeholders', key)} cannot sway themself; not saved"
+            if other not in people.index or people.loc[other, "account_id"] != account:
+                return "", f"{other} is not a person of this account; not saved"
+        return "; ".join(ids), None
 
     def current(self, sheet: str, key: dict[str, Any], column: str) -> Any:
         """The value in force for one cell (for history sheets: the latest answer)."""
@@ -200,17 +223,35 @@ class WorkshopSession:
         if c.op == "remove":
             return f"removing {what}"
         column = c.column.replace("_", " ")
-        new = _clip(c.new or "", 60)
+        new = _clip(_word(c.sheet, c.column, c.new or ""), 60)
+        if c.sheet == "stakeholders" and c.column in ("influences", "reports_to"):  # people by name, not by id
+            from kamnb.workbook.reporting_lines import influence_ids
+
+            people = self.wb.stakeholders["name"] if "name" in self.wb.stakeholders else {}
+            named = _clip(", ".join(str(people.get(i, i)) for i in influence_ids(c.new)) or "nobody", 60)
+            return f"{what} sways “{named}”" if c.column == "influences" else f"{what} reports to “{named}”"
         if c.sheet in HISTORY_SHEETS:
             return f"{what}: {column} “{new}”"
         return f"{column} of {what} to “{new}”"
 
-    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None) -> tuple[Change | None, str | None]:
+    def replayed(self, op_id: str | None) -> Change | None:
+        """The change already journaled for the operation ``op_id`` (a screen sending it again), brought into the sheets."""
+        done = self.journal.done(op_id)
+        if done is not None:
+            self.sync()
+        return done
+
+    def change(self, sheet: str, key: dict[str, Any], column: str, text: Any, *, base: int | None = None, op_id: str | None = None) -> tuple[Change | None, str | None]:
         """Check ``text`` for ``column``; when valid, journal it and apply it. Returns (change, error message).
 
         ``base`` is the journal version the screen showed: a change made on a
         row removed or changed by someone else since is refused, never written.
+        ``op_id`` names the operation: sent again, it returns the change already
+        written and writes nothing.
         """
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         col = SHEETS[sheet].column(column)
         value, reason = parse_cell(col, to_text(text) if not isinstance(text, str) else text)
         if reason is not None:
@@ -223,19 +264,30 @@ class WorkshopSession:
         missing = self._missing(sheet, key)
         if missing:
             return None, missing
+        if sheet == "stakeholders" and column == "influences":
+            value, reason = self._sways(key, value)
+            if reason:
+                return None, reason
         old = self.current(sheet, key, column)
         if to_text(old) == to_text(value) and sheet not in HISTORY_SHEETS and self._ratings.get((sheet, _key(key), column), {}).get(who) == to_text(value):
             return None, None
         try:
-            ch = self.journal.set(sheet, key, column, old, value, who=who, base=base)
+            ch = self.journal.set(sheet, key, column, old, value, who=who, base=base, op_id=op_id)
         except ChangeRefused as err:
             return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def add_row(self, sheet: str, values: dict[str, Any]) -> tuple[Change | None, str | None]:
-        """Add a row (a stakeholder, an action); a fresh id is made when the sheet has one."""
+    def add_row(self, sheet: str, values: dict[str, Any], *, op_id: str | None = None) -> tuple[Change | None, str | None]:
+        """Add a row (a stakeholder, an action); a fresh id is made when the sheet has one.
+
+        With ``op_id``, adding again (a screen resending after a lost reply or a
+        restart) returns the row already added instead of a second one.
+        """
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         spec = SHEETS[sheet]
         id_col = next((c.name for c in spec.columns if c.kind == "id"), None)
         values = dict(values)
@@ -251,13 +303,16 @@ class WorkshopSession:
         except WorkshopError as err:
             return None, str(err)
         key = {id_col: values[id_col]} if id_col else {}
-        ch = self.journal.add(sheet, key, values, who=who)
+        ch = self.journal.add(sheet, key, values, who=who, op_id=op_id)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def remove_row(self, sheet: str, key: dict[str, Any], *, base: int | None = None) -> tuple[Change | None, str | None]:
-        """Remove a row; its values stay in the journal as the old value (refused like :meth:`change` when stale)."""
+    def remove_row(self, sheet: str, key: dict[str, Any], *, base: int | None = None, op_id: str | None = None) -> tuple[Change | None, str | None]:
+        """Remove a row; its values stay in the journal as the old value (refused like :meth:`change` when stale; once per ``op_id``)."""
+        done = self.replayed(op_id)
+        if done is not None:
+            return done, None
         try:
             who = self._who()
         except WorkshopError as err:
@@ -270,22 +325,26 @@ class WorkshopSession:
         rows = frame[mask.to_numpy()]
         old = {str(k): to_text(v) for k, v in rows.iloc[0].items() if k != "_row"} if len(rows) else {}
         try:
-            ch = self.journal.remove(sheet, key, old, who=who, base=base)
+            ch = self.journal.remove(sheet, key, old, who=who, base=base, op_id=op_id)
         except ChangeRefused as err:
             return None, self.refused(err)
         self.sync()
         self._notify(ch)
         return ch, None
 
-    def undo(self, *, redo: bool = False) -> Change | None:
-        """Undo (or redo) the speaker's own last change; None if there is nothing to undo.
+    def undo(self, *, redo: bool = False, op_id: str | None = None) -> Change | None:
+        """Undo (or redo) the speaker's own last change; None if there is nothing to undo (once per ``op_id``).
 
         Raises :class:`~kamnb.errors.ChangeRefused` (with the room's sentence)
         when someone else changed that row since.
         """
         who = self._who()
+        done = self.journal.done(op_id)
+        if done is not None:
+            self.sync()
+            return done
         try:
-            ch = self.journal.redo(who) if redo else self.journal.undo(who, by=who)
+            ch = self.journal.redo(who, op_id=op_id) if redo else self.journal.undo(who, by=who, op_id=op_id)
         except ChangeRefused as err:
             raise ChangeRefused(self.refused(err, undo=True), err.by) from err
         if ch is not None:
@@ -340,6 +399,16 @@ class WorkshopSession:
         return frame.sort_values(["spread", "item"], ascending=[False, True], kind="stable").reset_index(drop=True)
 
     # -- scoring, cached per sheet
+    def cached_for(self, account_id: str, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
+        """``compute()`` for one account, recomputed only when that account's rows of one of ``sheets`` changed."""
+        stamp = (self.loads, *(self.by_account.get(s, account_id) for s in sheets))
+        hit = self._cache.get(name)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        value = compute()
+        self._cache[name] = (stamp, value)
+        return value
+
     def cached(self, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, recomputed only when one of ``sheets`` changed since the last call."""
         stamp = tuple(self._versions.get(s, 0) for s in sheets)
@@ -355,6 +424,22 @@ def _key(key: dict[str, Any]) -> str:
     import json
 
     return json.dumps({k: to_text(v) for k, v in key.items()}, sort_keys=True)
+
+
+def _word(sheet: str, column: str, value: str) -> str:
+    """A choice as the room reads it: "economic buyer" for ``economic_buyer``, "Care & cultivate" for an action's kind.
+
+    >>> _word("stakeholders", "decision_role", "economic_buyer"), _word("actions", "category", "care_cultivate"), _word("accounts", "account_goal", "a_b")
+    ('economic buyer', 'Care & cultivate', 'a_b')
+    """
+    spec = SHEETS.get(sheet)
+    if spec is None or column not in spec.column_names or spec.column(column).kind != "choice":
+        return value
+    if sheet == "actions" and column == "category":
+        from kamnb.value.plan import CATEGORIES
+
+        return CATEGORIES.get(value, value)
+    return value.replace("_", " ")
 
 
 def _clip(text: str, n: int) -> str:
@@ -394,20 +479,7 @@ def _num(text: str | None) -> float | None:
         return None
 
 
-# --------------------------------------------------------------------------- summary
-
-
-def _one_account(session: WorkshopSession, account_id: str) -> Workbook:
-    """:func:`one_account`, each sheet filtered again only when it changed (a click changes one sheet)."""
-    wb = session.wb
-    parts: dict[str, pd.DataFrame] = {}
-    for name in SHEETS:
-        deps = (name, "opportunities") if name == "qualification" else (name, "stakeholders") if name == "stakeholder_history" else (name,)
-        def pick(n: str = name) -> pd.DataFrame:
-            return wb.accounts.loc[[account_id]] if n == "accounts" else wb.for_account(n, account_id)
-
-        parts[name] = session.cached(f"one:{account_id}:{name}", deps, pick)
-    return Workbook(wb.path, parts, wb.questions, wb.indicators, wb.settings, [], wb.missing_columns)
+_one_account = one_account_view  # the name the summary and the tests knew it by
 
 
 # --------------------------------------------------------------------------- review

@@ -8,7 +8,9 @@ import pandas as pd
 
 from kamnb.workbook import Workbook
 from kamnb.workbook.schema import SHEETS
-from kamnb.workshop.session import JUDGEMENTS, WorkshopSession, _one_account
+from kamnb.workshop.session import JUDGEMENTS, WorkshopSession
+from kamnb.workshop.tracking import account_stamp
+from kamnb.workshop.tracking import one_account_view as _one_account
 
 
 def one_account(wb: Workbook, account_id: str) -> Workbook:
@@ -91,6 +93,97 @@ def _changes_since_assessment(wb: Workbook, account_id: str) -> tuple[str | None
     return (None if last_date is None or pd.isna(last_date) else pd.Timestamp(last_date).strftime("%Y-%m-%d")), lines
 
 
+def tier_name(settings: dict[str, Any], tier: Any) -> str | None:
+    """The room's name of a tier code ("retain" → "Retain / defend"), from ``classification.tiers.names``.
+
+    Example:
+        >>> tier_name({}, "retain"), tier_name({}, None)
+        ('Retain / defend', None)
+    """
+    if tier is None or (not isinstance(tier, str) and pd.isna(tier)):
+        return None
+    from kamnb.workbook import banks
+
+    def names(source: dict[str, Any]) -> dict[str, Any]:
+        found = ((source.get("classification") or {}).get("tiers") or {}).get("names")
+        return found if isinstance(found, dict) else {}
+
+    own = names(settings or {})
+    if str(tier) in own:
+        return str(own[str(tier)])
+    return str(names(banks.load_settings()).get(str(tier), tier))
+
+
+def sways(wb: Workbook) -> list[str]:
+    """Who sways whom beyond the reporting line, as the room reads it ("Ann Berg → Carl Diaz"), from the stakeholders' ``influences``.
+
+    Example:
+        >>> sways(one_account(load_workbook("data/sample"), "ACC-001"))[:1]  # doctest: +SKIP
+        ['Sofia Brandt → Jonas Maier']
+    """
+    from kamnb.workbook.reporting_lines import influence_ids
+
+    people = wb.stakeholders
+    if "influences" not in people.columns or people.empty:
+        return []
+    names = dict(zip(people.index.map(str), people["name"].map(str), strict=True))
+    return [f"{names[s]} → {names[t]}" for s, text in zip(names, people["influences"], strict=True) for t in influence_ids(text) if t in names and t != s]
+
+
+def risk_signs(session: WorkshopSession) -> dict[str, Any]:
+    """The signs of risk of every account (for the retain / defend tier), read again only for accounts a change touched.
+
+    The first call reads them for the whole portfolio at once; after that an
+    account's signs are read from its own rows when :func:`account_stamp`
+    says they changed (the whole portfolio again when many did). The same
+    signs as reading the whole workbook.
+    """
+    import numpy as np
+
+    from kamnb.classification.retention import workbook_signs
+
+    ids = list(session.wb.accounts.index)
+    stamps = {a: account_stamp(session, a) for a in ids}
+    kept = session._cache.get("signs")
+    per: dict[str, tuple[Any, dict[str, bool]]] = kept[1] if kept is not None and kept[0] == ids else {}
+    stale = sum(per[a][0] != stamps[a] for a in ids) if per else len(ids)
+    if stale > max(1, len(ids) // 4):  # many accounts at once (a new review date, a re-read): one pass over the portfolio is cheaper
+        every = workbook_signs(session.wb)
+        per = {a: (stamps[a], {k: bool(v[i]) for k, v in every.items()}) for i, a in enumerate(ids)}
+    else:
+        for a in ids:
+            if per[a][0] != stamps[a]:
+                one = workbook_signs(_one_account(session, a))
+                per[a] = (stamps[a], {k: bool(v[0]) for k, v in one.items()})
+    session._cache["signs"] = (ids, per)
+    names = list(per[ids[0]][1]) if ids else []
+    return {k: np.array([per[a][1][k] for a in ids], dtype=bool) for k in names}
+
+
+def classification(session: WorkshopSession) -> pd.DataFrame:
+    """The portfolio's classification, computed again only when the accounts, their history or a sign of risk changed.
+
+    An answer or a score for one account reads that account's signs again
+    (:func:`risk_signs`); the ranking over every account is redone only when
+    its inputs differ, so the result equals :func:`~kamnb.classification.score.classify` of the whole workbook.
+
+    Example:
+        >>> classification(session).loc["ACC-001", "tier"]  # doctest: +SKIP
+        'retain'
+    """
+    from kamnb.classification.score import classify
+
+    signs = risk_signs(session)
+    key = (session.loads, session.sheet_version("accounts"), session.sheet_version("history"), str(session.wb.settings.get("as_of")),
+           tuple((k, v.tobytes()) for k, v in sorted(signs.items())))
+    kept = session._cache.get("classify")
+    if kept is not None and kept[0] == key:
+        return kept[1]
+    result = classify(session.wb, signs=signs)
+    session._cache["classify"] = (key, result)
+    return result
+
+
 def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """The figures that come from the scoring modules, for one account (the slow part of the summary).
 
@@ -104,16 +197,15 @@ def scores(session: WorkshopSession, account_id: str) -> dict[str, Any]:
     """
     wb = session.wb
     view = _one_account(session, account_id)
-    out: dict[str, Any] = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
-    from kamnb.classification.score import classify
+    out: dict[str, Any] = {"tier": None, "tier_name": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
     from kamnb.qualification.score import score_opportunities
     from kamnb.relationships.redflags import red_flags
     from kamnb.relationships.score import relationship_scores
 
     try:
-        deps = ("accounts", "value", "history", "opportunities", "stakeholders", "actions", "relationship", "qualification")  # the retain tier reads them
-        cls = session.cached("classify", deps, lambda: classify(wb))
+        cls = classification(session)
         out["tier"] = cls.loc[account_id, "tier"]
+        out["tier_name"] = tier_name(wb.settings, out["tier"])
         out["key_score"] = cls.loc[account_id, "key_score"]
     except Exception as err:  # a live room must not lose the panel over one figure
         out["errors"].append(f"tier: {err}")
@@ -161,7 +253,7 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
         seen, sc = session.last_scores[account_id]
         out["pending"] = seen != session.seen
     if sc is None:
-        sc = {"tier": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
+        sc = {"tier": None, "tier_name": None, "key_score": None, "likelihood": None, "status": None, "relationship_score": None, "red_flags": None, "errors": []}
         out["pending"] = True
     view = _one_account(session, account_id)  # the account's rows, filtered again only where a sheet changed
     tally = _answer_tally(view, account_id)
@@ -171,9 +263,10 @@ def summary(session: WorkshopSession, account_id: str, *, fresh_scores: bool = T
     rel = view.relationship
     rel = rel.sort_values("assessed_on", kind="stable", na_position="first").drop_duplicates("indicator_id", keep="last")
     out["indicators_scored"] = int(rel["score"].notna().sum())
-    for k in ("tier", "key_score", "relationship_score", "red_flags", "errors"):
+    for k in ("tier", "tier_name", "key_score", "relationship_score", "red_flags", "errors"):
         out[k] = sc[k]
     out["last_assessed"], out["changes"] = _changes_since_assessment(view, account_id)
+    out["sways"] = sways(view)
     out["spread"] = session.spread(account_id)
     out["journal_changes"] = session.seen
     return out

@@ -111,3 +111,17 @@ def test_remembered_digests_stay_bounded():
     for i in range(memo.MAX_DIGESTS + 20):
         memo.frame_digest(pd.DataFrame({"t": [f"row {i}"]}))
     assert len(memo._DIGESTS) == memo.MAX_DIGESTS
+
+
+def test_a_content_stamp_keys_by_sheet_and_is_not_copied(wb, monkeypatch):
+    import dataclasses
+
+    stamped = dataclasses.replace(wb)
+    stamped.content_stamp = (("book", 1), {name: 0 for name in wb.sheets})
+    monkeypatch.setattr(memo, "frame_digest", lambda frame: (_ for _ in ()).throw(AssertionError("hashed a sheet")))
+    one = memo.workbook_key(stamped, ("accounts", "relationship"))
+    stamped.content_stamp[1]["qualification"] = 1  # another sheet changed: the key of these two stays
+    assert memo.workbook_key(stamped, ("accounts", "relationship")) == one
+    stamped.content_stamp[1]["relationship"] = 1
+    assert memo.workbook_key(stamped, ("accounts", "relationship")) != one
+    assert dataclasses.replace(stamped).content_stamp is None  # a workbook made from it is hashed again

@@ -168,3 +168,39 @@ def test_apply_journal_returns_new_problems(mini_book):
     wb = load_workbook(mini_book, journal=False)
     problems = apply_journal(wb)
     assert [(p.row, p.column) for p in problems] == [(1, "sheet")]
+
+
+def test_an_operation_sent_again_is_written_once_even_after_a_reopen(mini_book):
+    path = mini_book / "journal.sqlite"
+    with Journal(path) as j:
+        first = j.add("stakeholders", {"stakeholder_id": "S9"}, {"stakeholder_id": "S9", "account_id": "A1", "name": "Rita"}, who="Ann", op_id="screen-a-1")
+        again = j.add("stakeholders", {"stakeholder_id": "S10"}, {"stakeholder_id": "S10", "account_id": "A1", "name": "Rita"}, who="Ann", op_id="screen-a-1")
+    assert again == first and first.op_id == "screen-a-1"
+    with Journal(path) as j:  # a new connection, as after a restart of the server
+        third = j.add("stakeholders", {"stakeholder_id": "S11"}, {"stakeholder_id": "S11", "account_id": "A1", "name": "Rita"}, who="Ann", op_id="screen-a-1")
+        assert third == first and j.done("screen-a-1") == first and j.done("screen-b-1") is None
+        undo = j.undo("Ann", by="Ann", op_id="screen-a-2")
+        assert j.undo("Ann", by="Ann", op_id="screen-a-2") == undo  # a resent undo undoes nothing else
+        assert [c.op for c in j.changes()] == ["add", "undo"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT count(*) FROM changes WHERE op_id = 'screen-a-1'").fetchone() == (1,)
+        try:
+            conn.execute("INSERT INTO changes (at, who, sheet, key, op, op_id) VALUES ('2026-12-01T10:00:00', 'X', 'accounts', '{}', 'set', 'screen-a-1')")
+        except sqlite3.IntegrityError as err:
+            assert "UNIQUE" in str(err)
+        else:
+            raise AssertionError("the journal let a second row with the same op_id in")
+
+
+def test_a_journal_from_before_operation_ids_is_upgraded_and_still_replays(mini_book):
+    path = mini_book / "journal.sqlite"
+    with sqlite3.connect(path) as conn:  # the table as earlier versions wrote it
+        conn.execute('CREATE TABLE changes (seq INTEGER PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, sheet TEXT NOT NULL, key TEXT NOT NULL, '
+                     '"column" TEXT NOT NULL DEFAULT \'\', old TEXT, new TEXT, op TEXT NOT NULL, undoes INTEGER NULL, base INTEGER NULL)')
+        conn.execute("""INSERT INTO changes (at, who, sheet, key, "column", old, new, op) VALUES ('2026-11-01T10:00:00+00:00', 'Ann', 'accounts', '{"account_id": "A1"}', 'growth_potential', '4', '5', 'set')""")
+    assert load_workbook(mini_book).accounts.loc["A1", "growth_potential"] == 5.0  # read as it is, without writing
+    with Journal(path) as j:
+        assert j.changes()[0].op_id is None
+        j.set("accounts", {"account_id": "A1"}, "growth_potential", 5, 3, who="Ann", op_id="s-1")
+        assert j.set("accounts", {"account_id": "A1"}, "growth_potential", 5, 3, who="Ann", op_id="s-1").seq == 2
+    assert load_workbook(mini_book).accounts.loc["A1", "growth_potential"] == 3.0

@@ -160,6 +160,57 @@ def test_the_key_host_and_origin_guard_the_workshop(server):
     assert loop.run_sync(lambda: socket(ws.split("?")[0], None)).startswith("refused")
 
 
+def _exchange(s: Server, messages: list[dict], *, answers: bool = True) -> list[dict]:
+    """Send ``messages`` over a facilitator's socket like a screen does; the acks, or none when ``answers`` is False."""
+    import asyncio
+    import json
+
+    from tornado.websocket import websocket_connect
+
+    async def run() -> list[dict]:
+        conn = await websocket_connect(f"ws://127.0.0.1:{s.port}/ws?key=" + s.url.split("key=")[1])
+        acks = []
+        for msg in messages:
+            conn.write_message(json.dumps(msg))
+            while answers:
+                got = json.loads(await asyncio.wait_for(conn.read_message(), 60))
+                if got.get("t") == "ack" and got.get("id") == msg["id"]:
+                    acks.append(got)
+                    break
+        if not answers:
+            await asyncio.sleep(0.2)
+        conn.close()
+        return acks
+
+    return asyncio.run(run())
+
+
+def test_a_resent_add_after_a_lost_reply_and_a_restart_adds_one_person(server, sample_copy):
+    s = server()
+    add = {"t": "add", "sheet": "stakeholders", "values": {"name": "Rita Resend", "decision_role": ""}, "who": "Priya", "account": "ACC-001",
+           "id": "3f9a-1", "op": "3f9a-1"}
+    _exchange(s, [add], answers=False)  # the reply is never read: the screen keeps the change as unsent
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _journal(sample_copy, "SELECT seq FROM changes"):
+        time.sleep(0.05)
+    s.kill()  # the server dies after committing, before the screen heard "saved"
+    again = server()
+    assert again.port == s.port
+    first, second = _exchange(again, [add, {**add, "id": "3f9a-1"}])  # sent again on reconnect, and once more
+    assert first["ok"] and second["ok"] and first["seq"] == second["seq"] == 1, (first, second)
+    assert "Rita Resend" in first["message"]
+    assert _journal(sample_copy, "SELECT op, op_id FROM changes") == [("add", "3f9a-1")]
+    wb = load_workbook(sample_copy)
+    assert list(wb.stakeholders["name"]).count("Rita Resend") == 1
+    undo = {"t": "undo", "who": "Priya", "account": "ACC-001", "id": "3f9a-2", "op": "3f9a-2"}
+    change = {"t": "change", "sheet": "accounts", "key": {"account_id": "ACC-001"}, "column": "strategic_fit", "value": "2", "who": "Priya",
+              "account": "ACC-001", "id": "3f9a-3", "op": "3f9a-3"}
+    acks = _exchange(again, [change, undo, undo, change])  # a resent undo undoes nothing more; a resent change is not made again
+    assert [a["ok"] for a in acks] == [True] * 4 and acks[1]["seq"] == acks[2]["seq"] and acks[0]["seq"] == acks[3]["seq"]
+    assert [r[0] for r in _journal(sample_copy, "SELECT op FROM changes ORDER BY seq")] == ["add", "set", "undo"]
+    assert "Rita Resend" in list(load_workbook(sample_copy).stakeholders["name"])
+
+
 def test_stale_screen_removal_is_refused_and_the_workbook_opens(browser, server, sample_copy):
     s = server()
     anna = _open(browser, s.url + "&account=ACC-001", "Anna")
@@ -362,6 +413,50 @@ def test_projector_layout_at_1280x720(browser, server, sample_copy):
     assert page.locator("nav .tab.current").inner_text() == "Stakeholders"
     rows = _journal(sample_copy, 'SELECT who, "column", op FROM changes ORDER BY seq')
     assert rows[:3] == [("Priya", "name", "set"), ("Priya", "", "add"), ("Priya", "plan", "set")] and rows[3][2] == "undo"
+
+
+def _drawn_pair(book: Path) -> tuple[str, str, str, str]:
+    """Two people of ACC-001 who sway nobody yet, each in a grid cell shown in full (so both dots are drawn)."""
+    wb = load_workbook(book)
+    people = wb.stakeholders[wb.stakeholders["account_id"] == "ACC-001"]
+    cells = people.groupby(["influence", "support"]).size()
+    free = [sid for sid, p in people.iterrows() if cells[(p["influence"], p["support"])] <= 2 and not p["influences"]]
+    a, b = free[0], next(x for x in free[1:] if (people.loc[x, "influence"], people.loc[x, "support"]) != (people.loc[free[0], "influence"], people.loc[free[0], "support"]))
+    return a, str(people.loc[a, "name"]), b, str(people.loc[b, "name"])
+
+
+def test_who_sways_whom_is_edited_in_the_room_and_drawn_on_the_grid(browser, server, sample_copy):
+    s = server()
+    page = _open(browser, s.url + "&account=ACC-001", "Priya")
+    other = _open(browser, s.url + "&account=ACC-001", "Jonas")
+    for p in (page, other):
+        p.get_by_role("tab", name="Stakeholders").click()
+    source, source_name, target, target_name = _drawn_pair(sample_copy)
+    sways = page.locator(f".kamnb-influences-{source}")
+    box = sways.locator("select.sway-add")
+    box.focus()  # the list of people is filled when the box is opened
+    box.select_option(target)
+    page.wait_for_function("() => document.querySelector('#status').textContent.includes(' sways “')", timeout=15_000)
+    assert _journal(sample_copy, 'SELECT who, sheet, key, "column", new, op FROM changes') == [
+        ("Priya", "stakeholders", f'{{"stakeholder_id": "{source}"}}', "influences", target, "set")]  # in the journal at once
+    arrow = f'.kamnb-grid line.kamnb-sway[data-from="{source}"][data-to="{target}"]'
+    for p in (page, other):  # on both screens, without a click on the second
+        p.wait_for_selector(arrow, state="attached", timeout=10_000)
+        p.wait_for_function("t => document.querySelector('.kamnb-sways').textContent.includes(t)", arg=f"{source_name} → {target_name}")
+    assert sways.locator("button.on").all_inner_texts() == [f"{target_name} ×"]
+    _shot(page, "room-sways.png")
+    third = next(sid for sid in load_workbook(sample_copy).stakeholders.query("account_id == 'ACC-001'").index if sid not in (source, target))
+    box = page.locator(f".kamnb-influences-{source} select.sway-add")
+    box.focus()
+    box.select_option(third)
+    page.wait_for_function(f"() => document.querySelectorAll('.kamnb-influences-{source} button.on').length === 2", timeout=10_000)
+    page.locator(f".kamnb-influences-{source} button[data-value='{target}']").click()  # a chip: taken off again
+    page.wait_for_function(f"() => document.querySelectorAll('.kamnb-influences-{source} button.on').length === 1", timeout=10_000)
+    assert page.locator(arrow).count() == 0
+    assert [r[4] for r in _journal(sample_copy)] == [target, f"{target}; {third}", third]
+    assert load_workbook(sample_copy).stakeholders.loc[source, "influences"] == third
+    assert page.locator("nav .tab.current").inner_text() == "Stakeholders"
+    _no_overflow(page)
 
 
 def _valid(book: Path) -> Path:

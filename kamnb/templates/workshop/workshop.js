@@ -10,6 +10,9 @@
   const store = "kamnb-workshop:" + location.host + ":";
   const $ = (sel) => document.querySelector(sel);
   let ws = null, connected = false, version = 0, nextId = Date.now();
+  // Each operation gets an id no other screen can make (random, not a clock): the server writes an
+  // operation once, however often it is sent again after a lost reply or a restart.
+  const screenId = [...crypto.getRandomValues(new Uint8Array(8))].map((b) => b.toString(16).padStart(2, "0")).join("");
   let account = params.get("account") || localStorage.getItem(store + "account") || "";
   let who = params.get("who") || localStorage.getItem(store + "who") || "";
   let tab = sessionStorage.getItem(store + "tab") || TABS[0];
@@ -67,7 +70,8 @@
   // ---- sending
   function keep() { localStorage.setItem(store + "pending", JSON.stringify(pending)); }
   function send(msg, cell) {
-    msg.id = String(nextId++);
+    msg.id = screenId + "-" + String(nextId++);
+    msg.op = msg.id;  // kept with the change (also across a reload), so a resend is recognised
     msg.who = who;
     msg.account = account;
     pending.push(msg);
@@ -82,7 +86,7 @@
     ws.send(JSON.stringify(msg));
   }
   function control(msg) {  // not kept when the connection is down: votes and views are live only
-    msg.id = String(nextId++); msg.who = who; msg.account = account;
+    msg.id = screenId + "-" + String(nextId++); msg.who = who; msg.account = account;
     if (connected) ws.send(JSON.stringify(msg));
     else banner();
   }
@@ -209,7 +213,9 @@
     for (const el of document.querySelectorAll("[data-cell]")) {
       if (!sameCell(el, msg)) continue;
       el.classList.add("sending");
-      for (const b of el.querySelectorAll("button")) b.classList.toggle("asked", b.dataset.value === msg.value);
+      if (el.classList.contains("multi")) el.dataset.asking = msg.value;
+      const asked = el.classList.contains("multi") ? msg.value.split("; ") : [msg.value];
+      for (const b of el.querySelectorAll("button")) b.classList.toggle("asked", asked.includes(b.dataset.value));
       if (el.matches("input, textarea, select")) el.value = msg.value;
     }
   }
@@ -233,6 +239,8 @@
   document.addEventListener("click", (ev) => {
     const t = ev.target.closest("button");
     if (!t) return;
+    const many = t.closest(".choices.multi[data-cell]");
+    if (many && t.dataset.value !== undefined) { sendSways(many, t.dataset.value, false); return; }  // a chip: that person taken off
     const group = t.closest(".choices[data-cell]");
     if (group && t.dataset.value !== undefined) {
       const msg = cellMessage(group, t.dataset.value);
@@ -260,6 +268,14 @@
     if (t.classList.contains("poll-record")) { control({ t: "record" }); return; }
     if (t.classList.contains("poll-close")) { control({ t: "close" }); return; }
   });
+  function sendSways(many, id, add) {  // who sways whom: one person added or taken off, the whole list saved
+    const now = many.classList.contains("sending") ? (many.dataset.asking || "").split("; ").filter(Boolean)
+      : [...many.querySelectorAll("button")].map((b) => b.dataset.value);
+    const chosen = add ? (now.includes(id) ? now : now.concat([id])) : now.filter((v) => v !== id);
+    const value = chosen.join("; ");
+    send(cellMessage(many, value), many.dataset.cell);
+    markSending({ t: "change", sheet: JSON.parse(many.dataset.cell).sheet, key: JSON.parse(many.dataset.cell).key, column: "influences", value: value });
+  }
   function askRemove(button) {
     if (button.hidden) return;
     const c = document.createElement("span");
@@ -276,6 +292,7 @@
   document.addEventListener("change", (ev) => {
     const el = ev.target;
     if (el.classList.contains("opportunity-picker")) { showOpportunity(el.closest(".panel"), el.value); return; }
+    if (el.classList.contains("sway-add")) { if (el.value) sendSways(el.closest(".choices.multi"), el.value, true); return; }
     if (el.dataset && el.dataset.cell !== undefined && el.classList.contains("cell")) {
       send(cellMessage(el, el.value), el.dataset.cell);
       el.classList.add("sending");
@@ -288,7 +305,12 @@
     if (!master) return;
     const value = el.value;
     el.textContent = "";
-    for (const o of master.options) if (o.value !== el.dataset.self) el.appendChild(o.cloneNode(true));
+    for (const o of master.options) {
+      if (o.value === el.dataset.self) continue;
+      const copy = o.cloneNode(true);
+      if (!o.value && el.dataset.none) copy.textContent = el.dataset.none;
+      el.appendChild(copy);
+    }
     el.value = value;
     el.dataset.filled = "1";
   }

@@ -38,5 +38,6 @@ CSS = """
 .kamnb-flag-medium { color: #a35b00; font-weight: bold; }
 .kamnb-flag-low { color: #4b5563; }
 .kamnb-spread { color: #b00020; font-weight: bold; }
+.kamnb-sways { white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 </style>
 """

@@ -14,6 +14,7 @@ import ipywidgets as w
 import pandas as pd
 
 from kamnb.common.tables import escape
+from kamnb.value.plan import CATEGORIES
 from kamnb.workbook.schema import ACTION_CATEGORIES, ACTION_STATUSES, ANSWERS, DECISION_ROLES, SHEETS
 from kamnb.workshop.widgets.fields import SavingField, error_html, score_field, text_field
 from kamnb.workshop.widgets.summary import grid_svg
@@ -241,10 +242,10 @@ def actions_tab(s: WorkshopSession, account_id: str, rebuild: Callable[[], None]
         owner = text_field(a["owner"], saver("owner"), placeholder="owner", width="200px")
         due = text_field(a["due"], saver("due"), placeholder="due, e.g. 2026-12-15", width="190px", css=f"kamnb-due-{_slug(aid)}")
         status = SavingField(w.Dropdown(options=[(st.replace("_", " "), st) for st in ACTION_STATUSES], value=a["status"] or "open", layout=w.Layout(width="160px")), saver("status"))
-        what = w.HTML(f"<b>{_e(str(a['action']))}</b><div class='kamnb-help'>{_e(str(a['category']).replace('_', ' & '))}</div>", layout=w.Layout(width="45%"))
+        what = w.HTML(f"<b>{_e(str(a['action']))}</b><div class='kamnb-help'>{_e(CATEGORIES.get(str(a['category']), str(a['category'])))}</div>", layout=w.Layout(width="45%"))
         rows.append(_item(w.HBox([what, owner.widget, due.widget, status.widget]), w.HBox([owner.message, due.message, status.message])))
     new_what = w.Text(placeholder="A new action", layout=w.Layout(width="40%"))
-    new_cat = w.Dropdown(options=[(c.replace("_", " & "), c) for c in ACTION_CATEGORIES], layout=w.Layout(width="190px"))
+    new_cat = w.Dropdown(options=[(CATEGORIES.get(c, c), c) for c in ACTION_CATEGORIES], layout=w.Layout(width="190px"))
     new_owner = w.Text(placeholder="owner", layout=w.Layout(width="170px"))
     new_due = w.Text(placeholder="due, e.g. 2026-12-15", layout=w.Layout(width="190px"))
     add = w.Button(description="Add action", button_style="primary")
