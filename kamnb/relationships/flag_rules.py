@@ -28,20 +28,23 @@ def no_economic_buyer_contact(wb: Workbook) -> list[dict[str, Any]]:
     days = config(wb.settings)["recent_contact_days"]
     st = all_zones(wb)
     eb = st[st["decision_role"] == "economic_buyer"]
+    by_account: dict[str, list[Any]] = {}
+    for person in eb[["account_id", "name", "our_people", "days_since_contact"]].itertuples(index=False):
+        by_account.setdefault(person.account_id, []).append(person)
     rows: list[dict[str, Any]] = []
     for aid in wb.accounts.index:
-        people = eb[eb["account_id"] == aid]
-        if people.empty:
+        people = by_account.get(aid)
+        if not people:
             rows.append({"account_id": aid, "severity": "medium", "detail": "no economic buyer named on the stakeholders sheet"})
             continue
-        for _, p in people.iterrows():
-            if p["our_people"] == 0:
-                rows.append({"account_id": aid, "detail": f"nobody of ours owns the contact with {p['name']} (economic buyer)"})
-            elif p["days_since_contact"] != p["days_since_contact"]:
-                rows.append({"account_id": aid, "detail": f"no recorded conversation with {p['name']} (economic buyer)"})
-            elif p["days_since_contact"] > days:
+        for p in people:
+            if p.our_people == 0:
+                rows.append({"account_id": aid, "detail": f"nobody of ours owns the contact with {p.name} (economic buyer)"})
+            elif p.days_since_contact != p.days_since_contact:
+                rows.append({"account_id": aid, "detail": f"no recorded conversation with {p.name} (economic buyer)"})
+            elif p.days_since_contact > days:
                 rows.append({"account_id": aid, "severity": "medium",
-                             "detail": f"last conversation with {p['name']} (economic buyer) was {p['days_since_contact']:.0f} days ago (recent means {days} days)"})
+                             "detail": f"last conversation with {p.name} (economic buyer) was {p.days_since_contact:.0f} days ago (recent means {days} days)"})
     return rows
 
 
@@ -116,11 +119,15 @@ def score_falling(wb: Workbook) -> list[dict[str, Any]]:
 
     drop = float(flag_settings(wb.settings)["score_drop"])
     hist = score_history(wb)
+    last = hist.dropna(subset=["score"]).groupby("account_id", sort=False).tail(3)
+    last = last.sort_values("account_id", kind="mergesort")  # accounts in order, each one's reviews in the history's order
+    reviews: dict[str, list[tuple[float, str]]] = {}
+    for aid, score, on in zip(last["account_id"], last["score"].round(1), last["assessed_on"], strict=True):
+        reviews.setdefault(aid, []).append((float(score), on.strftime("%Y-%m-%d")))
     rows: list[dict[str, Any]] = []
-    for aid, h in hist.groupby("account_id", sort=True):
-        last = h.dropna(subset=["score"]).tail(3)
-        s = last["score"].round(1).tolist()
-        days = [d.strftime("%Y-%m-%d") for d in last["assessed_on"]]
+    for aid, seen in reviews.items():
+        s = [x for x, _ in seen]
+        days = [d for _, d in seen]
         if len(s) == 3 and s[0] > s[1] > s[2]:
             rows.append({"account_id": aid, "detail": f"score fell from {s[0]:.0f} to {s[1]:.0f} to {s[2]:.0f} (reviews {', '.join(days)})"})
         elif len(s) >= 2 and drop > 0 and s[-2] - s[-1] >= drop:
@@ -140,13 +147,15 @@ def decision_maker_against(wb: Workbook) -> list[dict[str, Any]]:
     cfg = config(wb.settings)
     st = all_zones(wb)
     against = st[st["decision_role"].isin(cfg["decision_roles"]) & (st["support"] <= cfg["opposed"])]
+    # the economic buyer first, then by support and name, within each account (one sort for the portfolio)
+    people = against.assign(_eb=(against["decision_role"] != "economic_buyer").astype(int))
+    people = people.sort_values(["account_id", "_eb", "support", "name"], kind="mergesort")
+    words = [f"{name} ({title or 'no title'}, {str(role).replace('_', ' ')}, support {support:.0f} of 5)"
+             for name, title, role, support in zip(people["name"], people["title"], people["decision_role"], people["support"], strict=True)]
+    named = pd.DataFrame({"account_id": people["account_id"].to_numpy(), "words": words, "eb": (people["_eb"] == 0).to_numpy()})
     rows = []
-    for aid, people in against.groupby("account_id", sort=True):
-        people = people.sort_values(["decision_role", "support", "name"], key=lambda c: c.map({"economic_buyer": 0}).fillna(1) if c.name == "decision_role" else c)
-        eb = bool((people["decision_role"] == "economic_buyer").any())
-        names = "; ".join(f"{p['name']} ({p['title'] or 'no title'}, {str(p['decision_role']).replace('_', ' ')}, support {p['support']:.0f} of 5)"
-                          for _, p in people.iterrows())
-        rows.append({"account_id": aid, "severity": "high" if eb else "medium", "detail": f"against us: {names}"})
+    for aid, group in named.groupby("account_id", sort=True):
+        rows.append({"account_id": aid, "severity": "high" if bool(group["eb"].any()) else "medium", "detail": "against us: " + "; ".join(group["words"])})
     return rows
 
 

@@ -94,6 +94,26 @@ def biggest_gaps(wb: Any, account_id: str, n: int | None = None) -> pd.DataFrame
     return gaps if n is None else gaps.head(int(n))
 
 
+def top_gaps(wb: Any) -> pd.Series:
+    """Per account with a gap: the next step of its biggest gap, as :func:`biggest_gaps` ranks them (one pass over the portfolio).
+
+    Example:
+        >>> top_gaps(wb)["ACC-001"]
+        'Displace Nordsoft on Cross-dock analytics at Bremen'
+    """
+    from kamnb.whitespace.map import whitespace_map
+
+    cur = wb.settings.get("currency", "EUR")
+    cells = whitespace_map(wb)
+    gaps = cells[cells["status"].isin(GAP_STATUSES) & (cells["room"] > 0)]
+    order = {s: i for i, s in enumerate(GAP_STATUSES)}
+    # a stable sort of the whole portfolio keeps, within each account, the order biggest_gaps gives its own rows
+    ranked = gaps.assign(_s=gaps["status"].map(order)).sort_values(["room", "_s", "offering_id", "business_unit"],
+                                                                   ascending=[False, True, True, True], kind="mergesort")
+    first = ranked.drop_duplicates("account_id", keep="first")
+    return pd.Series([_next_step(r, cur) for _, r in first.iterrows()], index=pd.Index(first["account_id"], name="account_id"), dtype=object)
+
+
 def agenda_rows(wb: Any, account_id: str) -> pd.DataFrame:
     """The biggest gaps as items for the next conversation's agenda (``agenda_gaps`` of them).
 

@@ -92,16 +92,14 @@ def portfolio_columns(wb: Any) -> pd.DataFrame:
         >>> portfolio_columns(wb).columns.tolist()
         ['whitespace_value', 'offerings_bought', 'top_gap']
     """
-    from kamnb.whitespace.gaps import biggest_gaps
+    from kamnb.whitespace.gaps import top_gaps
 
     cells = whitespace_map(wb)
     idx = wb.accounts.index
-    gaps = cells[cells["status"].isin(GAP_STATUSES)]
     out = pd.DataFrame(index=idx.copy())
     out["whitespace_value"] = cells.groupby("account_id")["room"].sum().reindex(idx).astype(float)
     bought = cells[cells["status"] == "bought"].groupby("account_id")["offering_id"].nunique()
     out["offerings_bought"] = bought.reindex(idx).fillna(0).astype(int)
-    with_gaps = set(gaps.loc[gaps["room"] > 0, "account_id"])
-    out["top_gap"] = [biggest_gaps(wb, a, 1)["next_step"].iloc[0] if a in with_gaps else "" for a in idx]
+    out["top_gap"] = top_gaps(wb).reindex(idx).fillna("").tolist()
     out.index.name = "account_id"
     return out
