@@ -35,6 +35,7 @@ import copy
 import ctypes
 import functools
 import hashlib
+import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
@@ -55,8 +56,10 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     """A digest of a table's content: columns, dtypes, index and every value (cheap: no per-row Python).
 
     A table seen before is recognised without reading its text again (see
-    :func:`_identity`), so asking for the digest of an unchanged sheet costs
-    about as much as reading its bytes once, however many text cells it has.
+    :func:`_digest_by_identity`), and the very same table asked about again by
+    comparing its bytes with what it held then (:func:`_remember_frame`): asking
+    for the digest of an unchanged sheet costs about a copy of its bytes,
+    however many text cells it has.
 
     >>> a = pd.DataFrame({"x": [1.0, 2.0], "y": ["a", "b"]})
     >>> frame_digest(a) == frame_digest(a.copy()), frame_digest(a) == frame_digest(a.assign(y=["a", "c"]))
@@ -66,23 +69,21 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     >>> frame_digest(b) == frame_digest(a.assign(y=["a", "c"]))
     True
     """
+    series = isinstance(frame, pd.Series)
     if isinstance(frame, pd.Series):
         frame = frame.to_frame()
-    arrays = [np.asarray(frame.index.to_numpy()), *_column_arrays(frame)]
+    arrays = _column_and_index(frame)
     meta = repr((frame.shape, [str(c) for c in frame.columns], [str(d) for d in frame.dtypes])).encode()
-    identity = _identity(meta, arrays)
-    if identity is None:
+    parts = _parts(arrays)
+    if parts is None:
         return _content_digest(meta, arrays)
-    key, pinned = identity
-    if key in _DIGESTS:
-        _DIGESTS.move_to_end(key)
-        return _DIGESTS[key][0]
-    digest = _content_digest(meta, arrays)
-    if all(_immutable(a) for a in pinned):
-        _DIGESTS[key] = (digest, pinned)
-        while len(_DIGESTS) > MAX_DIGESTS:
-            _DIGESTS.popitem(last=False)
-    return digest
+    seen = _SEEN.get(id(frame))
+    if seen is not None and seen[0]() is frame and seen[1] == meta and seen[2] == parts:
+        return seen[3]  # the very table asked about before, its bytes and text objects unchanged
+    digest = _digest_by_identity(meta, arrays, parts)
+    if digest is not None and not series:  # a series was made a new frame just now: nothing to remember it by
+        _remember_frame(frame, meta, arrays, parts, digest)
+    return digest if digest is not None else _content_digest(meta, arrays)
 
 
 MAX_DIGESTS = 256
@@ -90,6 +91,8 @@ MAX_DIGESTS = 256
 
 # identity of a table -> (its content digest, the text arrays whose objects that identity points at)
 _DIGESTS: OrderedDict[bytes, tuple[str, list[np.ndarray]]] = OrderedDict()
+# id of a table -> (a weak reference to it, its meta, its parts, its digest, its text arrays kept alive)
+_SEEN: dict[int, tuple[Any, bytes, list[bytes], str, list[np.ndarray]]] = {}
 _IMMUTABLE = frozenset({str, float, int, bool, type(None), pd.Timestamp, type(pd.NaT), type(pd.NA)})
 
 
@@ -100,28 +103,74 @@ def _column_arrays(frame: pd.DataFrame) -> list[np.ndarray]:
     return [np.asarray(a) for a in arrays]
 
 
-def _identity(meta: bytes, arrays: list[np.ndarray]) -> tuple[bytes, list[np.ndarray]] | None:
-    """Which table this is, read from its bytes: numbers as they are, text cells by the address of their object.
+def _parts(arrays: list[np.ndarray]) -> list[bytes] | None:
+    """What identifies a table's content: numbers as their bytes, text cells as the addresses of their objects.
 
-    Two tables with the same identity hold the same numbers and the very same
-    text objects. The text arrays are returned to be kept with the digest: while
-    they are kept, their objects stay alive, so no other object can take their
-    addresses, and text objects (``str``) cannot change. None when a column is
-    of a kind this does not know (the content is then hashed every time).
+    Two tables with the same parts hold the same numbers and the very same text
+    objects. None when a column is of a kind this does not know (the content is
+    then hashed every time).
     """
-    h = hashlib.blake2b(meta, digest_size=16)
-    pinned = []
+    parts = []
     for values in arrays:
         if values.dtype.kind in "biufcmM":
-            h.update(np.ascontiguousarray(values).view(np.uint8))
+            parts.append(np.ascontiguousarray(values).tobytes())
         elif values.dtype.kind == "O" and values.ndim == 1:
             values = np.ascontiguousarray(values)  # a copy, when one is made, points at the same objects
-            h.update(ctypes.string_at(values.ctypes.data, values.nbytes))
-            pinned.append(values)
+            parts.append(ctypes.string_at(values.ctypes.data, values.nbytes))
         else:
             return None
+    return parts
+
+
+def _text_arrays(arrays: list[np.ndarray]) -> list[np.ndarray]:
+    """The text columns (and index), kept with a digest: while kept, their objects stay alive and keep their addresses."""
+    return [np.array(a, copy=True) for a in arrays if a.dtype.kind == "O"]
+
+
+def _digest_by_identity(meta: bytes, arrays: list[np.ndarray], parts: list[bytes]) -> str | None:
+    """The content digest of a table with these parts: remembered by identity, computed the first time.
+
+    Text objects (``str``) cannot change, and the ones an identity points at
+    are kept alive with its digest, so no other object can take their
+    addresses: the same identity means the same content. None when a text
+    cell holds an object that can change in place (it is hashed every time).
+    """
+    h = hashlib.blake2b(meta, digest_size=16)
+    for part in parts:
+        h.update(part)
         h.update(b"\x1e")
-    return h.digest(), pinned
+    key = h.digest()
+    if key in _DIGESTS:
+        _DIGESTS.move_to_end(key)
+        return _DIGESTS[key][0]
+    pinned = _text_arrays(arrays)
+    if not all(_immutable(a) for a in pinned):
+        return None
+    digest = _content_digest(meta, arrays)
+    _DIGESTS[key] = (digest, pinned)
+    while len(_DIGESTS) > MAX_DIGESTS:
+        _DIGESTS.popitem(last=False)
+    return digest
+
+
+def _remember_frame(frame: pd.DataFrame, meta: bytes, arrays: list[np.ndarray], parts: list[bytes], digest: str) -> None:
+    """Keep a table's parts and digest by the table itself, so that asking again compares bytes instead of hashing them.
+
+    The entry keeps the table's text objects alive (see :func:`_digest_by_identity`) and
+    leaves when the table is freed.
+    """
+    key = id(frame)
+
+    def forget(_: Any) -> None:
+        _SEEN.pop(key, None)
+
+    _SEEN[key] = (weakref.ref(frame, forget), meta, parts, digest, _text_arrays(arrays))
+    while len(_SEEN) > MAX_DIGESTS:
+        _SEEN.pop(next(iter(_SEEN)))
+
+
+def _column_and_index(frame: pd.DataFrame) -> list[np.ndarray]:
+    return [np.asarray(frame.index.to_numpy()), *_column_arrays(frame)]
 
 
 def _immutable(values: np.ndarray) -> bool:
@@ -246,3 +295,4 @@ def clear() -> None:
     """
     _STORE.clear()
     _DIGESTS.clear()
+    _SEEN.clear()

@@ -125,3 +125,23 @@ def test_a_content_stamp_keys_by_sheet_and_is_not_copied(wb, monkeypatch):
     stamped.content_stamp[1]["relationship"] = 1
     assert memo.workbook_key(stamped, ("accounts", "relationship")) != one
     assert dataclasses.replace(stamped).content_stamp is None  # a workbook made from it is hashed again
+
+
+def test_the_same_table_asked_again_is_compared_not_hashed(monkeypatch):
+    memo.clear()
+    a = pd.DataFrame({"x": [1.0, 2.0], "t": ["alpha", "beta"]})
+    first = memo.frame_digest(a)
+    hashed = []
+    real = memo._digest_by_identity
+    monkeypatch.setattr(memo, "_digest_by_identity", lambda *args: hashed.append(1) or real(*args))
+    assert memo.frame_digest(a) == first and hashed == []
+    a.loc[0, "x"] = 3.0  # a number changed in place: compared unequal, so hashed again
+    assert memo.frame_digest(a) != first and hashed == [1]
+    a.loc[0, "x"] = 1.0
+    a.loc[1, "t"] = "gamma"  # a text changed in place: a new object at another address
+    assert memo.frame_digest(a) == memo.frame_digest(pd.DataFrame({"x": [1.0, 2.0], "t": ["alpha", "gamma"]}))
+    del a
+    import gc
+
+    gc.collect()
+    assert memo._SEEN == {}  # each table's entry leaves when the table is freed
