@@ -11,7 +11,12 @@ write identical review pages (same generation time, set through
 1. small notebooks (tests/notebooks: review, isolation, tiny) on 40 accounts:
    the cost of the machinery itself;
 2. the real step notebooks (batch: notebooks: in settings) on 40 accounts of a
-   synthetic 60-account workbook made of two renamed copies of data/sample;
+   synthetic 60-account workbook made of two renamed copies of data/sample,
+   with a third half, the floor (:mod:`benchmarks.floor`): the same notebooks'
+   code in 2 plain processes without Jupyter, each page made as the batch
+   makes it, so its pages are compared byte for byte too. Every half runs the
+   portfolio notebook once. Targets: at least 8x the naive pool, at least 80 %
+   of the floor's speed;
 3. peak memory (resident set of the run's processes: main, workers, kernels)
    for 100 and 1,000 accounts with the tiny notebook (the real notebooks
    would take an hour for 1,000 accounts on 2 cores).
