@@ -166,7 +166,10 @@ def _remember_frame(frame: pd.DataFrame, meta: bytes, arrays: list[np.ndarray], 
 
     _SEEN[key] = (weakref.ref(frame, forget), meta, parts, digest, _text_arrays(arrays))
     while len(_SEEN) > MAX_DIGESTS:
-        _SEEN.pop(next(iter(_SEEN)))
+        try:
+            _SEEN.pop(next(iter(_SEEN)), None)  # the oldest; a table freed meanwhile may have taken its entry away
+        except (StopIteration, RuntimeError):
+            break
 
 
 def _column_and_index(frame: pd.DataFrame) -> list[np.ndarray]:
