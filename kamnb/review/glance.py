@@ -252,6 +252,20 @@ def _actions(wb: Any, account_id: str) -> list[dict[str, Any]]:
     ]
 
 
+def attempt_step(notes: list[str], what: str, fn: Any) -> Any:
+    """``fn()``, or None with one sentence in ``notes`` when it fails: one failing step must not hide the others.
+
+    >>> notes = []
+    >>> attempt_step(notes, "the forecast", lambda: 1 / 0), notes
+    (None, ['the forecast could not be computed: ZeroDivisionError: division by zero'])
+    """
+    try:
+        return fn()
+    except Exception as err:  # noqa: BLE001 - one failing step must not hide the others
+        notes.append(f"{what} could not be computed: {type(err).__name__}: {err}")
+        return None
+
+
 def account_glance(wb: Any, account_id: str) -> AccountGlance:
     """Everything the first screen of ``account_id``'s review shows.
 
@@ -271,11 +285,7 @@ def account_glance(wb: Any, account_id: str) -> AccountGlance:
     tier, reason = "not classified", ""
 
     def attempt(what: str, fn: Any) -> Any:
-        try:
-            return fn()
-        except Exception as err:  # noqa: BLE001 - one failing step must not hide the others
-            notes.append(f"{what} could not be computed: {type(err).__name__}: {err}")
-            return None
+        return attempt_step(notes, what, fn)
 
     got = attempt("the classification", lambda: _classification(wb, account_id, currency))
     if got:
@@ -327,9 +337,18 @@ def _e(text: Any) -> str:
 
 
 def _card(item: Item, extra: str = "") -> str:
+    return card_html(item, _link(item.section), extra)
+
+
+def card_html(item: Item, href: str, extra: str = "") -> str:
+    """One first-screen card: its title linking to ``href``, the value, its lines (a leading "!" marks a bad one); escaped.
+
+    >>> card_html(Item("Tier", "<b>", ["!late"], "tier"), "#tier")
+    '<div class="card " data-item="tier"><div class="label"><a href="#tier">Tier</a></div><div class="value">&lt;b&gt;</div><p class="bad">late</p></div>'
+    """
     lines = "".join(f'<p class="bad">{_e(x[1:])}</p>' if x.startswith("!") else f"<p>{_e(x)}</p>" for x in item.lines if x)
     tone = f" {item.tone}" if item.tone else ""
-    return (f'<div class="card {extra}{tone}" data-item="{_e(item.section)}"><div class="label"><a href="{_link(item.section)}">{_e(item.title)}</a></div>'
+    return (f'<div class="card {extra}{tone}" data-item="{_e(item.section)}"><div class="label"><a href="{_e(href)}">{_e(item.title)}</a></div>'
             f'<div class="value">{_e(item.value)}</div>{lines}</div>')
 
 

@@ -26,7 +26,7 @@ import pandas as pd
 
 from kamnb.common.formatting import money, number, percent
 from kamnb.common.tables import escape
-from kamnb.review.glance import TOC_MARKER, Item, css, short
+from kamnb.review.glance import TOC_MARKER, Item, attempt_step, card_html, css, short
 
 SECTIONS = {
     "portfolio": "Pareto split",
@@ -226,11 +226,7 @@ def portfolio_glance(wb: Any) -> PortfolioGlance:
     cards: dict[str, Item] = {}
 
     def attempt(what: str, fn: Any) -> Any:
-        try:
-            return fn()
-        except Exception as err:  # noqa: BLE001 - one failing step must not hide the others
-            notes.append(f"{what} could not be computed: {type(err).__name__}: {err}")
-            return None
+        return attempt_step(notes, what, fn)
 
     result = attempt("the classification", lambda: classify(wb))
     if result is not None:
@@ -258,11 +254,7 @@ def _link(section: str) -> str:
 
 
 def _card(key: str, item: Item) -> str:
-    lines = "".join(f'<p class="bad">{escape(x[1:])}</p>' if x.startswith("!") else f"<p>{escape(x)}</p>" for x in item.lines if x)
-    tone = f" {item.tone}" if item.tone else ""
-    wide = " span2" if key == "tiers" else ""
-    return (f'<div class="card{wide}{tone}" data-item="{escape(key)}"><div class="label"><a href="{_link(item.section)}">{escape(item.title)}</a></div>'
-            f'<div class="value">{escape(item.value)}</div>{lines}</div>')
+    return card_html(item, _link(item.section), "span2" if key == "tiers" else "")
 
 
 def render(glance: PortfolioGlance) -> str:
