@@ -401,17 +401,14 @@ class WorkshopSession:
     # -- scoring, cached per sheet
     def cached_for(self, account_id: str, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         """``compute()`` for one account, recomputed only when that account's rows of one of ``sheets`` changed."""
-        stamp = (self.loads, *(self.by_account.get(s, account_id) for s in sheets))
-        hit = self._cache.get(name)
-        if hit is not None and hit[0] == stamp:
-            return hit[1]
-        value = compute()
-        self._cache[name] = (stamp, value)
-        return value
+        return self._remembered(name, (self.loads, *(self.by_account.get(s, account_id) for s in sheets)), compute)
 
     def cached(self, name: str, sheets: tuple[str, ...], compute: Callable[[], Any]) -> Any:
         """``compute()``, recomputed only when one of ``sheets`` changed since the last call."""
-        stamp = tuple(self._versions.get(s, 0) for s in sheets)
+        return self._remembered(name, tuple(self._versions.get(s, 0) for s in sheets), compute)
+
+    def _remembered(self, name: str, stamp: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+        """The value kept under ``name`` while its ``stamp`` is the same; ``compute()`` again when it changed."""
         hit = self._cache.get(name)
         if hit is not None and hit[0] == stamp:
             return hit[1]
