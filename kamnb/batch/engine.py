@@ -45,7 +45,8 @@ import papermill.engines  # noqa: F401  (imported before kamnb.batch.papermill_e
 from jupyter_core.utils import run_sync
 
 from kamnb.batch.kernel_reset import install_code, library_roots
-from kamnb.batch.papermill_engine import ENGINE_NAME, register_engine
+from kamnb.batch.kernel_tuning import WARM_ARGUMENTS
+from kamnb.batch.papermill_engine import ENGINE_NAME, load_notebook, register_engine, run_loaded
 
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib")
 """Libraries every review kernel imports once at start-up, besides what the notebooks import."""
@@ -166,7 +167,7 @@ class WarmKernel:
         sockets = os.path.join(tempfile.gettempdir(), f"kamnb-{os.getpid()}-{id(self):x}-{self.starts}")
         km = AsyncKernelManager(kernel_name=self.kernel_name, transport="ipc", ip=sockets)
         await km.start_kernel(
-            extra_arguments=list(KERNEL_ARGUMENTS),
+            extra_arguments=list(KERNEL_ARGUMENTS) + ([] if self.fresh else list(WARM_ARGUMENTS)),
             cwd=self.cwd,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -177,6 +178,8 @@ class WarmKernel:
             await kc.wait_for_ready(timeout=self.startup_timeout)
             self.km, self.kc = km, kc
             await self._run(install_code(self.preload, library_roots()))
+            if not self.fresh:  # see kamnb.batch.kernel_tuning
+                await self._expression("__import__('_kamnb_warm')._k_flush_when_written()")
             reply = await self._expression(f"__import__('_kamnb_warm')._k_setup({self.preload!r}, {library_roots()!r})")
             self.preload_failures = list(reply or [])
         except BaseException:
@@ -266,9 +269,16 @@ class WarmKernel:
         parameters: dict[str, Any],
         *,
         timeout: float | None = None,
-        cwd: str | Path | None = None,
+        source: str = "",
     ) -> nbformat.NotebookNode:
         """Run one notebook through papermill in this kernel; return the executed notebook.
+
+        A warm kernel runs papermill's steps on the notebook in memory
+        (:func:`kamnb.batch.papermill_engine.run_loaded`; a notebook from
+        :func:`~kamnb.batch.papermill_engine.load_notebook` is used as it is,
+        so it can serve account after account); a fresh one calls
+        ``papermill.execute_notebook`` itself. ``source`` names the notebook
+        in papermill's metadata when ``notebook`` is not a path.
 
         Raises what papermill raises (``PapermillExecutionError`` for a cell
         that raised, with the banner cells already in :attr:`last_notebook`),
@@ -279,11 +289,14 @@ class WarmKernel:
         register_engine()
         self.prepare()
         self.last_notebook = None
-        source = notebook if isinstance(notebook, nbformat.NotebookNode) else str(notebook)
+        is_node = isinstance(notebook, nbformat.NotebookNode)
         try:
+            if not self.fresh:
+                loaded = notebook if is_node and "papermill" in notebook.metadata else load_notebook(notebook)
+                return self._call(run_loaded, loaded, parameters, self, source=source or ("" if is_node else str(notebook)), timeout=timeout)
             return self._call(
                 papermill.execute_notebook,
-                source,
+                notebook if is_node else str(notebook),
                 None,
                 parameters=parameters,
                 engine_name=ENGINE_NAME,

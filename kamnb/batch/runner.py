@@ -72,10 +72,12 @@ class AccountRunner:
 
     def __init__(self, config: BatchConfig):
         from kamnb.batch.engine import WarmKernel, notebook_imports
+        from kamnb.batch.papermill_engine import load_notebook
         from kamnb.batch.report import ReviewExporter
 
         self.config = config
-        self.notebooks = [(Path(p).name, nbformat.read(p, as_version=4)) for p in config.notebooks]
+        self.notebooks = [(Path(p).name, load_notebook(p)) for p in config.notebooks]
+        self.sources = dict(zip((name for name, _ in self.notebooks), map(str, config.notebooks)))
         preload: list[str] = list(config.preload)
         for _, nb in self.notebooks:
             preload += notebook_imports(nb)
@@ -149,7 +151,7 @@ class AccountRunner:
         steps: list[tuple[str, nbformat.NotebookNode]] = []
         for name, nb in self.notebooks:
             try:
-                steps.append((name, self.kernel.execute(nb, params, timeout=self.config.timeout)))
+                steps.append((name, self.kernel.execute(nb, params, timeout=self.config.timeout, source=self.sources[name])))
             except PapermillExecutionError as err:
                 partial = self.kernel.last_notebook
                 steps += [(name, partial)] if partial is not None else []
