@@ -15,8 +15,9 @@ write identical review pages (same generation time, set through
    with a third half, the floor (:mod:`benchmarks.floor`): the same notebooks'
    code in 2 plain processes without Jupyter, each page made as the batch
    makes it, so its pages are compared byte for byte too. Every half runs the
-   portfolio notebook once. Targets: at least 8x the naive pool, at least 80 %
-   of the floor's speed;
+   portfolio notebook once; kamnb and the floor run twice, side by side
+   (the machine's speed drifts). Targets: at least 8x the naive pool, at
+   least 80 % of the floor's speed;
 3. peak memory (resident set of the run's processes: main, workers, kernels)
    for 100 and 1,000 accounts with the tiny notebook (the real notebooks
    would take an hour for 1,000 accounts on 2 cores).
@@ -240,11 +241,22 @@ def _show_diff(ids: list[str], tmp: Path, side: str, account: str) -> None:
 
 
 def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path, *, with_floor: bool = False) -> None:
+    """The halves on the same accounts, pages compared byte for byte.
+
+    With the floor, the kamnb and floor halves run twice, around the naive
+    one (kamnb, floor, naive, kamnb, floor): this machine's speed drifts by
+    10-20 % from one minute to the next, so each ratio is taken between
+    halves run side by side and both are shown.
+    """
     print(f"\n{title}: {len(ids)} accounts, {len(notebooks)} notebook(s) each, 2 processes on {os.cpu_count()} cores")
     before = code_digest(notebooks)
-    fast_s, code, _ = fast(workbook, notebooks, ids, tmp / "fast")
+    fasts, floors = [fast(workbook, notebooks, ids, tmp / "fast")[:2]], []
+    if with_floor:
+        floors.append(floor_half(workbook, notebooks, ids, tmp / "floor"))
     naive_s = naive(workbook, notebooks, ids, tmp / "naive")
-    floor_s = floor_half(workbook, notebooks, ids, tmp / "floor") if with_floor else None
+    if with_floor:
+        fasts.append(fast(workbook, notebooks, ids, tmp / "fast")[:2])
+        floors.append(floor_half(workbook, notebooks, ids, tmp / "floor"))
     changed = code_digest(notebooks) != before
     sides = ["naive"] + (["floor"] if with_floor else [])
     differ = {side: _differ(ids, tmp, side) for side in sides}
@@ -253,12 +265,17 @@ def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], t
             _show_diff(ids, tmp, side, accounts[0])
     if changed:
         print("  NOTE: kamnb's source or the notebooks changed during this run, so the halves ran different code")
+    fast_s = sum(f for f, _ in fasts) / len(fasts)
     print(f"  naive (fresh papermill kernel per notebook, fresh exporter): {naive_s:7.1f} s  {len(ids) / naive_s:5.2f} accounts/s")
-    print(f"  kamnb batch (warm kernels, one exporter per worker, index):  {fast_s:7.1f} s  {len(ids) / fast_s:5.2f} accounts/s  (exit {code})")
-    if floor_s is not None:
-        print(f"  floor (the notebooks' code in 2 plain processes, no Jupyter): {floor_s:6.1f} s  {len(ids) / floor_s:5.2f} accounts/s")
-    print(f"  speed-up: {naive_s / fast_s:.1f}x the naive pool (target >= 8x on the step notebooks)"
-          + (f";  {floor_s / fast_s * 100:.0f} % of the floor's speed (target >= 80 %)" if floor_s is not None else ""))
+    for n, (seconds, code) in enumerate(fasts, 1):
+        print(f"  kamnb batch (warm kernels, one exporter per worker, index):  {seconds:7.1f} s  {len(ids) / seconds:5.2f} accounts/s  (exit {code}, run {n})")
+    for n, seconds in enumerate(floors, 1):
+        print(f"  floor (the notebooks' code in 2 plain processes, no Jupyter): {seconds:6.1f} s  {len(ids) / seconds:5.2f} accounts/s  (run {n})")
+    print(f"  speed-up: {naive_s / fast_s:.1f}x the naive pool (kamnb's runs averaged; target >= 8x on the step notebooks)")
+    if floors:
+        shares = [fl / f * 100 for fl, (f, _) in zip(floors, fasts, strict=True)]
+        print(f"  share of the floor's speed, each pair run side by side: {', '.join(f'{x:.0f} %' for x in shares)}"
+              f"; mean {sum(shares) / len(shares):.0f} % (target >= 80 %)")
     print("  identical review pages: " + ", ".join(f"{len(ids) - len(differ[side])}/{len(ids)} with {side}" for side in sides))
     assert not any(differ.values()) or changed, "the halves wrote different reviews"
 

@@ -15,6 +15,8 @@ def major_minor(package: str) -> str:
     ("jsonschema", "kamnb.batch:CHECKED_JSONSCHEMA"),
     ("pandas", "kamnb.batch.kernel_reset:CHECKED_PANDAS"),
     ("papermill", "kamnb.batch.papermill_engine:CHECKED_PAPERMILL"),
+    ("ipykernel", "kamnb.batch.kernel_tuning:CHECKED_IPYKERNEL"),
+    ("ipykernel", "kamnb.batch.kernel_cells:CHECKED_IPYKERNEL_HOOKS"),
 ])
 def test_installed_version_was_checked(package: str, checked: str) -> None:
     module, name = checked.split(":")

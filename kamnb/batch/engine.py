@@ -292,7 +292,7 @@ class WarmKernel:
         is_node = isinstance(notebook, nbformat.NotebookNode)
         try:
             if not self.fresh:
-                loaded = notebook if is_node and "papermill" in notebook.metadata else load_notebook(notebook)
+                loaded = notebook if isinstance(notebook, nbformat.NotebookNode) and "papermill" in notebook.metadata else load_notebook(notebook)
                 return self._call(run_loaded, loaded, parameters, self, source=source or ("" if is_node else str(notebook)), timeout=timeout)
             return self._call(
                 papermill.execute_notebook,

@@ -232,11 +232,13 @@ def _k_threads_left(st: dict[str, Any]) -> list[str]:
 
 
 def kernel_source() -> str:
+    from kamnb.batch.kernel_cells import _k_cannot_run_at_once, _k_on_output_thread, _k_one_cell, _k_run_cells, _KCellTimedOut
     from kamnb.batch.kernel_tuning import _k_flush_when_written
 
     parts = ["from __future__ import annotations", "_STATE = {}", f"_STATEFUL = {_STATEFUL!r}"]
     for fn in (_k_fingerprint, _k_pandas_options, _k_snapshot, _k_setup, _k_reset, _k_unload, _k_restore_process,
-               _k_restore_libraries, _k_threads_left, _k_flush_when_written):
+               _k_restore_libraries, _k_threads_left, _k_flush_when_written, _KCellTimedOut, _k_cannot_run_at_once,
+               _k_on_output_thread, _k_one_cell, _k_run_cells):
         parts.append(inspect.getsource(fn))
     return "\n\n".join(parts)
 

@@ -58,9 +58,35 @@ class WarmEngine(Engine):  # type: ignore[no-redef]  # noqa: F811
             log=log,
             **kwargs,
         )
-        client.kc = kernel.kc
-        return client.execute()
+        if kernel.fresh:
+            client.kc = kernel.kc
+            return client.execute()
+        from kamnb.batch.kernel_cells import OneRequestClient
 
+        client.kc = OneRequestClient(kernel, client, execution_timeout)
+        nb = client.execute()
+        _times_from_kernel(nb)
+        return nb
+
+
+
+def _times_from_kernel(nb: Any) -> None:
+    """papermill's per-cell start, end and duration taken from the kernel's own clock (see :mod:`kamnb.batch.kernel_cells`).
+
+    papermill times a cell around nbclient's call for it; with the cells run in
+    one request, the first call waits for all of them and the others return at
+    once, so the kernel's times (kept as nbclient's ``execution`` metadata) are the true ones.
+    """
+    from datetime import datetime
+
+    for cell in nb.cells:
+        times = cell.metadata.get("execution", {})
+        start, end = times.get("iopub.execute_input"), times.get("shell.execute_reply")
+        if cell.cell_type != "code" or not (start and end) or "papermill" not in cell.metadata:
+            continue
+        began, ended = (datetime.fromisoformat(t.replace("Z", "+00:00")) for t in (start, end))
+        cell.metadata.papermill.update(start_time=began.isoformat(), end_time=ended.isoformat(),
+                                       duration=round((ended - began).total_seconds(), 6))
 
 
 def load_notebook(notebook: Any) -> Any:

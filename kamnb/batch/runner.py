@@ -77,7 +77,7 @@ class AccountRunner:
 
         self.config = config
         self.notebooks = [(Path(p).name, load_notebook(p)) for p in config.notebooks]
-        self.sources = dict(zip((name for name, _ in self.notebooks), map(str, config.notebooks)))
+        self.sources = {Path(p).name: str(p) for p in config.notebooks}
         preload: list[str] = list(config.preload)
         for _, nb in self.notebooks:
             preload += notebook_imports(nb)
@@ -115,7 +115,9 @@ class AccountRunner:
             review = stitch(steps, account_id=task.account_id, account_name=task.name)
             if error is not None:
                 review.cells.insert(0, _banner(f"This review failed: {error.kind} in {error.step}: {error.message}"))
-            write_atomic(notebook_path, nbformat.writes(audit_copy(review)))  # not signed: see docs/batch.md
+            # not signed: see docs/batch.md. nbformat's v4 writer, without the validation pass of
+            # nbformat.writes (which only logs what it finds): the outputs were checked as they came in.
+            write_atomic(notebook_path, nbformat.v4.writes(audit_copy(review)))
             outputs["notebook"] = f"notebooks/{task.file}.ipynb"
             if error is None:
                 page = self.exporter.export(review, **page_texts(self.config, task))
