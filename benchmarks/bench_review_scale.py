@@ -9,7 +9,11 @@ account it compares the review's bytes and the seconds the batch spent on it
 portfolio review of both. Each run reviews one more account first, which pays
 for loading the workbook into the warm kernel (shown on its own line). Targets: review bytes at most 1.2x and review
 seconds at most 1.5x those in the sample; the portfolio review of 3,000
-accounts keeps its tables to the first rows with the total stated.
+accounts keeps its tables to the first rows with the total stated. Both runs
+are repeated side by side (``--rounds``, default 2) and each account's
+quickest round counts: this machine's speed drifts by 10-20 % from one minute
+to the next. The issue's goal for the batch is 1.2x; the assertion holds the 1.5x
+the review itself promised.
 
     .venv/bin/python -m benchmarks review_scale          # about 5 minutes on 2 cores
     .venv/bin/python -m benchmarks.bench_review_scale --copies 10   # a quicker look (300 accounts)
@@ -74,16 +78,26 @@ def main(argv: list[str] | None = None) -> None:
 
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_review_scale", description=__doc__.split("\n\n")[0])
     parser.add_argument("--copies", type=int, default=100, help="copies of the sample in the large portfolio (default 100: 3,000 accounts)")
+    parser.add_argument("--rounds", type=int, default=2, help="rounds of both runs, side by side; each account's quickest counts (default 2)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     with tempfile.TemporaryDirectory(prefix="kamnb-bench-review-") as name:
         tmp = Path(name)
         large = without_portfolio_review(copy_workbook(SAMPLE, tmp / "large", args.copies))
         sample = without_portfolio_review(copy_workbook(SAMPLE, tmp / "sample", 1))
-        small = review(sample, [f"C0-{a}" for a in (WARM_UP, *ACCOUNTS)], tmp / "small-out")
-        big = review(large, [f"C0-{a}" for a in (WARM_UP, *ACCOUNTS)], tmp / "large-out")
+        ids = [f"C0-{a}" for a in (WARM_UP, *ACCOUNTS)]
+        small, big = {}, {}
+        for n in range(args.rounds):  # side by side, each round: this machine's speed drifts from minute to minute
+            for runs, workbook, name in ((small, sample, "small"), (big, large, "large")):
+                run = review(workbook, ids, tmp / f"{name}-out-{n}")
+                if runs:  # each account's quickest round, the rest from the first
+                    run["seconds"] = {a: min(runs["seconds"][a], run["seconds"][a]) for a in ids}  # type: ignore[index]
+                    runs["seconds"] = run["seconds"]
+                    runs["code"] = max(runs["code"], run["code"])  # type: ignore[type-var]
+                else:
+                    runs.update(run)
         accounts = 30 * args.copies
-        print(f"\nan account's review in the 30-account sample and in a {accounts:,}-account copy (1 worker, same run)")
+        print(f"\nan account's review in the 30-account sample and in a {accounts:,}-account copy (1 worker, same run, quickest of {args.rounds} rounds)")
         print(f"  {'account':10s} {'bytes 30':>10s} {'bytes ' + format(accounts, ','):>12s} {'ratio':>6s}   {'s 30':>6s} {'s ' + format(accounts, ','):>8s} {'ratio':>6s}")
         worst_bytes = worst_seconds = 0.0
         for a in ACCOUNTS:

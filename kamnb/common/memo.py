@@ -35,10 +35,11 @@ import copy
 import ctypes
 import functools
 import hashlib
+import os
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
@@ -74,15 +75,25 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
         frame = frame.to_frame()
     arrays = _column_and_index(frame)
     meta = repr((frame.shape, [str(c) for c in frame.columns], [str(d) for d in frame.dtypes])).encode()
+    seen = _SEEN.get(id(frame))
+    if seen is not None and seen[0]() is frame and seen[1] == meta and _unchanged(arrays, seen[2]):
+        return seen[3]  # the very table asked about before, its bytes and text objects unchanged
+    shared = _SHARED.get(_sharing_key(meta, arrays))
+    if shared is not None and _unchanged(arrays, shared[0]):
+        return shared[1]  # a copy sharing its columns with a table asked about before (pandas copies on write)
     parts = _parts(arrays)
     if parts is None:
         return _content_digest(meta, arrays)
-    seen = _SEEN.get(id(frame))
-    if seen is not None and seen[0]() is frame and seen[1] == meta and seen[2] == parts:
+    if seen is not None and seen[0]() is frame and seen[1] == meta and _unchanged(arrays, seen[2]):
         return seen[3]  # the very table asked about before, its bytes and text objects unchanged
     digest = _digest_by_identity(meta, arrays, parts)
-    if digest is not None and not series:  # a series was made a new frame just now: nothing to remember it by
-        _remember_frame(frame, meta, arrays, parts, digest)
+    if digest is not None:
+        kept = [np.array(a, copy=True, order="C") for a in arrays]  # text columns: their objects kept alive
+        _SHARED[_sharing_key(meta, arrays)] = (kept, digest)
+        while len(_SHARED) > MAX_SHARED:
+            _SHARED.popitem(last=False)
+        if not series:  # a series was made a new frame just now: nothing to remember it by
+            _remember_frame(frame, meta, kept, digest)
     return digest if digest is not None else _content_digest(meta, arrays)
 
 
@@ -91,8 +102,12 @@ MAX_DIGESTS = 256
 
 # identity of a table -> (its content digest, the text arrays whose objects that identity points at)
 _DIGESTS: OrderedDict[bytes, tuple[str, list[np.ndarray]]] = OrderedDict()
-# id of a table -> (a weak reference to it, its meta, its parts, its digest, its text arrays kept alive)
-_SEEN: dict[int, tuple[Any, bytes, list[bytes], str, list[np.ndarray]]] = {}
+# where a table's columns are stored -> (copies of its index and columns as they were, its digest); bounded
+MAX_SHARED = 64
+"""How many tables are remembered by where their columns are stored (copies of them are kept: a few per sheet)."""
+_SHARED: OrderedDict[tuple, tuple[list[np.ndarray], str]] = OrderedDict()
+# id of a table -> (a weak reference to it, its meta, copies of its columns as they were, its digest)
+_SEEN: dict[int, tuple[Any, bytes, list[np.ndarray], str]] = {}
 _IMMUTABLE = frozenset({str, float, int, bool, type(None), pd.Timestamp, type(pd.NaT), type(pd.NA)})
 
 
@@ -153,7 +168,12 @@ def _digest_by_identity(meta: bytes, arrays: list[np.ndarray], parts: list[bytes
     return digest
 
 
-def _remember_frame(frame: pd.DataFrame, meta: bytes, arrays: list[np.ndarray], parts: list[bytes], digest: str) -> None:
+def _sharing_key(meta: bytes, arrays: list[np.ndarray]) -> tuple:
+    """Where a table's columns (not its index, often made anew) keep their values: shallow copies share it."""
+    return (meta, tuple((a.ctypes.data, a.strides) for a in arrays[1:]))
+
+
+def _remember_frame(frame: pd.DataFrame, meta: bytes, kept: list[np.ndarray], digest: str) -> None:
     """Keep a table's parts and digest by the table itself, so that asking again compares bytes instead of hashing them.
 
     The entry keeps the table's text objects alive (see :func:`_digest_by_identity`) and
@@ -164,12 +184,49 @@ def _remember_frame(frame: pd.DataFrame, meta: bytes, arrays: list[np.ndarray], 
     def forget(_: Any) -> None:
         _SEEN.pop(key, None)
 
-    _SEEN[key] = (weakref.ref(frame, forget), meta, parts, digest, _text_arrays(arrays))
+    _SEEN[key] = (weakref.ref(frame, forget), meta, kept, digest)
     while len(_SEEN) > MAX_DIGESTS:
         try:
             _SEEN.pop(next(iter(_SEEN)), None)  # the oldest; a table freed meanwhile may have taken its entry away
         except (StopIteration, RuntimeError):
             break
+
+
+def _find_memcmp() -> Any:
+    """The C library's ``memcmp`` (compares two buffers without copying them), or None where it cannot be found."""
+    try:
+        lib = ctypes.CDLL(None) if os.name != "nt" else ctypes.cdll.msvcrt  # type: ignore[attr-defined]
+        memcmp = lib.memcmp
+    except (OSError, AttributeError):
+        return None
+    memcmp.restype = ctypes.c_int
+    memcmp.argtypes = (ctypes.c_void_p, ctypes.c_void_p, ctypes.c_size_t)
+    return memcmp
+
+
+_MEMCMP = _find_memcmp()
+
+
+def _unchanged(arrays: list[np.ndarray], kept: list[np.ndarray]) -> bool:
+    """Whether a table's columns hold exactly what ``kept`` (copies made earlier) holds: the same bytes, the same text objects.
+
+    Compared in place, without copying the table (an unchanged 3,000-account sheet is asked
+    about hundreds of times per review).
+    """
+    if len(arrays) != len(kept):
+        return False
+    for now, then in zip(arrays, kept, strict=True):
+        if now.dtype != then.dtype or now.shape != then.shape:
+            return False
+        if now.dtype.kind not in "biufcmMO" or now.ndim != 1:
+            return False
+        now = np.ascontiguousarray(now)
+        if _MEMCMP is not None:
+            if now.nbytes and _MEMCMP(now.ctypes.data, then.ctypes.data, now.nbytes) != 0:
+                return False
+        elif ctypes.string_at(now.ctypes.data, now.nbytes) != ctypes.string_at(then.ctypes.data, then.nbytes):
+            return False
+    return True
 
 
 def _column_and_index(frame: pd.DataFrame) -> list[np.ndarray]:
@@ -228,18 +285,34 @@ def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
 
 
 def fresh(value: T) -> T:
-    """A copy the caller may change freely (DataFrames and Series copied, anything else deep-copied).
+    """A copy the caller may change freely, without copying the data of a table.
+
+    pandas copies on write (always, from pandas 3): a shallow copy of a
+    DataFrame or Series shares the stored values until either side changes
+    them, and a change to the copy never reaches the original. So a
+    remembered 3,000-row table costs nothing to hand out, however often it is
+    asked for. Lists, tuples and dicts (of tables) get the same per item;
+    anything else is deep-copied.
 
     Example:
         >>> a = [1, [2]]
         >>> b = fresh(a)
         >>> b == a, b[1] is a[1]
         (True, False)
+        >>> t = pd.DataFrame({"x": [1, 2]})
+        >>> u = fresh(t)
+        >>> u.loc[0, "x"] = 9
+        >>> int(t.loc[0, "x"]), int(u.loc[0, "x"])
+        (1, 9)
     """
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        return value.copy()
-    if value is None or isinstance(value, (str, int, float, bool, tuple, frozenset)):
+        return value.copy(deep=False)  # type: ignore[return-value]
+    if value is None or isinstance(value, (str, int, float, bool, frozenset)):
         return value
+    if isinstance(value, (tuple, list)) and type(value) in (tuple, list):
+        return cast(T, type(value)(fresh(v) for v in value))
+    if isinstance(value, dict) and type(value) is dict:
+        return cast(T, {k: fresh(v) for k, v in value.items()})
     return copy.deepcopy(value)
 
 
@@ -299,3 +372,4 @@ def clear() -> None:
     _STORE.clear()
     _DIGESTS.clear()
     _SEEN.clear()
+    _SHARED.clear()

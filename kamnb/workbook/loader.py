@@ -164,11 +164,12 @@ _LOADED: dict[tuple, Workbook] = {}
 
 
 def _copy(wb: Workbook) -> Workbook:
+    """A copy of a loaded workbook its user may change freely: tables share their values until changed (pandas copies on write)."""
     return Workbook(
         wb.path,
-        {name: frame.copy() for name, frame in wb.sheets.items()},
-        wb.questions.copy(),
-        wb.indicators.copy(),
+        {name: frame.copy(deep=False) for name, frame in wb.sheets.items()},
+        wb.questions.copy(deep=False),
+        wb.indicators.copy(deep=False),
         copy.deepcopy(wb.settings),
         list(wb.problems),
         {k: list(v) for k, v in wb.missing_columns.items()},

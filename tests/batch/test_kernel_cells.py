@@ -114,3 +114,11 @@ def test_warm_kernels_skip_the_idle_waits_and_fresh_kernels_do_not(kernels: tupl
     texts = ["".join(o.get("text", "") for c in k.execute(probe, {"account_id": "A"}).cells if c.cell_type == "code" for o in c.outputs)
              for k in (warm, fresh)]
     assert texts == ["True 0.0\n", "False 0.0005\n"]
+
+
+def test_each_cell_keeps_its_own_time(kernels: tuple[WarmKernel, WarmKernel]) -> None:
+    """The first cell does not carry the whole run's time: papermill's times come from the kernel's clock."""
+    warm, _ = kernels
+    nb = warm.execute(_notebook(["x = 1", "import time; time.sleep(0.3)", "y = 2"]), {"account_id": "A"})
+    durations = [c.metadata.papermill.duration for c in nb.cells if c.cell_type == "code"][2:]
+    assert durations[0] < 0.1 and durations[1] >= 0.3 and durations[2] < 0.1
