@@ -69,7 +69,6 @@ class WarmEngine(Engine):  # type: ignore[no-redef]  # noqa: F811
         return nb
 
 
-
 def _times_from_kernel(nb: Any) -> None:
     """papermill's per-cell start, end and duration taken from the kernel's own clock (see :mod:`kamnb.batch.kernel_cells`).
 
@@ -104,10 +103,10 @@ def run_loaded(nb: Any, parameters: dict[str, Any], kernel: WarmKernel, *, sourc
     reads it back, and at the end writes the executed notebook to JSON even
     with no output file (the text then goes nowhere): three serialisations and
     validations of a notebook per run, some 5 % of a worker's time. This runs
-    the same papermill functions in the same order without them: the
-    warning for a parameter the notebook does not declare, parameterising (a new copy of ``nb``, with the injected cell), the run
-    metadata, clearing old error markers, the engine with its cell
-    bookkeeping, and the error banner. ``nb`` is left as it was, so it serves
+    the same papermill functions in the same order without them: the warning
+    for a parameter the notebook does not declare, parameterising (a new copy
+    of ``nb``, with the injected cell), the run metadata, clearing old error
+    markers, the engine with its cell bookkeeping, and the error banner. ``nb`` is left as it was, so it serves
     every account. ``source`` is recorded as the input path.
 
     Example:

@@ -284,14 +284,39 @@ def workbook_key(wb: Any, sheets: tuple[str, ...] | None = None) -> tuple:
     )
 
 
+def _copies_on_write() -> bool:
+    """Whether pandas copies on write: always from pandas 3, by option before."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    try:
+        return pd.get_option("mode.copy_on_write") is True
+    except (KeyError, pd.errors.OptionError):
+        return False
+
+
+COPIES_ON_WRITE = _copies_on_write()
+
+
+def copy_table(table: T) -> T:
+    """A copy of a DataFrame or Series its user may change freely: shallow where pandas copies on write, else deep.
+
+    >>> t = pd.DataFrame({"x": [1, 2]})
+    >>> u = copy_table(t)
+    >>> u.loc[0, "x"] = 9
+    >>> int(t.loc[0, "x"])
+    1
+    """
+    return table.copy(deep=not COPIES_ON_WRITE)  # type: ignore[attr-defined, no-any-return]
+
+
 def fresh(value: T) -> T:
     """A copy the caller may change freely, without copying the data of a table.
 
-    pandas copies on write (always, from pandas 3): a shallow copy of a
+    Where pandas copies on write (always from pandas 3), a shallow copy of a
     DataFrame or Series shares the stored values until either side changes
-    them, and a change to the copy never reaches the original. So a
-    remembered 3,000-row table costs nothing to hand out, however often it is
-    asked for. Lists, tuples and dicts (of tables) get the same per item;
+    them, and a change to the copy never reaches the original: a remembered
+    3,000-row table then costs nothing to hand out, however often it is asked
+    for (:func:`copy_table`; with an older pandas the copy is deep). Lists, tuples and dicts (of tables) get the same per item;
     anything else is deep-copied.
 
     Example:
@@ -306,7 +331,7 @@ def fresh(value: T) -> T:
         (1, 9)
     """
     if isinstance(value, (pd.DataFrame, pd.Series)):
-        return value.copy(deep=False)  # type: ignore[return-value]
+        return copy_table(value)
     if value is None or isinstance(value, (str, int, float, bool, frozenset)):
         return value
     if isinstance(value, (tuple, list)) and type(value) in (tuple, list):

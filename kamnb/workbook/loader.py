@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from kamnb.common.memo import copy_table
 from kamnb.errors import Problem, WorkbookError
 from kamnb.workbook import banks
 from kamnb.workbook.book import JOURNAL_NAME, RawSheet, Workbook, journal_path_for
@@ -164,12 +165,12 @@ _LOADED: dict[tuple, Workbook] = {}
 
 
 def _copy(wb: Workbook) -> Workbook:
-    """A copy of a loaded workbook its user may change freely: tables share their values until changed (pandas copies on write)."""
+    """A copy of a loaded workbook its user may change freely (tables share their values until changed: :func:`~kamnb.common.memo.copy_table`)."""
     return Workbook(
         wb.path,
-        {name: frame.copy(deep=False) for name, frame in wb.sheets.items()},
-        wb.questions.copy(deep=False),
-        wb.indicators.copy(deep=False),
+        {name: copy_table(frame) for name, frame in wb.sheets.items()},
+        copy_table(wb.questions),
+        copy_table(wb.indicators),
         copy.deepcopy(wb.settings),
         list(wb.problems),
         {k: list(v) for k, v in wb.missing_columns.items()},
