@@ -57,10 +57,11 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     """A digest of a table's content: columns, dtypes, index and every value (cheap: no per-row Python).
 
     A table seen before is recognised without reading its text again (see
-    :func:`_digest_by_identity`), and the very same table asked about again by
-    comparing its bytes with what it held then (:func:`_remember_frame`): asking
-    for the digest of an unchanged sheet costs about a copy of its bytes,
-    however many text cells it has.
+    :func:`_digest_by_identity`), and the very same table, or a shallow copy
+    sharing its columns, asked about again by comparing its columns in place
+    with copies kept from then (:func:`_unchanged`): asking for the digest of
+    an unchanged sheet costs one pass over its bytes, no copy, however many
+    text cells it has.
 
     >>> a = pd.DataFrame({"x": [1.0, 2.0], "y": ["a", "b"]})
     >>> frame_digest(a) == frame_digest(a.copy()), frame_digest(a) == frame_digest(a.assign(y=["a", "c"]))
@@ -84,8 +85,6 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     parts = _parts(arrays)
     if parts is None:
         return _content_digest(meta, arrays)
-    if seen is not None and seen[0]() is frame and seen[1] == meta and _unchanged(arrays, seen[2]):
-        return seen[3]  # the very table asked about before, its bytes and text objects unchanged
     digest = _digest_by_identity(meta, arrays, parts)
     if digest is not None:
         kept = [np.array(a, copy=True, order="C") for a in arrays]  # text columns: their objects kept alive
@@ -174,10 +173,10 @@ def _sharing_key(meta: bytes, arrays: list[np.ndarray]) -> tuple:
 
 
 def _remember_frame(frame: pd.DataFrame, meta: bytes, kept: list[np.ndarray], digest: str) -> None:
-    """Keep a table's parts and digest by the table itself, so that asking again compares bytes instead of hashing them.
+    """Keep copies of a table's columns and its digest by the table itself, so that asking again compares them in place.
 
-    The entry keeps the table's text objects alive (see :func:`_digest_by_identity`) and
-    leaves when the table is freed.
+    The copies keep the table's text objects alive (see :func:`_digest_by_identity`); the
+    entry leaves when the table is freed.
     """
     key = id(frame)
 
