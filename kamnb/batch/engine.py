@@ -46,7 +46,7 @@ from jupyter_core.utils import run_sync
 
 from kamnb.batch.kernel_reset import install_code, library_roots
 from kamnb.batch.kernel_tuning import WARM_ARGUMENTS
-from kamnb.batch.papermill_engine import ENGINE_NAME, load_notebook, register_engine, run_loaded
+from kamnb.batch.papermill_engine import ENGINE_NAME, PARSE_LOCK, load_notebook, register_engine, run_loaded
 
 DEFAULT_PRELOAD = ("numpy", "pandas", "matplotlib")
 """Libraries every review kernel imports once at start-up, besides what the notebooks import."""
@@ -83,7 +83,8 @@ def notebook_imports(nb: nbformat.NotebookNode) -> list[str]:
             continue
         source = "\n".join(line for line in cell.source.splitlines() if not line.lstrip().startswith(("%", "!")))
         try:
-            tree = ast.parse(source)
+            with PARSE_LOCK:
+                tree = ast.parse(source)
         except SyntaxError:
             continue
         for node in tree.body:
@@ -204,7 +205,9 @@ class WarmKernel:
         result = reply["content"].get("user_expressions", {}).get("r", {})
         if result.get("status") != "ok":
             raise RuntimeError(f"the review kernel could not evaluate {expression}: {result.get('ename')}: {result.get('evalue')}")
-        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
+        with PARSE_LOCK:  # literal_eval parses too
+            text = ast.literal_eval(result["data"]["text/plain"])
+        return json.loads(text)
 
     def shutdown(self) -> None:
         """Stop the kernel at once (no graceful wait) and free its resources."""

@@ -12,6 +12,7 @@ import inspect
 import os
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -231,7 +232,24 @@ def _k_threads_left(st: dict[str, Any]) -> list[str]:
     return [f"the notebook left a thread running ({', '.join(left)})"] if left else []
 
 
+_SOURCE: list[str] = []
+_SOURCE_LOCK = threading.Lock()
+
+
 def kernel_source() -> str:
+    """The kernel side's source, gathered once per process.
+
+    Once, and under a lock: ``inspect.getsource`` of a class parses its whole
+    module, and CPython 3.11 can fail two parses at once in two threads (a Dask
+    worker starts two kernels at once): "AST constructor recursion depth mismatch".
+    """
+    with _SOURCE_LOCK:
+        if not _SOURCE:
+            _SOURCE.append(_gather_source())
+        return _SOURCE[0]
+
+
+def _gather_source() -> str:
     from kamnb.batch.kernel_cells import _k_cannot_run_at_once, _k_on_output_thread, _k_one_cell, _k_run_cells, _KCellTimedOut
     from kamnb.batch.kernel_tuning import _k_flush_when_written
 

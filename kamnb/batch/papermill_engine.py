@@ -8,6 +8,7 @@ being imported, so kamnb imports ``papermill.engines`` before this module
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Any
 
 # Imported first, papermill's entry-point scan (run while ``papermill.engines`` is being imported,
@@ -21,6 +22,12 @@ from papermill.utils import remove_args  # noqa: E402
 
 if TYPE_CHECKING:
     from kamnb.batch.engine import WarmKernel
+
+PARSE_LOCK = threading.Lock()
+"""Held around Python source parsing in the worker (papermill's parameter inspection, the preload's import scan,
+reading the kernel's answers):
+CPython 3.11 can fail ``ast.parse`` run in two threads at once ("AST constructor recursion depth mismatch"),
+and a Dask worker runs two accounts at once in two threads."""
 
 CHECKED_PAPERMILL = ("2.7",)
 """papermill versions whose engine registry (``papermill_engines._engines``) :func:`register_engine` was checked against."""
@@ -118,11 +125,12 @@ def run_loaded(nb: Any, parameters: dict[str, Any], kernel: WarmKernel, *, sourc
 
     register_engine()
     kernel_name = kernel.kernel_name
-    declared = {p.name for p in _infer_parameters(nb, name=kernel_name, language="python")}
-    for name in parameters:
-        if name not in declared:
-            log.warning("Passed unknown parameter: %s", name)  # papermill's own warning
-    nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name, language="python", engine_name=ENGINE_NAME)
+    with PARSE_LOCK:
+        declared = {p.name for p in _infer_parameters(nb, name=kernel_name, language="python")}
+        for name in parameters:
+            if name not in declared:
+                log.warning("Passed unknown parameter: %s", name)  # papermill's own warning
+        nb = parameterize_notebook(nb, parameters, kernel_name=kernel_name, language="python", engine_name=ENGINE_NAME)
     nb = remove_error_markers(prepare_notebook_metadata(nb, source, None))
     nb = papermill_engines.execute_notebook_with_engine(
         ENGINE_NAME, nb, kernel_name=kernel_name, input_path=source, output_path=None, progress_bar=False,
