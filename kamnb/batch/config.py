@@ -49,6 +49,8 @@ class BatchConfig:
     generated: str = ""
     as_of: str = ""
     paper: str = "A4"
+    portfolio_notebook: str = ""  # the portfolio review's notebook, run once per batch ('' for none)
+    accounts: int = 0  # accounts in the batch, as the portfolio review's subtitle counts them
 
     @property
     def key(self) -> str:
@@ -59,14 +61,29 @@ class BatchConfig:
 class Task:
     """One account to review: its id, display name and the safe file name of its outputs.
 
+    The batch's one other task, the portfolio review (:data:`PORTFOLIO_TASK`,
+    ``kind="portfolio"``), runs on a worker like an account, before them.
+
     Example:
         >>> Task(account_id="ACC-001", name="Nordlicht Logistics", file="ACC-001").file
         'ACC-001'
+        >>> PORTFOLIO_TASK.label
+        'the portfolio review'
     """
 
     account_id: str
     name: str
     file: str
+    kind: str = "account"
+
+    @property
+    def label(self) -> str:
+        """How the batch names the task when it fails: the account id, or "the portfolio review"."""
+        return "the portfolio review" if self.kind == "portfolio" else self.account_id
+
+
+PORTFOLIO_TASK = Task(account_id="", name="Portfolio review", file="portfolio", kind="portfolio")
+"""The portfolio notebook's run (``BatchConfig.portfolio_notebook``), queued first, on a worker's warm kernel."""
 
 
 def safe_names(account_ids: Sequence[str]) -> dict[str, str]:

@@ -36,6 +36,7 @@ from typing import Any
 
 from kamnb import __version__  # noqa: E402
 from kamnb.batch.config import (
+    PORTFOLIO_TASK,
     BatchConfig,
     Task,
     batch_settings,
@@ -196,6 +197,8 @@ def run_batch(opts: RunOptions, *, stream: Any = None) -> int:
         generated=generated_stamp(),
         as_of=as_of(wb.settings).strftime("%Y-%m-%d"),
         paper=paper,
+        portfolio_notebook=str(_portfolio_notebook(settings, notebooks) or ""),
+        accounts=len(ids),
     )
     out = Path(config.out)
     try:
@@ -228,7 +231,10 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     inputs = _inputs(workbook, notebooks, config, isolation)
     results = _resumed(opts, out, inputs, files, ids, stream, say)
     tasks = [Task(a, str(names_of.get(a, a)), files[a]) for a in ids if a not in results]
-    scheduler = _scheduler(opts, len(tasks), stream)
+    review = _portfolio_review(settings, config, notebooks)
+    # the portfolio review first, on a worker's warm kernel, as any account runs
+    queue = ([PORTFOLIO_TASK] if config.portfolio_notebook else []) + tasks
+    scheduler = _scheduler(opts, len(queue), stream)
     if scheduler is None:
         return EXIT_USAGE
     manifest: dict[str, Any] = {
@@ -247,13 +253,12 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     else:
         progress.stage(f"{len(tasks)} account(s) queued; starting {scheduler.workers} kernel(s)", label="starting")
     started = time.monotonic()
-    background = ThreadPoolExecutor(1, thread_name_prefix="kamnb-portfolio")
+    background = ThreadPoolExecutor(1, thread_name_prefix="kamnb-index")
     figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
-    review_job = background.submit(_portfolio_review, settings, config, len(ids))  # runs beside the accounts
     background.shutdown(wait=False)
     previous_term = _catch_sigterm()
-    interrupted, terminated = _run_accounts(scheduler, config, tasks, progress, manifest, results, ids, out, stream,
-                                            hold_term=previous_term is not None)
+    interrupted, terminated = _run_accounts(scheduler, config, queue, progress, manifest, results, ids, out, stream,
+                                            hold_term=previous_term is not None, review=review)
     progress.close()
     removed = remove_temp_files(out)
     for a in ids:
@@ -263,7 +268,7 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     if terminated:
         manifest["summary"]["signal"] = "SIGTERM"
     code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
-    code, index_written = _write_index_and_manifest(wb, out, ids, results, config, figures_job.result(), review_job.result(),
+    code, index_written = _write_index_and_manifest(wb, out, ids, results, config, figures_job.result(), review,
                                                     manifest, stream, code)
     if previous_term is not None:
         signal.signal(signal.SIGTERM, previous_term)
@@ -315,8 +320,11 @@ def _scheduler(opts: RunOptions, tasks: int, stream: Any) -> Scheduler | None:
 
 
 def _run_accounts(scheduler: Scheduler, config: BatchConfig, tasks: list[Task], progress: Any, manifest: dict[str, Any],
-                  results: dict[str, dict[str, Any]], ids: list[str], out: Path, stream: Any, *, hold_term: bool) -> tuple[bool, bool]:
+                  results: dict[str, dict[str, Any]], ids: list[str], out: Path, stream: Any, *, hold_term: bool,
+                  review: dict[str, Any]) -> tuple[bool, bool]:
     """Run the accounts, collecting results and keeping the manifest current; return (interrupted, terminated).
+
+    The portfolio review's answer, when ``tasks`` holds :data:`~kamnb.batch.config.PORTFOLIO_TASK`, replaces what ``review`` holds.
 
     A first Ctrl-C lets the accounts in progress finish and drops the rest; a
     second one, or SIGTERM, stops the workers at once. With ``hold_term``
@@ -329,6 +337,10 @@ def _run_accounts(scheduler: Scheduler, config: BatchConfig, tasks: list[Task], 
         while scheduler.busy:
             try:
                 for result in scheduler.collect():
+                    if result.pop("kind", "") == "portfolio":
+                        review.clear()
+                        review.update(result)
+                        continue
                     results[result["account_id"]] = result
                     error = result.get("error") or {}
                     progress.update(result["account_id"], ok=result["status"] == "ok", seconds=result.get("seconds", 0.0),
@@ -386,19 +398,25 @@ def _write_index_and_manifest(wb: Any, out: Path, ids: list[str], results: dict[
     return code, written
 
 
-def _portfolio_review(settings: dict[str, Any], config: BatchConfig, accounts: int) -> dict[str, Any]:
-    """Run the portfolio notebook once for the batch (see :mod:`kamnb.review.portfolio`); {} when none is configured."""
-    from kamnb.review.portfolio import run_portfolio_review
+def _portfolio_notebook(settings: dict[str, Any], notebooks: list[Path]) -> Path | None:
+    """The portfolio notebook the settings name, beside the step notebooks or in kamnb's own; None when none is named or found."""
+    name = settings.get("portfolio_notebook") or ""
+    folders = [Path(notebooks[0]).parent, Path(__file__).resolve().parent.parent / "notebooks"]
+    return next((f / name for f in folders if name and (f / name).exists()), None)
 
+
+def _portfolio_review(settings: dict[str, Any], config: BatchConfig, notebooks: list[Path]) -> dict[str, Any]:
+    """What the manifest and index say of the portfolio review before its task ends: {} when none is configured.
+
+    A configured notebook that is missing fails the review at once; a planned one that never ran (the batch was
+    stopped first) says so.
+    """
     name = settings.get("portfolio_notebook") or ""
     if not name:
         return {}
-    folders = [Path(config.notebooks[0]).parent, Path(__file__).resolve().parent.parent / "notebooks"]
-    notebook = next((f / name for f in folders if (f / name).exists()), None)
-    if notebook is None:
-        return {"status": "failed", "outputs": {}, "error": f"the portfolio notebook {name} is not in {folders[0]}"}
-    return run_portfolio_review(notebook, config.workbook, Path(config.out), kernel_name=config.kernel_name, timeout=config.timeout,
-                                as_of=config.as_of, generated=config.generated, accounts=accounts)
+    if not config.portfolio_notebook:
+        return {"status": "failed", "outputs": {}, "error": f"the portfolio notebook {name} is not in {Path(notebooks[0]).parent}"}
+    return {"status": "not run", "outputs": {}, "error": "the batch was stopped before the portfolio review ran"}
 
 
 # --------------------------------------------------------------------------- command line

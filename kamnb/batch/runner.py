@@ -81,6 +81,8 @@ class AccountRunner:
         preload: list[str] = list(config.preload)
         for _, nb in self.notebooks:
             preload += notebook_imports(nb)
+        if config.portfolio_notebook:  # a worker may run the portfolio review too
+            preload += notebook_imports(load_notebook(config.portfolio_notebook))
         self.kernel = WarmKernel(
             config.kernel_name,
             preload=preload,
@@ -93,8 +95,22 @@ class AccountRunner:
     def close(self) -> None:
         self.kernel.close()
 
+    def portfolio(self) -> dict[str, Any]:
+        """The portfolio review in this worker's kernel, with its exporter (see :func:`kamnb.review.portfolio.run_portfolio_review`).
+
+        A failed portfolio notebook leaves the kernel to be replaced before the next account, as a failed account does.
+        """
+        from kamnb.review.portfolio import run_portfolio_review
+
+        config = self.config
+        result = run_portfolio_review(Path(config.portfolio_notebook), config.workbook, self.out, kernel=self.kernel, exporter=self.exporter,
+                                      timeout=config.timeout, as_of=config.as_of, generated=config.generated, accounts=config.accounts)
+        return {"kind": "portfolio", **result}
+
     def run(self, task: Task) -> dict[str, Any]:
-        """Review one account; never raises for the account's own failures."""
+        """Review one account (or, for :data:`~kamnb.batch.config.PORTFOLIO_TASK`, the portfolio); never raises for the account's own failures."""
+        if task.kind == "portfolio":
+            return self.portfolio()
         started = time.monotonic()
         result: dict[str, Any] = {"account_id": task.account_id, "name": task.name, "file": task.file, "attempts": 0}
         notebook_path = self.out / "notebooks" / f"{task.file}.ipynb"

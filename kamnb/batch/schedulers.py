@@ -74,7 +74,7 @@ def run_marked(config: BatchConfig, task: Task) -> dict[str, Any]:
     """
     from kamnb.batch import guard as batch_guard
 
-    batch_guard.mark(task.account_id)
+    batch_guard.mark(task.label)
     try:
         return run_account(config, task)
     finally:
@@ -201,9 +201,10 @@ class LocalScheduler:
         again: list[Task] = []
         for fut in sorted(victims, key=lambda f: self.tasks[f].account_id):
             task = self.tasks.pop(fut)
-            if give_up or task.account_id in culprits:
-                how = culprits.get(task.account_id, "died")
-                results.append(_worker_died(task, f"the worker process running this account {how} (out of memory?); the other accounts ran on"))
+            if give_up or task.label in culprits:
+                how = culprits.get(task.label, "died")
+                what = "the portfolio review" if task.kind == "portfolio" else "this account"
+                results.append(_worker_died(task, f"the worker process running {what} {how} (out of memory?); the other accounts ran on"))
             else:
                 again.append(task)
         if again:
@@ -275,7 +276,9 @@ class DaskScheduler:
     def start(self, config: BatchConfig, tasks: Sequence[Task]) -> None:
         stamp = hashlib.sha1(f"{config.key}{time.time()}".encode()).hexdigest()[:8]
         self.key = config.key
-        futures = [self.client.submit(run_account, config, t, key=f"kamnb-{t.file}-{stamp}", pure=False, retries=0) for t in tasks]
+        # an account's key is made of its safe file name (letters, digits, . _ -), so the portfolio's ':' sets it apart
+        keys = [f"kamnb:portfolio-{stamp}" if t.kind == "portfolio" else f"kamnb-{t.file}-{stamp}" for t in tasks]
+        futures = [self.client.submit(run_account, config, t, key=k, pure=False, retries=0) for t, k in zip(tasks, keys, strict=True)]
         self.tasks = dict(zip(futures, tasks, strict=True))
         self.pending = set(futures)
         self._seen = time.monotonic()
@@ -345,6 +348,8 @@ class DaskScheduler:
 
 
 def _failure(task: Task, kind: str, message: str) -> dict[str, Any]:
+    if task.kind == "portfolio":  # the shape of kamnb.review.portfolio.run_portfolio_review's answer
+        return {"kind": "portfolio", "status": "failed", "outputs": {}, "error": f"{kind}: {message}", "seconds": 0.0}
     return {
         "account_id": task.account_id, "name": task.name, "file": task.file, "status": "failed", "attempts": 1,
         "outputs": {}, "seconds": 0.0, "error": {"kind": kind, "message": message, "step": "", "cell": None, "source": ""},

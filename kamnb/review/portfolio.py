@@ -6,7 +6,7 @@ for every account and so has no place in an account's review: the Pareto
 split, the seven definitions across accounts and where they disagree,
 partnership, the matrix with movement, tiers with recommendations, groups,
 red flags across accounts, the account list and the question bank. The batch
-runs it with papermill beside the accounts (:func:`run_portfolio_review`) and
+runs it with papermill on a worker, before the accounts (:func:`run_portfolio_review`), and
 writes ``portfolio.html`` (linked first from ``index.html``) and
 ``notebooks/portfolio.ipynb``.
 
@@ -113,9 +113,14 @@ def page_texts(as_of: str, workbook: str, generated: str, accounts: int) -> dict
     }
 
 
-def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel_name: str = "python3", timeout: float = 600,
-                         as_of: str = "", generated: str = "", accounts: int = 0) -> dict[str, Any]:
+def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel: Any = None, exporter: Any = None,
+                         kernel_name: str = "python3", timeout: float = 600, as_of: str = "", generated: str = "",
+                         accounts: int = 0) -> dict[str, Any]:
     """Execute the portfolio notebook with papermill and write ``portfolio.html`` and ``notebooks/portfolio.ipynb``.
+
+    A batch runs it on a worker, in the worker's warm ``kernel`` with its
+    ``exporter`` (:meth:`kamnb.batch.runner.AccountRunner.portfolio`); without
+    them a fresh kernel is started for it and closed after.
 
     Returns ``{"status": "ok" | "failed", "outputs": {...}, "error": "...", "seconds": ...}``; never raises for the
     notebook's own failure (the account reviews are written either way).
@@ -125,7 +130,6 @@ def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel_nam
         'ok'
     """
     import nbformat
-    import papermill
 
     from kamnb.batch.report import ReviewExporter
     from kamnb.common.files import write_atomic
@@ -133,26 +137,26 @@ def run_portfolio_review(notebook: Path, workbook: str, out: Path, *, kernel_nam
     started = time.monotonic()
     result: dict[str, Any] = {"status": "failed", "outputs": {}}
     try:
-        from kamnb.batch.engine import ENGINE_NAME, WarmKernel
+        from kamnb.batch.engine import WarmKernel
 
-        kernel = WarmKernel(kernel_name, cwd=notebook.parent, fresh=True)  # IPC sockets, its output kept off the terminal
+        own = kernel is None
+        if own:  # IPC sockets, its output kept off the terminal
+            kernel = WarmKernel(kernel_name, cwd=notebook.parent, fresh=True)
         try:
-            kernel.start()
-            nb = papermill.execute_notebook(
-                str(notebook), None, parameters={"workbook": workbook, "reviews": "accounts"}, kernel_name=kernel_name,
-                cwd=str(notebook.parent), progress_bar=False, execution_timeout=timeout, request_save_on_cell_execute=False,
-                engine_name=ENGINE_NAME, kernel=kernel,
-            )
+            nb = kernel.execute(notebook, {"workbook": workbook, "reviews": "accounts"}, timeout=timeout, source=str(notebook))
         finally:
-            kernel.close()
+            if own:
+                kernel.close()
         nb.metadata.pop("papermill", None)
         for cell in nb.cells:
             cell.metadata.pop("papermill", None)
             cell.metadata.get("execution", {}).clear()
+            if "injected-parameters" in cell.metadata.get("tags", []):  # papermill's id for it is random: the same run, the same page
+                cell["id"] = "injected-parameters"
         text = nbformat.writes(nb)
         write_atomic(out / "notebooks" / NOTEBOOK, text)
         result["outputs"]["notebook"] = f"notebooks/{NOTEBOOK}"
-        page = ReviewExporter().export(nb, **page_texts(as_of, Path(workbook).name, generated, accounts))
+        page = (exporter or ReviewExporter()).export(nb, **page_texts(as_of, Path(workbook).name, generated, accounts))
         write_atomic(out / "portfolio.html", page)
         result["outputs"]["html"] = "portfolio.html"
         result["status"] = "ok"
