@@ -15,14 +15,14 @@ write identical review pages (same generation time, set through
    with a third half, the floor (:mod:`benchmarks.floor`): the same notebooks'
    code in 2 plain processes without Jupyter, each page made as the batch
    makes it, so its pages are compared byte for byte too. Every half runs the
-   portfolio notebook once; kamnb and the floor run twice, side by side
-   (the machine's speed drifts). Targets: at least 8x the naive pool, at
+   portfolio notebook once; kamnb and the floor run three times, side by
+   side (the machine's speed drifts). Targets: at least 8x the naive pool, at
    least 80 % of the floor's speed;
 3. peak memory (resident set of the run's processes: main, workers, kernels)
    for 100 and 1,000 accounts with the tiny notebook (the real notebooks
    would take an hour for 1,000 accounts on 2 cores).
 
-    .venv/bin/python -m benchmarks batch            # everything (about 15 minutes on 2 cores)
+    .venv/bin/python -m benchmarks batch            # everything (about 17 minutes on 2 cores)
     .venv/bin/python -m benchmarks.bench_batch --quick   # 1 and 3 only
     .venv/bin/python -m benchmarks.bench_batch --only steps --accounts 16   # a quicker look at 2
 """
@@ -55,6 +55,8 @@ from kamnb.workbook.schema import SHEETS
 ROOT = Path(__file__).resolve().parents[1]
 TEST_NOTEBOOKS = ROOT / "tests" / "notebooks"
 ACCOUNTS = 40
+PAIRS = 3
+"""How many times the kamnb and floor halves run side by side on the step notebooks."""
 EPOCH = "1793491200"
 
 
@@ -240,21 +242,25 @@ def _show_diff(ids: list[str], tmp: Path, side: str, account: str) -> None:
     print(f"  first review that differs from {side}: {account}\n    " + "\n    ".join(line[:160] for line in diff))
 
 
-def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path, *, with_floor: bool = False) -> None:
+def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], tmp: Path, *, with_floor: bool = False,
+            pairs: int = PAIRS) -> None:
     """The halves on the same accounts, pages compared byte for byte.
 
-    With the floor, the kamnb and floor halves run twice, around the naive
-    one (kamnb, floor, naive, kamnb, floor): this machine's speed drifts by
-    10-20 % from one minute to the next, so each ratio is taken between
-    halves run side by side and both are shown.
+    With the floor, the kamnb and floor halves run ``pairs`` times, side by
+    side, the first pair before the naive half and the others after it
+    (kamnb, floor, naive, kamnb, floor, ...): this machine's speed drifts by
+    10-30 % from one minute to the next, so each ratio is taken between halves
+    run side by side; every pair's share is shown, with their mean and median.
     """
+    from statistics import median
+
     print(f"\n{title}: {len(ids)} accounts, {len(notebooks)} notebook(s) each, 2 processes on {os.cpu_count()} cores")
     before = code_digest(notebooks)
     fasts, floors = [fast(workbook, notebooks, ids, tmp / "fast")[:2]], []
     if with_floor:
         floors.append(floor_half(workbook, notebooks, ids, tmp / "floor"))
     naive_s = naive(workbook, notebooks, ids, tmp / "naive")
-    if with_floor:
+    for _ in range(pairs - 1 if with_floor else 0):
         fasts.append(fast(workbook, notebooks, ids, tmp / "fast")[:2])
         floors.append(floor_half(workbook, notebooks, ids, tmp / "floor"))
     changed = code_digest(notebooks) != before
@@ -275,7 +281,7 @@ def compare(title: str, workbook: Path, notebooks: list[Path], ids: list[str], t
     if floors:
         shares = [fl / f * 100 for fl, (f, _) in zip(floors, fasts, strict=True)]
         print(f"  share of the floor's speed, each pair run side by side: {', '.join(f'{x:.0f} %' for x in shares)}"
-              f"; mean {sum(shares) / len(shares):.0f} % (target >= 80 %)")
+              f"; mean {sum(shares) / len(shares):.0f} %, median {median(shares):.0f} % (target >= 80 %)")
     print("  identical review pages: " + ", ".join(f"{len(ids) - len(differ[side])}/{len(ids)} with {side}" for side in sides))
     assert not any(differ.values()) or changed, "the halves wrote different reviews"
 
@@ -302,6 +308,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.bench_batch", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small notebooks and memory only")
     parser.add_argument("--only", choices=("small", "steps", "memory"), help="run one part")
+    parser.add_argument("--pairs", type=int, default=PAIRS, help=f"kamnb and floor halves run side by side on the step notebooks (default {PAIRS})")
     parser.add_argument("--accounts", type=int, default=ACCOUNTS, help=f"accounts in parts 1 and 2 (default {ACCOUNTS}; the target is stated for 40 or more)")
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     parts = {args.only} if args.only else ({"small", "memory"} if args.quick else {"small", "steps", "memory"})
@@ -317,7 +324,8 @@ def main(argv: list[str] | None = None) -> None:
             wb = load_workbook(sample)
             settings = batch_settings(wb.settings)
             notebooks = resolve_notebooks(settings["notebooks"], ROOT / settings["notebook_dir"], sample)
-            compare("step notebooks", sample, notebooks, list(wb.accounts.index[:args.accounts]), tmp / "b", with_floor=True)
+            compare("step notebooks", sample, notebooks, list(wb.accounts.index[:args.accounts]), tmp / "b", with_floor=True,
+                    pairs=max(1, args.pairs))
         if "memory" in parts:
             memory(tmp)
 

@@ -257,19 +257,22 @@ def _run_locked(opts: RunOptions, stream: Any, say: Any, wb: Any, settings: dict
     figures_job = background.submit(portfolio_figures, wb, ids)  # overlaps with the workers' start-up
     background.shutdown(wait=False)
     previous_term = _catch_sigterm()
-    interrupted, terminated = _run_accounts(scheduler, config, queue, progress, manifest, results, ids, out, stream,
-                                            hold_term=previous_term is not None, review=review)
-    progress.close()
-    removed = remove_temp_files(out)
-    for a in ids:
-        if a not in results:
-            results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
-    manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
-    if terminated:
-        manifest["summary"]["signal"] = "SIGTERM"
-    code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
-    code, index_written = _write_index_and_manifest(wb, out, ids, results, config, figures_job.result(), review,
-                                                    manifest, stream, code)
+    try:
+        interrupted, terminated = _run_accounts(scheduler, config, queue, progress, manifest, results, ids, out, stream,
+                                                hold_term=previous_term is not None, review=review)
+        progress.close()
+        removed = remove_temp_files(out)
+        for a in ids:
+            if a not in results:
+                results[a] = {"account_id": a, "name": str(names_of.get(a, a)), "file": files[a], "status": "not run", "outputs": {}}
+        manifest["summary"] = {"interrupted": interrupted, "seconds": round(time.monotonic() - started, 2), "temp_files_removed": removed}
+        if terminated:
+            manifest["summary"]["signal"] = "SIGTERM"
+        code = EXIT_TERMINATED if terminated else EXIT_INTERRUPTED if interrupted else EXIT_OK
+        code, index_written = _write_index_and_manifest(wb, out, ids, results, config, figures_job.result(), review,
+                                                        manifest, stream, code)
+    finally:
+        scheduler.close()  # the workers were told to end once the last account was in: they stopped meanwhile
     if previous_term is not None:
         signal.signal(signal.SIGTERM, previous_term)
     failed = [r for r in results.values() if r["status"] == "failed"]
@@ -368,7 +371,7 @@ def _run_accounts(scheduler: Scheduler, config: BatchConfig, tasks: list[Task], 
         if hold_term:
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         if not killed:
-            scheduler.close()
+            scheduler.release()
     if getattr(scheduler, "stopped", False):  # the workers were stopped from outside
         terminated = interrupted = True
     return interrupted, terminated

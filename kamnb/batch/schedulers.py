@@ -21,8 +21,10 @@ class Scheduler(Protocol):
 
     ``start`` queues every account; ``collect`` returns the results finished
     within about a second (maybe none) while ``busy``; ``cancel`` drops what has
-    not started and says how many still run; ``kill`` stops at once; ``close``
-    waits for a clean end. ``note`` is where the scheduler says what it waits for.
+    not started and says how many still run; ``kill`` stops at once;
+    ``release`` lets the workers end on their own (their kernels with them)
+    while the batch writes its index, and ``close`` waits for a clean end (at
+    once after ``kill``). ``note`` is where the scheduler says what it waits for.
     """
 
     workers: int
@@ -38,6 +40,8 @@ class Scheduler(Protocol):
     def cancel(self) -> int: ...
 
     def kill(self) -> None: ...
+
+    def release(self) -> None: ...
 
     def close(self) -> None: ...
 
@@ -119,6 +123,7 @@ class LocalScheduler:
         self.processes: dict[int, Any] = {}
         self.replacements = 0
         self.stopped = False
+        self.killed = self.released = False
         self.note: Callable[[str], None] = lambda message: None  # a local pool never waits for workers
 
     def _new_pool(self) -> None:
@@ -231,10 +236,24 @@ class LocalScheduler:
         if self.pool is not None:
             self.pool.shutdown(wait=False, cancel_futures=True)
         self.pending = set()
+        self.killed = True
+
+    def release(self) -> None:
+        """Tell the workers to end (each shuts its kernel down) without waiting for them."""
+        if self.pool is not None and not (self.killed or self.released):
+            self._note_processes()
+            self.pool.shutdown(wait=False, cancel_futures=True)
+            self.released = True
 
     def close(self) -> None:
-        if self.pool is not None:
+        """Wait until the workers have ended (at once after :meth:`kill`)."""
+        if self.killed or self.pool is None:
+            return
+        if not self.released:
             self.pool.shutdown(wait=True, cancel_futures=True)
+            return
+        for process in self.processes.values():
+            process.join()
 
 
 WAIT_NOTE_SECONDS = 30.0
@@ -269,6 +288,7 @@ class DaskScheduler:
         self.pending: set[Any] = set()
         self.tasks: dict[Any, Task] = {}
         self.key = ""
+        self.killed = False
         self._seen = time.monotonic()
         self._noted = 0.0
         self._checked = 0.0
@@ -335,9 +355,15 @@ class DaskScheduler:
     def kill(self) -> None:
         self.client.cancel(list(self.pending))
         self.pending = set()
+        self.killed = True
+
+    def release(self) -> None:
+        """Nothing to do until :meth:`close`: the workers outlive the batch; their kernels are stopped there."""
 
     def close(self) -> None:
-        """Stop the warm kernels this batch started on the workers, then disconnect."""
+        """Stop the warm kernels this batch started on the workers, then disconnect (at once after :meth:`kill`)."""
+        if self.killed:
+            return
         try:
             if self.key and self._connected():
                 self.client.run(close_runners, self.key)
