@@ -59,7 +59,7 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     A table seen before is recognised without reading its text again (see
     :func:`_digest_by_identity`), and the very same table, or a shallow copy
     sharing its columns, asked about again by comparing its columns in place
-    with copies kept from then (:func:`_unchanged`): asking for the digest of
+    with copies kept from then (:func:`unchanged`): asking for the digest of
     an unchanged sheet costs one pass over its bytes, no copy, however many
     text cells it has.
 
@@ -77,10 +77,10 @@ def frame_digest(frame: pd.DataFrame | pd.Series) -> str:
     arrays = _column_and_index(frame)
     meta = repr((frame.shape, [str(c) for c in frame.columns], [str(d) for d in frame.dtypes])).encode()
     seen = _SEEN.get(id(frame))
-    if seen is not None and seen[0]() is frame and seen[1] == meta and _unchanged(arrays, seen[2]):
+    if seen is not None and seen[0]() is frame and seen[1] == meta and unchanged(arrays, seen[2]):
         return seen[3]  # the very table asked about before, its bytes and text objects unchanged
     shared = _SHARED.get(_sharing_key(meta, arrays))
-    if shared is not None and _unchanged(arrays, shared[0]):
+    if shared is not None and unchanged(arrays, shared[0]):
         return shared[1]  # a copy sharing its columns with a table asked about before (pandas copies on write)
     parts = _parts(arrays)
     if parts is None:
@@ -206,8 +206,15 @@ def _find_memcmp() -> Any:
 _MEMCMP = _find_memcmp()
 
 
-def _unchanged(arrays: list[np.ndarray], kept: list[np.ndarray]) -> bool:
+def unchanged(arrays: list[np.ndarray], kept: list[np.ndarray]) -> bool:
     """Whether a table's columns hold exactly what ``kept`` (copies made earlier) holds: the same bytes, the same text objects.
+
+    A copy of a text column keeps its objects alive, so equal addresses there mean the very same (immutable) texts.
+
+    >>> a = np.array(["x", "y"], dtype=object)
+    >>> kept = a.copy()
+    >>> unchanged([a], [kept]), unchanged([np.array(["x", "z"], dtype=object)], [kept])
+    (True, False)
 
     Compared in place, without copying the table (an unchanged 3,000-account sheet is asked
     about hundreds of times per review).

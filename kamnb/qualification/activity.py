@@ -37,6 +37,7 @@ import pandas as pd
 
 from kamnb import settings as kamnb_settings
 from kamnb.common.formatting import money, number, percent
+from kamnb.common.rows import rows_of
 from kamnb.common.tables import Notes
 from kamnb.errors import KamnbError
 from kamnb.qualification.forecast import GROWTH_KINDS
@@ -148,10 +149,8 @@ def win_history(wb, account_id: str | None = None) -> dict[str, int]:
         >>> win_history(wb, "ACC-009")
         {'won': 2, 'lost': 1}
     """
-    o = wb.opportunities
+    o = wb.opportunities if account_id is None else rows_of(wb.opportunities, account_id)
     o = o[o["kind"].isin(GROWTH_KINDS)]
-    if account_id is not None:
-        o = o[o["account_id"] == account_id]
     return {"won": int((o["stage"] == "won").sum()), "lost": int((o["stage"] == "lost").sum())}
 
 
@@ -206,7 +205,7 @@ def plan_basis(wb, account_id: str) -> dict[str, Any]:
     quarters = _quarters(as_of, sec["plan_quarters"])
     end = quarters[-1].end_time
     s = score_opportunities(wb)
-    mine = s[s["account_id"] == account_id]
+    mine = rows_of(s, account_id)
     growth = mine[mine["kind"].isin(GROWTH_KINDS)]
     counted = growth[(~growth["closed"]) & (growth["status"] == "qualified") & (growth["expected_close"].isna() | (growth["expected_close"] <= end))]
     in_pipeline = float(counted["factored_value"].sum())
@@ -257,7 +256,8 @@ def retention_activities(wb, account_id: str) -> pd.DataFrame:
     sec = activity_settings(wb.settings)
     quarters = _quarters(banks.as_of(wb.settings), sec["plan_quarters"])
     s = score_opportunities(wb)
-    renewals = s[(s["account_id"] == account_id) & (s["kind"] == "retain") & ~s["closed"]]
+    mine = rows_of(s, account_id)
+    renewals = mine[(mine["kind"] == "retain") & ~mine["closed"]]
     rows = []
     for oid, o in renewals.iterrows():
         close_q = o["expected_close"].to_period("Q") if pd.notna(o["expected_close"]) else quarters[-1]
@@ -275,8 +275,8 @@ def planned_contacts(wb, account_id: str) -> pd.DataFrame:
         >>> planned_contacts(wb, "ACC-001").columns.tolist()[:3]
         ['action_id', 'account_id', 'category']
     """
-    a = wb.actions
-    a = a[(a["account_id"] == account_id) & a["category"].isin(PLANNED_CATEGORIES) & a["status"].replace("", "open").isin(PLANNED_STATUSES)]
+    a = rows_of(wb.actions, account_id)
+    a = a[a["category"].isin(PLANNED_CATEGORIES) & a["status"].replace("", "open").isin(PLANNED_STATUSES)]
     q = a["due"].dt.to_period("Q")
     return a.assign(quarter=q)
 

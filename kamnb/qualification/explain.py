@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common.formatting import percent
+from kamnb.common.rows import rows_of
 from kamnb.errors import KamnbError
 from kamnb.qualification.answers import checked_bank, current_answers
 from kamnb.qualification.likelihood import CLOSED_STAGES, QualificationSettings, likelihood_from_score, qualification_settings
@@ -43,7 +44,7 @@ def explain_likelihood(wb, opportunity_id: str) -> pd.DataFrame:
         known = ", ".join(list(wb.opportunities.index[:10]))
         raise KamnbError(f"no opportunity {opportunity_id!r} in {wb.path}; known ids include {known}")
     cur = current_answers(wb)
-    out = explain_answers(cur[cur["opportunity_id"] == opportunity_id], bank, cfg)
+    out = explain_answers(rows_of(cur, opportunity_id, "opportunity_id"), bank, cfg)
     out.attrs["stage"] = wb.opportunities.loc[opportunity_id, "stage"]
     return out
 

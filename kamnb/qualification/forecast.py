@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common.formatting import money, percent
+from kamnb.common.rows import rows_of
 from kamnb.qualification.score import qualification_settings, score_opportunities
 from kamnb.workbook import banks
 
@@ -88,9 +89,9 @@ def pipeline(wb, account_id: str | None = None) -> pd.DataFrame:
     """
     cfg = qualification_settings(wb.settings)
     t = score_opportunities(wb)
-    t = t[~t["closed"]]
     if account_id is not None:
-        t = t[t["account_id"] == account_id]
+        t = rows_of(t, account_id)
+    t = t[~t["closed"]]
     t = t.copy()
     t["band"] = likelihood_band(t["likelihood"], t["status"], cfg.bands)
     t["quarter"] = quarter_label(t["expected_close"], banks.as_of(wb.settings))
@@ -149,8 +150,7 @@ def forecast_table(wb, account_id: str) -> pd.DataFrame:
         ['', 'open opportunities', 'open value']
     """
     cur = wb.settings.get("currency", "EUR")
-    t = score_opportunities(wb)
-    t = t[t["account_id"] == account_id]
+    t = rows_of(score_opportunities(wb), account_id)
     rows = []
     for label, part in (("Retention", t[~t["kind"].isin(GROWTH_KINDS)]), ("Growth", t[t["kind"].isin(GROWTH_KINDS)]), ("Total", t)):
         open_ = part[~part["closed"]]

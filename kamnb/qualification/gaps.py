@@ -7,6 +7,7 @@ import pandas as pd
 
 from kamnb.common import memo
 from kamnb.common.formatting import money
+from kamnb.common.rows import rows_of
 from kamnb.qualification.answers import checked_bank, current_answers
 from kamnb.qualification.likelihood import likelihood_from_score, qualification_settings
 from kamnb.qualification.score import score_opportunities
@@ -42,9 +43,9 @@ def qualified_out(wb, account_id: str | None = None) -> pd.DataFrame:
         1
     """
     t = score_opportunities(wb)
-    t = t[(t["status"] == "qualify out") & ~t["closed"]]
     if account_id is not None:
-        t = t[t["account_id"] == account_id]
+        t = rows_of(t, account_id)
+    t = t[(t["status"] == "qualify out") & ~t["closed"]]
     t = t.sort_values(["value"], ascending=False, kind="mergesort")
     return t.reset_index(names="opportunity_id")[["opportunity_id", "account_id", "name", "kind", "stage", "value", "reasons"]]
 
@@ -149,7 +150,7 @@ def weakest_questions(wb, account_id: str) -> pd.DataFrame:
         ['preference', 'uniques']
     """
     gaps = question_gaps(wb)
-    return _weakest(gaps[gaps["account_id"] == account_id], checked_bank(wb))
+    return _weakest(rows_of(gaps, account_id), checked_bank(wb))
 
 
 def agenda_table(wb, account_id: str, n: int = 5) -> pd.DataFrame:

@@ -25,6 +25,7 @@ import pandas as pd
 
 from kamnb.common import memo
 from kamnb.common.formatting import money, percent
+from kamnb.common.rows import rows_of
 from kamnb.common.tables import Notes
 from kamnb.errors import QualificationSettingsError
 from kamnb.qualification.answers import (
@@ -164,7 +165,7 @@ def likelihood_history(wb, account_id: str | None = None) -> pd.DataFrame:
         ['opportunity_id', 'name', 'assessed_on', 'score']
     """
     cfg = qualification_settings(wb.settings)
-    opps = wb.opportunities if account_id is None else wb.opportunities[wb.opportunities["account_id"] == account_id]
+    opps = wb.opportunities if account_id is None else rows_of(wb.opportunities, account_id)
     hist = _history(wb, cfg, checked_bank(wb), opps.index)
     hist.insert(1, "name", hist["opportunity_id"].map(opps["name"]))
     hist["change"] = hist.groupby("opportunity_id")["likelihood"].diff()
@@ -186,7 +187,7 @@ def notes(wb, account_id: str | None = None) -> Notes:
     if not wb.has_column("opportunities", "expected_close"):
         out.append("The opportunities sheet has no expected_close column: the pipeline cannot be split by quarter.")
     if account_id is not None:
-        opps = wb.opportunities[wb.opportunities["account_id"] == account_id]
+        opps = rows_of(wb.opportunities, account_id)
         if opps.empty:
             out.append(f"Account {account_id} has no opportunities: there is nothing to qualify or forecast.")
     return Notes(out)
@@ -203,14 +204,14 @@ def explain_account(wb, account_id: str) -> pd.DataFrame:
     bank = checked_bank(wb)
     scores = score_opportunities(wb)
     cur = current_answers(wb)
-    mine = scores[scores["account_id"] == account_id].sort_values(["value"], ascending=False, kind="mergesort")
+    mine = rows_of(scores, account_id).sort_values(["value"], ascending=False, kind="mergesort")
     rows = []
     for oid, r in mine.iterrows():
         if r["status"] == "not qualified" or (r["closed"] and r["answered"] == 0):
             rows.append({"opportunity": r["name"], "status": r["status"] if not r["closed"] else r["stage"], "start": "", "raised by": "",
                          "lowered by": "", "likelihood": "not qualified" if not r["closed"] else percent(r["likelihood"] * 100)})
             continue
-        ex = explain_answers(cur[cur["opportunity_id"] == oid], bank, cfg)
+        ex = explain_answers(rows_of(cur, oid, "opportunity_id"), bank, cfg)
         rows.append({
             "opportunity": r["name"],
             "status": r["status"] if not r["closed"] else r["stage"],
@@ -234,7 +235,7 @@ def opportunity_table(wb, account_id: str) -> pd.DataFrame:
     """
     cur = wb.settings.get("currency", "EUR")
     t = score_opportunities(wb)
-    t = t[t["account_id"] == account_id].sort_values(["value"], ascending=False, kind="mergesort")
+    t = rows_of(t, account_id).sort_values(["value"], ascending=False, kind="mergesort")
 
     def lk(row) -> str:
         if row["status"] == "not qualified":

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common import memo
+from kamnb.common.rows import rows_of
 from kamnb.workbook import Workbook, banks
 from kamnb.workbook.schema import SENIORITY
 
@@ -125,8 +126,7 @@ def stakeholder_zones(wb: Workbook, account_id: str) -> pd.DataFrame:
         ['Matthias Brandl', 'driver']
     """
     wb.account(account_id)
-    st = all_zones(wb)
-    st = st[st["account_id"] == account_id]
+    st = rows_of(all_zones(wb), account_id)
     st = st.assign(_z=st["zone"].map(ZONE_ORDER.index)).sort_values(["_z", "influence", "name"], ascending=[True, False, True])
     out = st[_ZONE_COLUMNS].copy()
     out.index.name = "stakeholder_id"
@@ -210,7 +210,7 @@ def contact_links(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     """
     st = all_zones(wb)
     if account_id is not None:
-        st = st[st["account_id"] == account_id]
+        st = rows_of(st, account_id)
     rows = []
     for sid, rec in st.iterrows():
         funcs = [f.strip() for f in str(rec["our_function"]).split(";")]

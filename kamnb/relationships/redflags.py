@@ -30,6 +30,7 @@ from typing import Any
 import pandas as pd
 
 from kamnb.common import memo
+from kamnb.common.rows import rows_of
 from kamnb.relationships import flag_rules
 from kamnb.relationships.flag_registry import (
     COLUMNS,
@@ -94,7 +95,7 @@ def red_flags(wb: Workbook, account_id: str | None = None, flags: list[str] | No
     if builtin:
         every = memo.remember(("redflags", builtin, memo.workbook_key(wb)), lambda: _run(wb, [RED_FLAGS[n] for n in builtin]))
         if account_id is not None:
-            every = every[every["account_id"] == str(account_id)]
+            every = rows_of(every, str(account_id))
         parts.append(every)
     others = [f for f in chosen if f.name not in builtin]
     if others:

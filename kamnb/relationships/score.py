@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common import memo
+from kamnb.common.rows import rows_of
 from kamnb.qualification.score import room_consensus
 from kamnb.relationships.grid import config, contact_map
 from kamnb.workbook import Workbook, banks
@@ -203,7 +204,7 @@ def score_breakdown(wb: Workbook, account_id: str) -> pd.DataFrame:
     wb.account(account_id)
     cfg = config(wb.settings)
     items = _items_now(wb)
-    items = items[items["account_id"] == account_id].set_index("item")
+    items = rows_of(items, account_id).set_index("item")
     total = items["effective_weight"].sum()
     items["share_pct"] = items["effective_weight"] / total * 100 if total > 0 else 0.0
     judged = items["kind"] == "indicator"
@@ -246,7 +247,7 @@ def score_history(wb: Workbook, account_id: str | None = None) -> pd.DataFrame:
     if account_id is not None:
         wb.account(account_id)
         every = _score_history(wb)
-        return every[every["account_id"] == account_id].reset_index(drop=True)
+        return rows_of(every, account_id).reset_index(drop=True)
     return _score_history(wb)
 
 

@@ -39,6 +39,7 @@ import numpy as np
 import pandas as pd
 
 from kamnb.common import memo
+from kamnb.common.rows import rows_of
 
 STATUSES = ("bought", "open", "lost", "competitor", "not_offered")
 """Cell statuses, from where we stand best to where we have done nothing yet."""
@@ -207,5 +208,4 @@ def account_map(wb: Any, account_id: str) -> pd.DataFrame:
         >>> account_map(wb, "ACC-001")["status"].unique().tolist()
         ['competitor', 'bought', 'not_offered', 'lost']
     """
-    m = whitespace_map(wb)
-    return m[m["account_id"] == account_id].reset_index(drop=True)
+    return rows_of(whitespace_map(wb), account_id).reset_index(drop=True)

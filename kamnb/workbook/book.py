@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from kamnb.common.rows import rows_in, rows_of
 from kamnb.errors import AccountNotFound, Problem
 
 JOURNAL_NAME = "journal.sqlite"
@@ -120,12 +121,10 @@ class Workbook:
         if "account_id" not in df.columns and sheet not in ("qualification", "stakeholder_history"):
             return df  # a sheet of the whole portfolio (offerings)
         if sheet == "qualification":
-            opps = self.opportunities.index[self.opportunities["account_id"] == account_id]
-            return df[df["opportunity_id"].isin(opps)]
+            return rows_in(df, rows_of(self.opportunities, account_id).index, "opportunity_id")
         if sheet == "stakeholder_history":
-            people = self.stakeholders.index[self.stakeholders["account_id"] == account_id]
-            return df[df["stakeholder_id"].isin(people)]
-        return df[df["account_id"] == account_id]
+            return rows_in(df, rows_of(self.stakeholders, account_id).index, "stakeholder_id")
+        return rows_of(df, account_id)
 
 
 def journal_path_for(path: Path | str) -> Path:
