@@ -44,7 +44,8 @@ def setup(tmp: Path, portfolio_cells: tuple[str, ...] = ()) -> tuple[Path, Path]
 
 
 def batch(workbook: Path, step: Path, out: Path, **kw) -> tuple[int, dict]:
-    opts = RunOptions(workbook=workbook, out=out, quiet=True, notebooks=[step.name], notebook_dir=str(step.parent), timeout=60, **kw)
+    opts = RunOptions(workbook=workbook, out=out, quiet=True, notebooks=[step.name], notebook_dir=str(step.parent), timeout=60,
+                      accounts=["ACC-001", "ACC-002", "ACC-003"], **kw)
     code = run_batch(opts, stream=io.StringIO())
     return code, json.loads((out / "manifest.json").read_text())
 
@@ -56,7 +57,7 @@ def test_the_portfolio_review_is_the_same_page_in_a_warm_worker_and_a_fresh_kern
     assert code == 0
     assert manifest["portfolio_review"]["status"] == "ok"
     assert manifest["portfolio_review"]["outputs"] == {"notebook": "notebooks/portfolio.ipynb", "html": "portfolio.html"}
-    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * len(manifest["accounts"])
+    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * 3
     code, _ = batch(workbook, step, tmp_path / "fresh", workers=1, isolation="fresh")
     assert code == 0
     warm, fresh = ((tmp_path / side / "portfolio.html").read_bytes() for side in ("warm", "fresh"))
@@ -69,7 +70,7 @@ def test_a_failing_portfolio_notebook_fails_only_the_portfolio_review(tmp_path) 
     code, manifest = batch(workbook, step, tmp_path / "out", workers=1)  # one worker: every account runs after it, in its kernel
     review = manifest["portfolio_review"]
     assert review["status"] == "failed" and review["error"] == "ZeroDivisionError: division by zero"
-    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * len(manifest["accounts"]), manifest["accounts"]
+    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * 3, manifest["accounts"]
     assert code == 0  # the account reviews are the batch's result; the index says what failed
     index = (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
     assert "The portfolio review could not be written: ZeroDivisionError: division by zero" in index
@@ -83,6 +84,6 @@ def test_a_worker_killed_in_the_portfolio_review_fails_it_alone(tmp_path) -> Non
     error = manifest["portfolio_review"]["error"]
     assert manifest["portfolio_review"]["status"] == "failed"
     assert error.startswith("worker died: the worker process running the portfolio review was killed by SIGKILL"), error
-    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * len(manifest["accounts"]), manifest["accounts"]
+    assert [a["status"] for a in manifest["accounts"]] == ["ok"] * 3, manifest["accounts"]
     assert code == 0
     assert "The portfolio review could not be written: worker died" in (tmp_path / "out" / "index.html").read_text(encoding="utf-8")
