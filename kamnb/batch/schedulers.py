@@ -6,6 +6,7 @@ import hashlib
 import multiprocessing
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -123,7 +124,8 @@ class LocalScheduler:
         self.processes: dict[int, Any] = {}
         self.replacements = 0
         self.stopped = False
-        self.killed = self.released = False
+        self.killed = False
+        self._closing: threading.Thread | None = None  # the pool's shutdown, once the workers were told to end
         self.note: Callable[[str], None] = lambda message: None  # a local pool never waits for workers
 
     def _new_pool(self) -> None:
@@ -239,21 +241,20 @@ class LocalScheduler:
         self.killed = True
 
     def release(self) -> None:
-        """Tell the workers to end (each shuts its kernel down) without waiting for them."""
-        if self.pool is not None and not (self.killed or self.released):
-            self._note_processes()
-            self.pool.shutdown(wait=False, cancel_futures=True)
-            self.released = True
+        """Tell the workers to end (each shuts its kernel down); the pool's orderly shutdown runs on a thread of its own."""
+        if self.pool is not None and not (self.killed or self._closing is not None):
+            self._closing = threading.Thread(target=self.pool.shutdown, kwargs={"wait": True, "cancel_futures": True},
+                                             name="kamnb-workers-ending", daemon=True)
+            self._closing.start()
 
     def close(self) -> None:
         """Wait until the workers have ended (at once after :meth:`kill`)."""
         if self.killed or self.pool is None:
             return
-        if not self.released:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        if self._closing is not None:
+            self._closing.join()
             return
-        for process in self.processes.values():
-            process.join()
+        self.pool.shutdown(wait=True, cancel_futures=True)
 
 
 WAIT_NOTE_SECONDS = 30.0
