@@ -8,12 +8,11 @@ account it compares the review's bytes and the seconds the batch spent on it
 (its notebooks and its page, as the manifest records them), and it times the
 portfolio review of both. Each run reviews one more account first, which pays
 for loading the workbook into the warm kernel (shown on its own line). Targets: review bytes at most 1.2x and review
-seconds at most 1.5x those in the sample; the portfolio review of 3,000
+seconds at most 1.2x those in the sample; the portfolio review of 3,000
 accounts keeps its tables to the first rows with the total stated. Both runs
 are repeated side by side (``--rounds``, default 2) and each account's
 quickest round counts: this machine's speed drifts by 10-20 % from one minute
-to the next. The issue's goal for the batch is 1.2x; the assertion holds the 1.5x
-the review itself promised.
+to the next.
 
     .venv/bin/python -m benchmarks review_scale          # about 5 minutes on 2 cores
     .venv/bin/python -m benchmarks.bench_review_scale --copies 10   # a quicker look (300 accounts)
@@ -39,7 +38,7 @@ WARM_UP = "ACC-002"
 """Reviewed first in both runs: it pays for loading the workbook into the worker's kernel and computing the
 portfolio-wide scores once (remembered while the workbook is unchanged), as the first account of any batch does."""
 BYTES_TARGET = 1.2
-SECONDS_TARGET = 1.5
+SECONDS_TARGET = 1.2
 
 
 def without_portfolio_review(workbook: Path) -> Path:
