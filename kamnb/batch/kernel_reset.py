@@ -12,7 +12,6 @@ import inspect
 import os
 import sys
 import sysconfig
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -233,17 +232,17 @@ def _k_threads_left(st: dict[str, Any]) -> list[str]:
 
 
 _SOURCE: list[str] = []
-_SOURCE_LOCK = threading.Lock()
-
-
 def kernel_source() -> str:
     """The kernel side's source, gathered once per process.
 
-    Once, and under a lock: ``inspect.getsource`` of a class parses its whole
-    module, and CPython 3.11 can fail two parses at once in two threads (a Dask
-    worker starts two kernels at once): "AST constructor recursion depth mismatch".
+    Once, and under the worker's one parsing lock (:data:`kamnb.batch.papermill_engine.PARSE_LOCK`):
+    ``inspect.getsource`` of a class parses its whole module, and CPython 3.11 can fail two parses at
+    once in two threads (a Dask worker starts two kernels at once, and another thread may be reading
+    a notebook's imports): "AST constructor recursion depth mismatch".
     """
-    with _SOURCE_LOCK:
+    from kamnb.batch.papermill_engine import PARSE_LOCK
+
+    with PARSE_LOCK:
         if not _SOURCE:
             _SOURCE.append(_gather_source())
         return _SOURCE[0]
